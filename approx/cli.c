@@ -1,0 +1,110 @@
+/* cli.c — helpers shared by the uat subcommands. */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "uat/io.h"
+
+void uat_cli_error(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "uat %s: ", cmd);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+int uat_cli_double(const char *s, double *v) {
+  char *end;
+  errno = 0;
+  *v = strtod(s, &end);
+  return (end != s && *end == '\0' && errno != ERANGE) ? 0 : -1;
+}
+
+int uat_cli_size(const char *s, size_t *v) {
+  char *end;
+  if (*s == '-' || *s == '\0') return -1;
+  errno = 0;
+  const unsigned long long r = strtoull(s, &end, 10);
+  if (*end != '\0' || errno == ERANGE) return -1;
+  *v = (size_t)r;
+  return 0;
+}
+
+int uat_cli_seeds(const char *s, unsigned long *a, unsigned long *b) {
+  const char *colon = strchr(s, ':');
+  char buf[64];
+  size_t va, vb;
+  if (strlen(s) >= sizeof buf) return -1;
+  if (colon == NULL) {
+    if (uat_cli_size(s, &va) != 0) return -1;
+    *a = *b = (unsigned long)va;
+    return 0;
+  }
+  memcpy(buf, s, (size_t)(colon - s));
+  buf[colon - s] = '\0';
+  if (uat_cli_size(buf, &va) != 0 || uat_cli_size(colon + 1, &vb) != 0 || vb < va) return -1;
+  *a = (unsigned long)va;
+  *b = (unsigned long)vb;
+  return 0;
+}
+
+void uat_progress_start(uat_progress *p, const char *label, size_t total, int enabled) {
+  p->enabled = enabled && isatty(STDERR_FILENO);
+  p->label = label;
+  p->total = total;
+  p->last = -1;
+}
+
+void uat_progress_update(uat_progress *p, size_t done) {
+  if (!p->enabled || p->total == 0) return;
+  const int permille = (int)(1000.0 * (double)done / (double)p->total);
+  if (permille == p->last) return;
+  p->last = permille;
+  const int width = 40, filled = permille * width / 1000;
+  fprintf(stderr, "\r%-8s [", p->label);
+  for (int i = 0; i < width; i++) fputc(i < filled ? '#' : '.', stderr);
+  fprintf(stderr, "] %zu/%zu", done, p->total);
+  fflush(stderr);
+}
+
+void uat_progress_end(uat_progress *p) {
+  if (p->enabled) fprintf(stderr, "\r\033[K");
+}
+
+int uat_output_open(uat_output *o, const char *path, const char *cmd) {
+  o->fp = stdout;
+  o->atomic = NULL;
+  if (path == NULL || strcmp(path, "-") == 0) return 0;
+  uat_atomic_file *af = malloc(sizeof *af);
+  uat_error err;
+  if (af == NULL || uat_atomic_open(af, path, &err) != UAT_OK) {
+    uat_cli_error(cmd, "%s", af ? err.msg : "out of memory");
+    free(af);
+    return -1;
+  }
+  o->atomic = af;
+  o->fp = af->fp;
+  return 0;
+}
+
+int uat_output_close(uat_output *o, int ok, const char *cmd) {
+  uat_atomic_file *af = o->atomic;
+  if (af == NULL) return fflush(stdout) == 0 ? 0 : -1;
+  int rc = 0;
+  uat_error err;
+  if (!ok) {
+    uat_atomic_abort(af);
+  } else if (uat_atomic_commit(af, &err) != UAT_OK) {
+    uat_cli_error(cmd, "%s", err.msg);
+    rc = -1;
+  }
+  free(af);
+  o->atomic = NULL;
+  return rc;
+}

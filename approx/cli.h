@@ -1,0 +1,46 @@
+/* cli.h — helpers shared by the uat subcommands: argument parsing, messages, progress. */
+#ifndef UAT_CLI_H
+#define UAT_CLI_H
+
+#include <stdio.h>
+
+/* Exit codes of every subcommand. */
+enum { UAT_EXIT_OK = 0, UAT_EXIT_FAIL = 1, UAT_EXIT_USAGE = 2 };
+
+/* "uat CMD: message" on stderr. */
+void uat_cli_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Whole-string conversions; return 0 on success, -1 if s is not entirely a value. */
+int uat_cli_double(const char *s, double *v);
+int uat_cli_size(const char *s, size_t *v);
+
+/* "A:B" (inclusive, A <= B) or a single seed "A". */
+int uat_cli_seeds(const char *s, unsigned long *a, unsigned long *b);
+
+/* A progress bar on stderr, drawn only when stderr is a terminal and enabled is set. */
+typedef struct {
+  int enabled;
+  const char *label;
+  size_t total;
+  int last; /* last drawn per-mille, to redraw only on change */
+} uat_progress;
+
+void uat_progress_start(uat_progress *p, const char *label, size_t total, int enabled);
+void uat_progress_update(uat_progress *p, size_t done);
+void uat_progress_end(uat_progress *p);
+
+/* Output to a file written atomically, or to stdout when path is NULL or "-". */
+typedef struct {
+  FILE *fp;
+  void *atomic; /* uat_atomic_file when writing to a file */
+} uat_output;
+
+int uat_output_open(uat_output *o, const char *path, const char *cmd);
+/* Commit (or, when ok is 0, discard) the output; returns 0 or -1 after printing an error. */
+int uat_output_close(uat_output *o, int ok, const char *cmd);
+
+#endif

@@ -1,0 +1,9 @@
+/* commands.h — the uat subcommands. Each takes argv with argv[0] the subcommand name and
+ * returns a process exit code (cli.h). */
+#ifndef UAT_COMMANDS_H
+#define UAT_COMMANDS_H
+
+int uat_cmd_xor(int argc, char **argv);
+int uat_cmd_predict(int argc, char **argv);
+
+#endif

@@ -1,0 +1,64 @@
+/* main.c — the uat command: dispatch to subcommands.
+ *
+ * Only this layer prints and picks exit codes; the libraries return statuses. */
+#include <cblas.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_version.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "uat/version.h"
+
+typedef struct {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *summary;
+} command;
+
+static const command commands[] = {
+    {"xor", uat_cmd_xor, "the seed post's XOR configurations over many seeds"},
+    {"predict", uat_cmd_predict, "outputs of a saved model for the rows of a CSV file"},
+};
+
+static void usage(FILE *fp) {
+  fprintf(fp,
+          "usage: uat COMMAND [OPTIONS]\n"
+          "       uat --version | --help\n\n"
+          "uat, the universal approximation toolkit: neural-network approximation research\n"
+          "with numbers you can trust to the last printed digit.\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf(fp, "\n'uat COMMAND --help' describes a command; docs/cli.md describes them all.\n");
+}
+
+static void version(void) {
+  printf("uat %s\n", UAT_VERSION_STRING);
+  printf("gsl %s\n", GSL_VERSION);
+  printf("openblas %s\n", openblas_get_config());
+}
+
+int main(int argc, char **argv) {
+  /* GSL's default handler aborts; every GSL status is turned into ours instead. */
+  gsl_set_error_handler_off();
+  /* One training run uses one core; parallelism is across runs (DESIGN.md). */
+  openblas_set_num_threads(1);
+  if (argc < 2) {
+    usage(stderr);
+    return UAT_EXIT_USAGE;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+      strcmp(argv[1], "help") == 0) {
+    usage(stdout);
+    return UAT_EXIT_OK;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    version();
+    return UAT_EXIT_OK;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "uat: unknown command '%s' (try 'uat --help')\n", argv[1]);
+  return UAT_EXIT_USAGE;
+}

@@ -1,0 +1,186 @@
+/* xor.c — the seed post's XOR experiments.
+ *
+ * torch: 2-2-1, sigmoid hidden, linear output, weights N(0, 1), PyTorch-default biases,
+ *        MSE, SGD lr 0.02 momentum 0.9, 2001 full-batch epochs.
+ * numpy: 2-2-1, sigmoid hidden, ReLU output, weights 0.1 N(0, 1), zero biases, per-sample
+ *        updates, lr 0.1, 3000 epochs. The post's update is lr (y - yhat), the gradient of
+ *        (y - yhat)^2 / 2, so the loss here is half-MSE. The post also multiplies by 1
+ *        where the ReLU derivative belongs (`grad_2 = 1`); we use the true derivative.
+ * keras: one sigmoid neuron (a logit with binary cross-entropy), Glorot-uniform weights,
+ *        zero bias (Keras' Dense defaults), Adam lr 0.001 eps 1e-7, 20 epochs of one batch. */
+#include "xor.h"
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <string.h>
+
+#include "uat/data.h"
+#include "uat/status.h"
+#include "uat/train.h"
+
+const char *const uat_xor_config_names[] = {"torch", "numpy", "keras", NULL};
+
+static const double xor_x[8] = {0, 0, 0, 1, 1, 0, 1, 1};
+static const double xor_y[4] = {0, 1, 1, 0};
+
+int uat_xor_config_get(const char *name, uat_xor_config *c) {
+  memset(c, 0, sizeof *c);
+  if (strcmp(name, "torch") == 0) {
+    const uat_init_spec init = {UAT_INIT_NORMAL, 0.0, 1.0, UAT_INIT_TORCH, 0.0, 0.0};
+    c->name = "torch";
+    c->hidden = 2;
+    c->hidden_act = UAT_ACT_SIGMOID;
+    c->out_act = UAT_ACT_IDENTITY;
+    c->init = init;
+    c->loss = UAT_LOSS_MSE;
+    c->opt = uat_optimizer_default_params(UAT_OPT_MOMENTUM);
+    c->opt.lr = 0.02;
+    c->opt.momentum = 0.9;
+    c->epochs = 2001;
+    c->batch_size = 0;
+    return UAT_OK;
+  }
+  if (strcmp(name, "numpy") == 0) {
+    const uat_init_spec init = {UAT_INIT_NORMAL, 0.0, 0.1, UAT_INIT_ZERO, 0.0, 0.0};
+    c->name = "numpy";
+    c->hidden = 2;
+    c->hidden_act = UAT_ACT_SIGMOID;
+    c->out_act = UAT_ACT_RELU;
+    c->init = init;
+    c->loss = UAT_LOSS_HALF_MSE;
+    c->opt = uat_optimizer_default_params(UAT_OPT_SGD);
+    c->opt.lr = 0.1;
+    c->epochs = 3000;
+    c->batch_size = 1;
+    return UAT_OK;
+  }
+  if (strcmp(name, "keras") == 0) {
+    const uat_init_spec init = {UAT_INIT_XAVIER, 0.0, 0.0, UAT_INIT_ZERO, 0.0, 0.0};
+    c->name = "keras";
+    c->hidden = 0;
+    c->hidden_act = UAT_ACT_SIGMOID;
+    c->out_act = UAT_ACT_IDENTITY;
+    c->init = init;
+    c->loss = UAT_LOSS_BCE;
+    c->opt = uat_optimizer_default_params(UAT_OPT_ADAM);
+    c->opt.eps = 1e-7;
+    c->epochs = 20;
+    c->batch_size = 0;
+    return UAT_OK;
+  }
+  return UAT_ENOTFOUND;
+}
+
+/* Everything one run needs, allocated once. */
+typedef struct {
+  const uat_xor_config *c;
+  uat_mlp_workspace *w;
+  uat_xor_run *r;
+} xor_watch;
+
+static void outputs(const uat_xor_config *c, const uat_mlp *m, uat_mlp_workspace *w,
+                    double out[4]) {
+  const double *y = uat_mlp_forward(m, w, 4, xor_x);
+  for (int i = 0; i < 4; i++) {
+    const double v = y[i];
+    out[i] = c->loss == UAT_LOSS_BCE ? 1.0 / (1.0 + exp(-v)) : v;
+  }
+}
+
+static void judge(const double out[4], int *solved, int *strict) {
+  *solved = *strict = 1;
+  for (int i = 0; i < 4; i++) {
+    if (!((out[i] > 0.5) == (xor_y[i] > 0.5))) *solved = 0;
+    if (!(fabs(out[i] - xor_y[i]) < 0.1)) *strict = 0;
+  }
+}
+
+static int watch_epoch(size_t epoch, double loss, const uat_mlp *m, void *ctx) {
+  (void)loss;
+  xor_watch *x = ctx;
+  double out[4];
+  int solved, strict;
+  outputs(x->c, m, x->w, out);
+  judge(out, &solved, &strict);
+  if (solved && x->r->epochs_solved == 0) x->r->epochs_solved = epoch;
+  if (strict && x->r->epochs_strict == 0) x->r->epochs_strict = epoch;
+  return 0;
+}
+
+static uat_mlp *build(const uat_xor_config *c) {
+  const size_t sizes[3] = {2, c->hidden, 1};
+  const uat_activation act[2] = {c->hidden_act, c->out_act};
+  if (c->hidden == 0) {
+    const size_t s2[2] = {2, 1};
+    return uat_mlp_alloc(2, s2, &c->out_act);
+  }
+  return uat_mlp_alloc(3, sizes, act);
+}
+
+int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r) {
+  memset(r, 0, sizeof *r);
+  r->seed = seed;
+  uat_train_params tp = uat_train_default_params();
+  tp.loss = c->loss;
+  tp.max_epochs = c->epochs;
+  tp.batch_size = c->batch_size;
+  uat_mlp *m = build(c);
+  gsl_rng *rng = uat_rng_alloc(seed);
+  uat_dataset *d = uat_dataset_alloc(4, 2, 1);
+  uat_optimizer *o = m ? uat_optimizer_alloc(&c->opt, m->n_params) : NULL;
+  uat_trainer *t = m ? uat_trainer_alloc(m, &tp, 4) : NULL;
+  xor_watch watch = {c, m ? uat_mlp_workspace_alloc(m, 4) : NULL, r};
+  int st = UAT_ENOMEM;
+  if (m && rng && d && o && t && watch.w) {
+    memcpy(d->x, xor_x, sizeof xor_x);
+    memcpy(d->y, xor_y, sizeof xor_y);
+    st = uat_mlp_init(m, &c->init, rng);
+  }
+  if (st == UAT_OK) {
+    uat_train_result res;
+    st = uat_trainer_run(t, m, o, d, NULL, watch_epoch, &watch, &res);
+    r->epochs_run = res.epochs;
+    r->loss = res.loss;
+    if (st == UAT_EDIVERGED) {
+      r->diverged = 1;
+      for (int i = 0; i < 4; i++) r->out[i] = NAN;
+      st = UAT_OK;
+    } else if (st == UAT_OK) {
+      outputs(c, m, watch.w, r->out);
+      judge(r->out, &r->solved, &r->strict);
+    }
+  }
+  uat_mlp_workspace_free(watch.w);
+  uat_trainer_free(t);
+  uat_optimizer_free(o);
+  uat_dataset_free(d);
+  gsl_rng_free(rng);
+  uat_mlp_free(m);
+  return st;
+}
+
+static double median_of(double *v, size_t n) {
+  if (n == 0) return NAN;
+  gsl_sort(v, 1, n);
+  return gsl_stats_median_from_sorted_data(v, 1, n);
+}
+
+void uat_xor_summarise(const uat_xor_run *runs, size_t n, double *scratch, uat_xor_summary *s) {
+  memset(s, 0, sizeof *s);
+  s->runs = n;
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    s->diverged += (size_t)runs[i].diverged;
+    s->strict += (size_t)runs[i].strict;
+    if (runs[i].solved) {
+      s->solved++;
+      scratch[k++] = (double)runs[i].epochs_solved;
+    }
+  }
+  s->median_epochs_solved = median_of(scratch, k);
+  k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (runs[i].strict) scratch[k++] = (double)runs[i].epochs_strict;
+  s->median_epochs_strict = median_of(scratch, k);
+}

@@ -1,0 +1,59 @@
+/* xor.h — the seed post's XOR experiments: three training set-ups of a tiny network on the
+ * four XOR points, run over many seeds to measure how often each one fails. */
+#ifndef UAT_XOR_H
+#define UAT_XOR_H
+
+#include <stddef.h>
+
+#include "uat/init.h"
+#include "uat/loss.h"
+#include "uat/mlp.h"
+#include "uat/optim.h"
+
+/** One training set-up. hidden == 0 means no hidden layer (a single neuron). */
+typedef struct {
+  const char *name;
+  size_t hidden;
+  uat_activation hidden_act;
+  uat_activation out_act;
+  uat_init_spec init;
+  uat_loss loss; /**< with UAT_LOSS_BCE the output is a logit; reported outputs are sigmoid(logit) */
+  uat_optimizer_params opt;
+  size_t epochs;
+  size_t batch_size; /**< 0: full batch (4 samples); 1: per-sample updates in fixed order */
+} uat_xor_config;
+
+/** Names of the built-in configurations, NULL-terminated: "torch", "numpy", "keras". */
+extern const char *const uat_xor_config_names[];
+
+/** The built-in configuration of that name; UAT_ENOTFOUND if there is none. */
+int uat_xor_config_get(const char *name, uat_xor_config *c);
+
+/** The outcome of one seed. An epoch count of 0 means the criterion was never met. */
+typedef struct {
+  unsigned long seed;
+  int diverged;         /**< a loss or gradient became non-finite; outputs are then NaN */
+  size_t epochs_run;    /**< epochs completed */
+  double loss;          /**< loss of the last epoch */
+  double out[4];        /**< final outputs for (0,0), (0,1), (1,0), (1,1) */
+  int solved;           /**< at the end every output is on the right side of 0.5 */
+  int strict;           /**< at the end every output is within 0.1 of its target */
+  size_t epochs_solved; /**< first epoch after which the outputs were all on the right side */
+  size_t epochs_strict; /**< first epoch after which the outputs were all within 0.1 */
+} uat_xor_run;
+
+/** Train configuration c from seed and fill r. Returns UAT_OK (also for a diverged run,
+ *  which is recorded in r) or UAT_ENOMEM / UAT_EINVAL. */
+int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r);
+
+/** Summary over seeds. */
+typedef struct {
+  size_t runs, solved, strict, diverged;
+  double median_epochs_solved; /**< over runs solved at the end; NaN when there are none */
+  double median_epochs_strict; /**< over runs strictly solved at the end; NaN when none */
+} uat_xor_summary;
+
+/** Summarise n runs. scratch must hold n doubles. */
+void uat_xor_summarise(const uat_xor_run *runs, size_t n, double *scratch, uat_xor_summary *s);
+
+#endif

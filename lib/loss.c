@@ -1,0 +1,57 @@
+/* loss.c — losses and their gradients. */
+#include "uat/loss.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "uat/status.h"
+
+static const char *const loss_names[UAT_LOSS_COUNT] = {"mse", "half-mse", "bce"};
+
+const char *uat_loss_name(uat_loss loss) {
+  return (loss >= 0 && loss < UAT_LOSS_COUNT) ? loss_names[loss] : "unknown";
+}
+
+int uat_loss_parse(const char *name, uat_loss *loss) {
+  for (int i = 0; i < UAT_LOSS_COUNT; i++) {
+    if (strcmp(name, loss_names[i]) == 0) {
+      *loss = (uat_loss)i;
+      return UAT_OK;
+    }
+  }
+  return UAT_ENOTFOUND;
+}
+
+static double logistic(double z) {
+  if (z >= 0) return 1.0 / (1.0 + exp(-z));
+  const double e = exp(z);
+  return e / (1.0 + e);
+}
+
+double uat_loss_eval(uat_loss loss, size_t count, const double *y, const double *t,
+                     double *dy) {
+  if (count == 0) return 0.0;
+  const double inv = 1.0 / (double)count;
+  double sum = 0.0;
+  size_t i;
+  switch (loss) {
+  case UAT_LOSS_MSE:
+  case UAT_LOSS_HALF_MSE: {
+    const double scale = loss == UAT_LOSS_MSE ? 1.0 : 0.5;
+    for (i = 0; i < count; i++) {
+      const double e = y[i] - t[i];
+      sum += e * e;
+      if (dy) dy[i] = 2.0 * scale * e * inv;
+    }
+    return scale * sum * inv;
+  }
+  case UAT_LOSS_BCE:
+    for (i = 0; i < count; i++) {
+      sum += fmax(y[i], 0.0) - y[i] * t[i] + log1p(exp(-fabs(y[i])));
+      if (dy) dy[i] = (logistic(y[i]) - t[i]) * inv;
+    }
+    return sum * inv;
+  default:
+    return NAN;
+  }
+}

@@ -1,0 +1,326 @@
+/* mlp.c — dense networks: allocation, activations, forward and backward passes. */
+#include "uat/mlp.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uat/status.h"
+
+static const char *const act_names[UAT_ACT_COUNT] = {"identity", "sigmoid",  "tanh",
+                                                     "relu",     "softplus", "sin"};
+
+const char *uat_activation_name(uat_activation act) {
+  return (act >= 0 && act < UAT_ACT_COUNT) ? act_names[act] : "unknown";
+}
+
+int uat_activation_parse(const char *name, uat_activation *act) {
+  for (int i = 0; i < UAT_ACT_COUNT; i++) {
+    if (strcmp(name, act_names[i]) == 0) {
+      *act = (uat_activation)i;
+      return UAT_OK;
+    }
+  }
+  if (strcmp(name, "linear") == 0) {
+    *act = UAT_ACT_IDENTITY;
+    return UAT_OK;
+  }
+  return UAT_ENOTFOUND;
+}
+
+/* Logistic function without overflow for large |z|. */
+static double sigmoid(double z) {
+  if (z >= 0) return 1.0 / (1.0 + exp(-z));
+  const double e = exp(z);
+  return e / (1.0 + e);
+}
+
+void uat_activation_apply(uat_activation act, size_t n, const double *z, double *a) {
+  size_t i;
+  switch (act) {
+  case UAT_ACT_IDENTITY:
+    if (a != z) memcpy(a, z, n * sizeof *a);
+    break;
+  case UAT_ACT_SIGMOID:
+    for (i = 0; i < n; i++) a[i] = sigmoid(z[i]);
+    break;
+  case UAT_ACT_TANH:
+    for (i = 0; i < n; i++) a[i] = tanh(z[i]);
+    break;
+  case UAT_ACT_RELU:
+    for (i = 0; i < n; i++) a[i] = z[i] > 0 ? z[i] : 0.0;
+    break;
+  case UAT_ACT_SOFTPLUS:
+    for (i = 0; i < n; i++) a[i] = fmax(z[i], 0.0) + log1p(exp(-fabs(z[i])));
+    break;
+  case UAT_ACT_SIN:
+    for (i = 0; i < n; i++) a[i] = sin(z[i]);
+    break;
+  default:
+    break;
+  }
+}
+
+void uat_activation_backprop(uat_activation act, size_t n, const double *z, const double *a,
+                             double *g) {
+  size_t i;
+  switch (act) {
+  case UAT_ACT_IDENTITY:
+    break;
+  case UAT_ACT_SIGMOID:
+    for (i = 0; i < n; i++) g[i] *= a[i] * (1.0 - a[i]);
+    break;
+  case UAT_ACT_TANH:
+    for (i = 0; i < n; i++) g[i] *= 1.0 - a[i] * a[i];
+    break;
+  case UAT_ACT_RELU:
+    for (i = 0; i < n; i++) g[i] = z[i] > 0 ? g[i] : 0.0;
+    break;
+  case UAT_ACT_SOFTPLUS:
+    for (i = 0; i < n; i++) g[i] *= sigmoid(z[i]);
+    break;
+  case UAT_ACT_SIN:
+    for (i = 0; i < n; i++) g[i] *= cos(z[i]);
+    break;
+  default:
+    break;
+  }
+}
+
+size_t uat_mlp_param_count(size_t n_sizes, const size_t *sizes) {
+  size_t p = 0;
+  for (size_t l = 0; l + 1 < n_sizes; l++) p += sizes[l + 1] * (sizes[l] + 1);
+  return p;
+}
+
+uat_mlp *uat_mlp_alloc(size_t n_sizes, const size_t *sizes, const uat_activation *act) {
+  if (n_sizes < 2 || sizes == NULL || act == NULL) return NULL;
+  for (size_t l = 0; l < n_sizes; l++)
+    if (sizes[l] == 0) return NULL;
+  for (size_t l = 0; l + 1 < n_sizes; l++)
+    if (act[l] < 0 || act[l] >= UAT_ACT_COUNT) return NULL;
+  uat_mlp *m = calloc(1, sizeof *m);
+  if (m == NULL) return NULL;
+  m->n_layers = n_sizes - 1;
+  m->n_params = uat_mlp_param_count(n_sizes, sizes);
+  m->gemm_min = UAT_MLP_GEMM_MIN_DEFAULT;
+  m->sizes = malloc(n_sizes * sizeof *m->sizes);
+  m->act = malloc(m->n_layers * sizeof *m->act);
+  m->offset = malloc(m->n_layers * sizeof *m->offset);
+  m->theta = calloc(m->n_params, sizeof *m->theta);
+  if (!m->sizes || !m->act || !m->offset || !m->theta) {
+    uat_mlp_free(m);
+    return NULL;
+  }
+  memcpy(m->sizes, sizes, n_sizes * sizeof *sizes);
+  memcpy(m->act, act, m->n_layers * sizeof *act);
+  size_t off = 0;
+  for (size_t l = 0; l < m->n_layers; l++) {
+    m->offset[l] = off;
+    off += sizes[l + 1] * (sizes[l] + 1);
+  }
+  return m;
+}
+
+void uat_mlp_free(uat_mlp *m) {
+  if (m == NULL) return;
+  free(m->sizes);
+  free(m->act);
+  free(m->offset);
+  free(m->theta);
+  free(m);
+}
+
+uat_mlp *uat_mlp_clone(const uat_mlp *m) {
+  uat_mlp *c = uat_mlp_alloc(m->n_layers + 1, m->sizes, m->act);
+  if (c == NULL) return NULL;
+  memcpy(c->theta, m->theta, m->n_params * sizeof *m->theta);
+  c->gemm_min = m->gemm_min;
+  return c;
+}
+
+double *uat_mlp_weights(const uat_mlp *m, size_t l) { return m->theta + m->offset[l]; }
+
+double *uat_mlp_bias(const uat_mlp *m, size_t l) {
+  return m->theta + m->offset[l] + m->sizes[l + 1] * m->sizes[l];
+}
+
+size_t uat_mlp_in(const uat_mlp *m) { return m->sizes[0]; }
+size_t uat_mlp_out(const uat_mlp *m) { return m->sizes[m->n_layers]; }
+
+static size_t widest(const uat_mlp *m) {
+  size_t w = 0;
+  for (size_t l = 0; l <= m->n_layers; l++)
+    if (m->sizes[l] > w) w = m->sizes[l];
+  return w;
+}
+
+uat_mlp_workspace *uat_mlp_workspace_alloc(const uat_mlp *m, size_t max_batch) {
+  if (m == NULL || max_batch == 0) return NULL;
+  uat_mlp_workspace *w = calloc(1, sizeof *w);
+  if (w == NULL) return NULL;
+  w->max_batch = max_batch;
+  w->n_layers = m->n_layers;
+  w->z = calloc(m->n_layers, sizeof *w->z);
+  w->a = calloc(m->n_layers, sizeof *w->a);
+  const size_t wide = widest(m);
+  w->g0 = malloc(max_batch * wide * sizeof *w->g0);
+  w->g1 = malloc(max_batch * wide * sizeof *w->g1);
+  if (!w->z || !w->a || !w->g0 || !w->g1) {
+    uat_mlp_workspace_free(w);
+    return NULL;
+  }
+  for (size_t l = 0; l < m->n_layers; l++) {
+    w->z[l] = malloc(max_batch * m->sizes[l + 1] * sizeof(double));
+    w->a[l] = malloc(max_batch * m->sizes[l + 1] * sizeof(double));
+    if (!w->z[l] || !w->a[l]) {
+      uat_mlp_workspace_free(w);
+      return NULL;
+    }
+  }
+  return w;
+}
+
+void uat_mlp_workspace_free(uat_mlp_workspace *w) {
+  if (w == NULL) return;
+  for (size_t l = 0; l < w->n_layers; l++) {
+    if (w->z) free(w->z[l]);
+    if (w->a) free(w->a[l]);
+  }
+  free(w->z);
+  free(w->a);
+  free(w->g0);
+  free(w->g1);
+  free(w);
+}
+
+/* z (n x out) = x (n x in) W^T + b. */
+static void affine(const uat_mlp *m, size_t n, size_t in, size_t out, const double *x,
+                   const double *W, const double *b, double *z) {
+  for (size_t i = 0; i < n; i++) memcpy(z + i * out, b, out * sizeof *z);
+  if (n * in * out >= m->gemm_min) {
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)out, (int)in, 1.0, x,
+                (int)in, W, (int)in, 1.0, z, (int)out);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const double *xi = x + i * in;
+    double *zi = z + i * out;
+    for (size_t j = 0; j < out; j++) {
+      const double *wj = W + j * in;
+      double s = zi[j];
+      for (size_t k = 0; k < in; k++) s += wj[k] * xi[k];
+      zi[j] = s;
+    }
+  }
+}
+
+const double *uat_mlp_forward(const uat_mlp *m, uat_mlp_workspace *w, size_t n,
+                              const double *x) {
+  if (n == 0 || n > w->max_batch || w->n_layers != m->n_layers) return NULL;
+  w->n = n;
+  w->x = x;
+  const double *prev = x;
+  for (size_t l = 0; l < m->n_layers; l++) {
+    const size_t in = m->sizes[l], out = m->sizes[l + 1];
+    affine(m, n, in, out, prev, uat_mlp_weights(m, l), uat_mlp_bias(m, l), w->z[l]);
+    uat_activation_apply(m->act[l], n * out, w->z[l], w->a[l]);
+    prev = w->a[l];
+  }
+  return w->a[m->n_layers - 1];
+}
+
+/* dW (out x in) = D^T (out x n) A (n x in); db = column sums of D. */
+static void param_grad(const uat_mlp *m, size_t n, size_t in, size_t out, const double *D,
+                       const double *A, double *dW, double *db) {
+  if (n * in * out >= m->gemm_min) {
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)out, (int)in, (int)n, 1.0, D,
+                (int)out, A, (int)in, 0.0, dW, (int)in);
+  } else {
+    memset(dW, 0, out * in * sizeof *dW);
+    for (size_t i = 0; i < n; i++) {
+      const double *di = D + i * out, *ai = A + i * in;
+      for (size_t j = 0; j < out; j++) {
+        double *wj = dW + j * in;
+        const double d = di[j];
+        for (size_t k = 0; k < in; k++) wj[k] += d * ai[k];
+      }
+    }
+  }
+  memset(db, 0, out * sizeof *db);
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < out; j++) db[j] += D[i * out + j];
+}
+
+/* G (n x in) = D (n x out) W (out x in). */
+static void input_grad(const uat_mlp *m, size_t n, size_t in, size_t out, const double *D,
+                       const double *W, double *G) {
+  if (n * in * out >= m->gemm_min) {
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)in, (int)out, 1.0, D,
+                (int)out, W, (int)in, 0.0, G, (int)in);
+    return;
+  }
+  memset(G, 0, n * in * sizeof *G);
+  for (size_t i = 0; i < n; i++) {
+    const double *di = D + i * out;
+    double *gi = G + i * in;
+    for (size_t j = 0; j < out; j++) {
+      const double *wj = W + j * in;
+      const double d = di[j];
+      for (size_t k = 0; k < in; k++) gi[k] += d * wj[k];
+    }
+  }
+}
+
+int uat_mlp_backward(const uat_mlp *m, uat_mlp_workspace *w, const double *dy, double *grad,
+                     double *dx) {
+  if (w->n == 0 || w->n_layers != m->n_layers || dy == NULL) return UAT_EINVAL;
+  const size_t n = w->n, L = m->n_layers;
+  double *D = w->g0, *G = w->g1;
+  memcpy(D, dy, n * m->sizes[L] * sizeof *D);
+  for (size_t l = L; l-- > 0;) {
+    const size_t in = m->sizes[l], out = m->sizes[l + 1];
+    const double *A = l > 0 ? w->a[l - 1] : w->x;
+    uat_activation_backprop(m->act[l], n * out, w->z[l], w->a[l], D);
+    if (grad != NULL) {
+      double *dW = grad + m->offset[l];
+      param_grad(m, n, in, out, D, A, dW, dW + out * in);
+    }
+    if (l > 0 || dx != NULL) {
+      input_grad(m, n, in, out, D, uat_mlp_weights(m, l), l > 0 ? G : dx);
+      double *t = D;
+      D = G;
+      G = t;
+    }
+  }
+  return UAT_OK;
+}
+
+int uat_mlp_input_jacobian(const uat_mlp *m, uat_mlp_workspace *w, const double *x,
+                           double *jac) {
+  const size_t in = uat_mlp_in(m), out = uat_mlp_out(m);
+  for (size_t k = 0; k < out; k++) {
+    if (uat_mlp_forward(m, w, 1, x) == NULL) return UAT_EINVAL;
+    /* Seed dL/dy = e_k in the scratch g1: backward copies dy into g0 before it uses g1. */
+    double *row = jac + k * in;
+    double *dy = w->g1;
+    memset(dy, 0, out * sizeof *dy);
+    dy[k] = 1.0;
+    int st = uat_mlp_backward(m, w, dy, NULL, row);
+    if (st != UAT_OK) return st;
+  }
+  return UAT_OK;
+}
+
+int uat_mlp_predict(const uat_mlp *m, uat_mlp_workspace *w, size_t n, const double *x,
+                    double *y) {
+  const size_t in = uat_mlp_in(m), out = uat_mlp_out(m);
+  for (size_t i = 0; i < n; i += w->max_batch) {
+    const size_t k = (n - i < w->max_batch) ? n - i : w->max_batch;
+    const double *yk = uat_mlp_forward(m, w, k, x + i * in);
+    if (yk == NULL) return UAT_EINVAL;
+    memcpy(y + i * out, yk, k * out * sizeof *y);
+  }
+  return UAT_OK;
+}

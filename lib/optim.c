@@ -1,0 +1,108 @@
+/* optim.c — SGD, momentum, Nesterov and Adam. */
+#include "uat/optim.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uat/status.h"
+
+struct uat_optimizer {
+  uat_optimizer_params p;
+  size_t n;
+  unsigned long t; /* steps taken */
+  double *v;       /* velocity (momentum, Nesterov) or second moment (Adam) */
+  double *m;       /* first moment (Adam) */
+};
+
+static const char *const opt_names[UAT_OPT_COUNT] = {"sgd", "momentum", "nesterov", "adam"};
+
+const char *uat_optimizer_name(uat_optimizer_kind kind) {
+  return (kind >= 0 && kind < UAT_OPT_COUNT) ? opt_names[kind] : "unknown";
+}
+
+int uat_optimizer_parse(const char *name, uat_optimizer_kind *kind) {
+  for (int i = 0; i < UAT_OPT_COUNT; i++) {
+    if (strcmp(name, opt_names[i]) == 0) {
+      *kind = (uat_optimizer_kind)i;
+      return UAT_OK;
+    }
+  }
+  return UAT_ENOTFOUND;
+}
+
+uat_optimizer_params uat_optimizer_default_params(uat_optimizer_kind kind) {
+  uat_optimizer_params p = {kind, 0.01, 0.9, 0.9, 0.999, 1e-8};
+  if (kind == UAT_OPT_ADAM) p.lr = 0.001;
+  return p;
+}
+
+uat_optimizer *uat_optimizer_alloc(const uat_optimizer_params *p, size_t n) {
+  if (p->kind < 0 || p->kind >= UAT_OPT_COUNT || !(p->lr > 0) || n == 0) return NULL;
+  uat_optimizer *o = calloc(1, sizeof *o);
+  if (o == NULL) return NULL;
+  o->p = *p;
+  o->n = n;
+  if (p->kind != UAT_OPT_SGD) o->v = calloc(n, sizeof *o->v);
+  if (p->kind == UAT_OPT_ADAM) o->m = calloc(n, sizeof *o->m);
+  if ((p->kind != UAT_OPT_SGD && !o->v) || (p->kind == UAT_OPT_ADAM && !o->m)) {
+    uat_optimizer_free(o);
+    return NULL;
+  }
+  return o;
+}
+
+void uat_optimizer_free(uat_optimizer *o) {
+  if (o == NULL) return;
+  free(o->v);
+  free(o->m);
+  free(o);
+}
+
+void uat_optimizer_reset(uat_optimizer *o) {
+  o->t = 0;
+  if (o->v) memset(o->v, 0, o->n * sizeof *o->v);
+  if (o->m) memset(o->m, 0, o->n * sizeof *o->m);
+}
+
+const uat_optimizer_params *uat_optimizer_get_params(const uat_optimizer *o) { return &o->p; }
+
+static void step_momentum(uat_optimizer *o, double *theta, const double *g, int nesterov) {
+  const double lr = o->p.lr, mu = o->p.momentum;
+  for (size_t i = 0; i < o->n; i++) {
+    /* PyTorch starts the buffer at the first gradient rather than at mu * 0 + g: same value. */
+    o->v[i] = o->t == 0 ? g[i] : mu * o->v[i] + g[i];
+    theta[i] -= lr * (nesterov ? g[i] + mu * o->v[i] : o->v[i]);
+  }
+}
+
+static void step_adam(uat_optimizer *o, double *theta, const double *g) {
+  const double b1 = o->p.beta1, b2 = o->p.beta2;
+  const double t = (double)(o->t + 1);
+  const double c1 = 1.0 - pow(b1, t), c2 = 1.0 - pow(b2, t);
+  for (size_t i = 0; i < o->n; i++) {
+    o->m[i] = b1 * o->m[i] + (1.0 - b1) * g[i];
+    o->v[i] = b2 * o->v[i] + (1.0 - b2) * g[i] * g[i];
+    theta[i] -= o->p.lr * (o->m[i] / c1) / (sqrt(o->v[i] / c2) + o->p.eps);
+  }
+}
+
+void uat_optimizer_step(uat_optimizer *o, double *theta, const double *g) {
+  switch (o->p.kind) {
+  case UAT_OPT_SGD:
+    for (size_t i = 0; i < o->n; i++) theta[i] -= o->p.lr * g[i];
+    break;
+  case UAT_OPT_MOMENTUM:
+    step_momentum(o, theta, g, 0);
+    break;
+  case UAT_OPT_NESTEROV:
+    step_momentum(o, theta, g, 1);
+    break;
+  case UAT_OPT_ADAM:
+    step_adam(o, theta, g);
+    break;
+  default:
+    return;
+  }
+  o->t++;
+}

@@ -1,0 +1,70 @@
+/* uat/io.h — atomic output files, numeric CSV tables, and model files. */
+#ifndef UAT_IO_H
+#define UAT_IO_H
+
+#include <stdio.h>
+
+#include "uat/mlp.h"
+#include "uat/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** An output file written to a temporary name beside its destination and renamed into place
+ *  on commit, so that readers never see half a file. */
+typedef struct {
+  FILE *fp;   /**< write here between open and commit */
+  char *path; /**< destination */
+  char *tmp;  /**< temporary name */
+} uat_atomic_file;
+
+/** Open a temporary file beside path. */
+int uat_atomic_open(uat_atomic_file *af, const char *path, uat_error *err);
+
+/** Flush, sync and rename into place. On failure the temporary file is removed. */
+int uat_atomic_commit(uat_atomic_file *af, uat_error *err);
+
+/** Drop the temporary file; the destination is untouched. Safe after a failed open. */
+void uat_atomic_abort(uat_atomic_file *af);
+
+/** A numeric table read from CSV. */
+typedef struct {
+  size_t rows, cols;
+  double *data;  /**< rows x cols, row-major */
+  char **header; /**< cols names, or NULL when the file has no header line */
+} uat_table;
+
+/** Read a CSV file of numbers (RFC 4180 commas; blank lines and lines starting with '#' are
+ *  skipped). The first line is a header when any of its fields is not a number. Errors say
+ *  `path:line:column: expected ...`. On error *out is NULL. */
+int uat_table_read(const char *path, uat_table **out, uat_error *err);
+
+/** Allocate a zeroed table (header NULL). */
+uat_table *uat_table_alloc(size_t rows, size_t cols);
+
+/** Free; NULL is accepted. */
+void uat_table_free(uat_table *t);
+
+/** Write a CSV table atomically: a header line of names (may be NULL for none) and rows of
+ *  numbers with 17 significant digits. */
+int uat_table_write(const char *path, const char *const *names, size_t rows, size_t cols,
+                    const double *data, uat_error *err);
+
+/** Current model file format version. */
+#define UAT_MODEL_FORMAT_VERSION 1
+
+/** Write a model file (docs/formats.md) to an open stream. */
+int uat_mlp_write(FILE *fp, const uat_mlp *m);
+
+/** Save a model file atomically. */
+int uat_mlp_save(const char *path, const uat_mlp *m, uat_error *err);
+
+/** Load a model file. Errors say `path:line:column: expected ...`; on error *out is NULL and
+ *  nothing is half-loaded. The parameters read back are bit-identical to those saved. */
+int uat_mlp_load(const char *path, uat_mlp **out, uat_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

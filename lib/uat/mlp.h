@@ -1,0 +1,123 @@
+/* uat/mlp.h — dense feed-forward networks over one flat parameter vector.
+ *
+ * A network with layer sizes n0, n1, ..., nL has L weight layers. Layer l (0-based) maps
+ * n_l inputs to n_{l+1} outputs: z = W a + b, a' = act_l(z). All parameters live in one
+ * vector theta of length P; per layer the weight matrix W (n_{l+1} x n_l, row-major) comes
+ * first, then the bias b (n_{l+1}). Every optimizer, the gradient check and model files see
+ * that same layout. Batches are row-major matrices: one sample per row. */
+#ifndef UAT_MLP_H
+#define UAT_MLP_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Activation functions; the names are those used in model files and on the command line. */
+typedef enum {
+  UAT_ACT_IDENTITY = 0, /**< a = z */
+  UAT_ACT_SIGMOID,      /**< a = 1 / (1 + exp(-z)) */
+  UAT_ACT_TANH,         /**< a = tanh z */
+  UAT_ACT_RELU,         /**< a = max(0, z); derivative 0 at z = 0 (as PyTorch) */
+  UAT_ACT_SOFTPLUS,     /**< a = log(1 + exp z), evaluated without overflow */
+  UAT_ACT_SIN,          /**< a = sin z */
+  UAT_ACT_COUNT
+} uat_activation;
+
+/** Name of an activation ("identity", "sigmoid", "tanh", "relu", "softplus", "sin"). */
+const char *uat_activation_name(uat_activation act);
+
+/** Parse an activation name (also accepts "linear" for identity). Returns UAT_OK or
+ *  UAT_ENOTFOUND. */
+int uat_activation_parse(const char *name, uat_activation *act);
+
+/** Apply an activation elementwise: a[i] = act(z[i]); a may equal z. */
+void uat_activation_apply(uat_activation act, size_t n, const double *z, double *a);
+
+/** Multiply g elementwise by act'(z), given z and a = act(z). */
+void uat_activation_backprop(uat_activation act, size_t n, const double *z, const double *a,
+                             double *g);
+
+/** A dense network. The fields are public for reading; change them only through the API. */
+typedef struct {
+  size_t n_layers;     /**< number of weight layers L */
+  size_t *sizes;       /**< L + 1 layer widths, input first */
+  uat_activation *act; /**< L activations, one per weight layer */
+  size_t n_params;     /**< P, the length of theta */
+  double *theta;       /**< all parameters, layout above */
+  size_t *offset;      /**< offset[l]: index in theta of layer l's first weight */
+  size_t gemm_min;     /**< batched products with n*in*out >= gemm_min go through cblas_dgemm */
+} uat_mlp;
+
+/** Default for uat_mlp.gemm_min, measured with bench/bench_train (docs/performance.md). */
+#define UAT_MLP_GEMM_MIN_DEFAULT 4096
+
+/** Allocate a network with n_sizes >= 2 layer widths (all > 0) and n_sizes - 1 activations.
+ *  theta is zeroed. Returns NULL on invalid sizes or out of memory. */
+uat_mlp *uat_mlp_alloc(size_t n_sizes, const size_t *sizes, const uat_activation *act);
+
+/** Free a network; NULL is accepted. */
+void uat_mlp_free(uat_mlp *m);
+
+/** A copy of m with its own parameters. NULL on out of memory. */
+uat_mlp *uat_mlp_clone(const uat_mlp *m);
+
+/** Number of parameters for the given layer widths (0 if n_sizes < 2). */
+size_t uat_mlp_param_count(size_t n_sizes, const size_t *sizes);
+
+/** View of layer l's weight matrix (sizes[l+1] x sizes[l], row-major) inside theta. */
+double *uat_mlp_weights(const uat_mlp *m, size_t l);
+
+/** View of layer l's bias vector (sizes[l+1]) inside theta. */
+double *uat_mlp_bias(const uat_mlp *m, size_t l);
+
+/** Input and output widths. */
+size_t uat_mlp_in(const uat_mlp *m);
+size_t uat_mlp_out(const uat_mlp *m);
+
+/** Forward cache and backward scratch for batches of up to max_batch rows. A workspace is
+ *  tied to the layer widths of the network it was made for. */
+typedef struct {
+  size_t max_batch; /**< largest batch accepted */
+  size_t n;         /**< rows of the last forward pass */
+  size_t n_layers;  /**< copied from the network */
+  const double *x;  /**< input of the last forward pass (caller's memory, not copied) */
+  double **z;       /**< z[l]: n x sizes[l+1] pre-activations of layer l */
+  double **a;       /**< a[l]: n x sizes[l+1] activations of layer l */
+  double *g0;       /**< backward scratch, max_batch x widest layer */
+  double *g1;       /**< backward scratch, max_batch x widest layer */
+} uat_mlp_workspace;
+
+/** Allocate a workspace for m and batches of up to max_batch (> 0) rows. */
+uat_mlp_workspace *uat_mlp_workspace_alloc(const uat_mlp *m, size_t max_batch);
+
+/** Free a workspace; NULL is accepted. */
+void uat_mlp_workspace_free(uat_mlp_workspace *w);
+
+/** Forward pass of n rows of x (n x in). Keeps the cache in w for uat_mlp_backward; x must
+ *  stay valid until then. Returns the output matrix (n x out, owned by w), or NULL if
+ *  n is 0 or larger than w->max_batch. Allocates nothing. */
+const double *uat_mlp_forward(const uat_mlp *m, uat_mlp_workspace *w, size_t n,
+                              const double *x);
+
+/** Backward pass after uat_mlp_forward. dy (n x out) is the gradient of a scalar loss with
+ *  respect to the outputs. Writes (overwrites) the gradient with respect to theta into
+ *  grad (length P) when grad is not NULL, and with respect to the inputs into dx
+ *  (n x in) when dx is not NULL. Returns UAT_OK or UAT_EINVAL. Allocates nothing. */
+int uat_mlp_backward(const uat_mlp *m, uat_mlp_workspace *w, const double *dy, double *grad,
+                     double *dx);
+
+/** Jacobian of the outputs with respect to the inputs at one point x (length in), written
+ *  row-major to jac (out x in). Also leaves y = f(x) in the workspace output. */
+int uat_mlp_input_jacobian(const uat_mlp *m, uat_mlp_workspace *w, const double *x,
+                           double *jac);
+
+/** Outputs for n rows of x (any n): y (n x out). Processes x in chunks of w->max_batch. */
+int uat_mlp_predict(const uat_mlp *m, uat_mlp_workspace *w, size_t n, const double *x,
+                    double *y);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,72 @@
+/* uat/train.h — the training loop: full-batch, mini-batch or per-sample (online) updates of
+ * a network by a first-order optimizer. */
+#ifndef UAT_TRAIN_H
+#define UAT_TRAIN_H
+
+#include <gsl/gsl_rng.h>
+#include <stddef.h>
+
+#include "uat/data.h"
+#include "uat/loss.h"
+#include "uat/mlp.h"
+#include "uat/optim.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Why training stopped. */
+typedef enum {
+  UAT_STOP_EPOCHS = 0, /**< the epoch budget was used up */
+  UAT_STOP_TARGET,     /**< the epoch loss reached target_loss */
+  UAT_STOP_DIVERGED,   /**< a loss or gradient was NaN or infinite */
+  UAT_STOP_CALLBACK,   /**< the epoch callback asked to stop */
+  UAT_STOP_COUNT
+} uat_stop_reason;
+
+/** Name ("epochs", "target", "diverged", "callback"). */
+const char *uat_stop_reason_name(uat_stop_reason reason);
+
+typedef struct {
+  uat_loss loss;
+  size_t max_epochs;  /**< budget of passes over the data */
+  size_t batch_size;  /**< 0 or >= n: full batch; 1: online; otherwise mini-batches */
+  int shuffle;        /**< draw a new sample order every epoch (needs an rng) */
+  double target_loss; /**< stop once the epoch loss is <= this; negative disables */
+} uat_train_params;
+
+/** MSE, 1000 epochs, full batch, no shuffling, no target. */
+uat_train_params uat_train_default_params(void);
+
+typedef struct {
+  size_t epochs;          /**< epochs completed */
+  double loss;            /**< loss of the last completed epoch (see uat_trainer_run) */
+  uat_stop_reason reason; /**< why it stopped */
+} uat_train_result;
+
+/** Called after every epoch with the 1-based epoch number and that epoch's loss; a non-zero
+ *  return stops training with UAT_STOP_CALLBACK. */
+typedef int (*uat_epoch_callback)(size_t epoch, double loss, const uat_mlp *m, void *ctx);
+
+typedef struct uat_trainer uat_trainer;
+
+/** Allocate every buffer a run needs for network m on n_samples samples, so that the loop
+ *  itself allocates nothing. NULL on invalid parameters or out of memory. */
+uat_trainer *uat_trainer_alloc(const uat_mlp *m, const uat_train_params *p, size_t n_samples);
+
+/** Free; NULL is accepted. */
+void uat_trainer_free(uat_trainer *t);
+
+/** Train m on d with optimizer o. The epoch loss is the sample-weighted mean of the batch
+ *  losses, each measured before that batch's update (for full batch: the loss at the start
+ *  of the epoch, as in the usual PyTorch loop). r is used only when shuffling.
+ *  Returns UAT_OK, UAT_EINVAL (shapes do not match), or UAT_EDIVERGED when a loss or
+ *  gradient became non-finite: theta then holds the last finite parameters' successor and
+ *  must not be reported as a result. res is filled in every case. */
+int uat_trainer_run(uat_trainer *t, uat_mlp *m, uat_optimizer *o, const uat_dataset *d,
+                    gsl_rng *r, uat_epoch_callback cb, void *ctx, uat_train_result *res);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
