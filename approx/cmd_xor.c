@@ -19,7 +19,7 @@
 typedef enum { FMT_TEXT, FMT_CSV, FMT_MD } out_format;
 
 typedef struct {
-  const char *configs[4]; /* NULL-terminated */
+  const char *configs[8]; /* NULL-terminated */
   unsigned long seed_a, seed_b;
   out_format format;
   const char *output, *runs_path;
@@ -33,14 +33,15 @@ typedef struct {
 
 static void help(FILE *fp) {
   fprintf(fp,
-    "usage: uat xor [--config torch|numpy|keras|all] [--seeds A:B] [--format text|csv|md]\n"
+    "usage: uat xor [--config torch|numpy|numpy-post|keras|all] [--seeds A:B] [--format text|csv|md]\n"
     "               [--epochs N] [--lr R] [--hidden H] [--act NAME] [--init RULE[:A[:B]]]\n"
     "               [--runs RUNS.csv] [-o REPORT] [--failures N] [--no-progress]\n\n"
     "Train the seed post's XOR networks once per seed and report how often they solve XOR.\n"
     "  torch  2-2-1 sigmoid/identity, N(0,1) weights, PyTorch biases, MSE,\n"
     "         SGD lr 0.02 momentum 0.9, 2001 full-batch epochs\n"
     "  numpy  2-2-1 sigmoid/relu, 0.1 N(0,1) weights, zero biases, half-MSE,\n"
-    "         per-sample SGD lr 0.1, 3000 epochs\n"
+    "         per-sample SGD lr 0.1, 3000 epochs, true ReLU derivative\n"
+    "  numpy-post  the same with the post's output gradient (ReLU derivative taken as 1)\n"
     "  keras  one sigmoid neuron, Glorot weights, BCE, Adam lr 0.001, 20 epochs\n\n"
     "  -c, --config NAME   configuration, or 'all' (default)\n"
     "  -s, --seeds A:B     seeds A to B inclusive (default 0:99)\n"
@@ -143,6 +144,7 @@ static void report_text(FILE *fp, const xor_options *o, const uat_xor_config *c,
           uat_init_rule_name(c->init.weights), uat_loss_name(c->loss),
           uat_optimizer_name(c->opt.kind), c->opt.lr, c->epochs,
           c->batch_size == 1 ? "per-sample updates" : "full batch");
+  if (c->post_gradient) fprintf(fp, "  output gradient as in the post: ReLU derivative taken as 1\n");
   fprintf(fp, "  seeds %lu..%lu: solved %zu/%zu (%.3f), strict %zu/%zu (%.3f), diverged %zu\n",
           o->seed_a, o->seed_b, s->solved, s->runs, (double)s->solved / (double)s->runs,
           s->strict, s->runs, (double)s->strict / (double)s->runs, s->diverged);
@@ -204,7 +206,7 @@ static void write_runs(FILE *fp, const uat_xor_config *c, const uat_xor_run *run
 static int run_config(const xor_options *o, const char *name, uat_xor_run *runs,
                       uat_xor_config *c) {
   if (uat_xor_config_get(name, c) != UAT_OK) {
-    uat_cli_error("xor", "unknown configuration '%s' (torch, numpy, keras or all)", name);
+    uat_cli_error("xor", "unknown configuration '%s' (torch, numpy, numpy-post, keras or all)", name);
     return -1;
   }
   if (apply_overrides(o, c) != 0) return -1;
@@ -365,7 +367,7 @@ int uat_cmd_xor(int argc, char **argv) {
   uat_xor_config probe;
   for (int k = 0; o.configs[k]; k++) {
     if (uat_xor_config_get(o.configs[k], &probe) != UAT_OK) {
-      uat_cli_error("xor", "unknown configuration '%s' (torch, numpy, keras or all)",
+      uat_cli_error("xor", "unknown configuration '%s' (torch, numpy, numpy-post, keras or all)",
                     o.configs[k]);
       return UAT_EXIT_USAGE;
     }

@@ -1,7 +1,9 @@
 /* main.c — the uat command: dispatch to subcommands.
  *
  * Only this layer prints and picks exit codes; the libraries return statuses. */
+#define _GNU_SOURCE
 #include <cblas.h>
+#include <dlfcn.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_version.h>
 #include <stdio.h>
@@ -33,10 +35,19 @@ static void usage(FILE *fp) {
   fprintf(fp, "\n'uat COMMAND --help' describes a command; docs/cli.md describes them all.\n");
 }
 
+/* Which library cblas_dgemm resolves to in this process: it must be OpenBLAS, not the
+ * reference libgslcblas that libgsl also loads (cmake/Dependencies.cmake). */
+static const char *cblas_provider(void) {
+  Dl_info info;
+  void *sym = dlsym(RTLD_DEFAULT, "cblas_dgemm");
+  return (sym && dladdr(sym, &info) && info.dli_fname) ? info.dli_fname : "unknown";
+}
+
 static void version(void) {
   printf("uat %s\n", UAT_VERSION_STRING);
   printf("gsl %s\n", GSL_VERSION);
   printf("openblas %s\n", openblas_get_config());
+  printf("cblas_dgemm from %s\n", cblas_provider());
 }
 
 int main(int argc, char **argv) {

@@ -5,7 +5,8 @@
  * numpy: 2-2-1, sigmoid hidden, ReLU output, weights 0.1 N(0, 1), zero biases, per-sample
  *        updates, lr 0.1, 3000 epochs. The post's update is lr (y - yhat), the gradient of
  *        (y - yhat)^2 / 2, so the loss here is half-MSE. The post also multiplies by 1
- *        where the ReLU derivative belongs (`grad_2 = 1`); we use the true derivative.
+ *        where the ReLU derivative belongs (`grad_2 = 1`); "numpy" uses the true derivative,
+ *        "numpy-post" the post's.
  * keras: one sigmoid neuron (a logit with binary cross-entropy), Glorot-uniform weights,
  *        zero bias (Keras' Dense defaults), Adam lr 0.001 eps 1e-7, 20 epochs of one batch. */
 #include "xor.h"
@@ -13,13 +14,14 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "uat/data.h"
 #include "uat/status.h"
 #include "uat/train.h"
 
-const char *const uat_xor_config_names[] = {"torch", "numpy", "keras", NULL};
+const char *const uat_xor_config_names[] = {"torch", "numpy", "numpy-post", "keras", NULL};
 
 static const double xor_x[8] = {0, 0, 0, 1, 1, 0, 1, 1};
 static const double xor_y[4] = {0, 1, 1, 0};
@@ -41,9 +43,10 @@ int uat_xor_config_get(const char *name, uat_xor_config *c) {
     c->batch_size = 0;
     return UAT_OK;
   }
-  if (strcmp(name, "numpy") == 0) {
+  if (strcmp(name, "numpy") == 0 || strcmp(name, "numpy-post") == 0) {
     const uat_init_spec init = {UAT_INIT_NORMAL, 0.0, 0.1, UAT_INIT_ZERO, 0.0, 0.0};
-    c->name = "numpy";
+    c->name = strcmp(name, "numpy") == 0 ? "numpy" : "numpy-post";
+    c->post_gradient = strcmp(name, "numpy-post") == 0;
     c->hidden = 2;
     c->hidden_act = UAT_ACT_SIGMOID;
     c->out_act = UAT_ACT_RELU;
@@ -109,13 +112,48 @@ static int watch_epoch(size_t epoch, double loss, const uat_mlp *m, void *ctx) {
 }
 
 static uat_mlp *build(const uat_xor_config *c) {
+  if (c->hidden == 0) {
+    const size_t sizes[2] = {2, 1};
+    return uat_mlp_alloc(2, sizes, &c->out_act);
+  }
   const size_t sizes[3] = {2, c->hidden, 1};
   const uat_activation act[2] = {c->hidden_act, c->out_act};
-  if (c->hidden == 0) {
-    const size_t s2[2] = {2, 1};
-    return uat_mlp_alloc(2, s2, &c->out_act);
-  }
   return uat_mlp_alloc(3, sizes, act);
+}
+
+/* The seed post's per-sample loop with its hand-written output gradient: backward runs with
+ * the output activation taken as the identity, so its derivative counts as 1. Needs the
+ * buffers of t only through w (forward cache), grad and dy, allocated by the caller. */
+typedef struct {
+  uat_mlp_workspace *w;
+  double *grad;
+  double dy[1];
+} post_buffers;
+
+static int run_post(const uat_xor_config *c, uat_mlp *m, uat_optimizer *o, post_buffers *b,
+                    xor_watch *watch, uat_train_result *res) {
+  const size_t L = m->n_layers;
+  const uat_activation out_act = m->act[L - 1];
+  for (size_t e = 1; e <= c->epochs; e++) {
+    double sum = 0.0;
+    for (int i = 0; i < 4; i++) {
+      const double *y = uat_mlp_forward(m, b->w, 1, xor_x + 2 * i);
+      sum += uat_loss_eval(c->loss, 1, y, xor_y + i, b->dy);
+      m->act[L - 1] = UAT_ACT_IDENTITY;
+      uat_mlp_backward(m, b->w, b->dy, b->grad, NULL);
+      m->act[L - 1] = out_act;
+      uat_optimizer_step(o, m->theta, b->grad);
+    }
+    res->loss = sum / 4.0;
+    if (!isfinite(res->loss)) {
+      res->reason = UAT_STOP_DIVERGED;
+      return UAT_EDIVERGED;
+    }
+    res->epochs = e;
+    watch_epoch(e, res->loss, m, watch);
+  }
+  res->reason = UAT_STOP_EPOCHS;
+  return UAT_OK;
 }
 
 int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r) {
@@ -131,15 +169,18 @@ int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r
   uat_optimizer *o = m ? uat_optimizer_alloc(&c->opt, m->n_params) : NULL;
   uat_trainer *t = m ? uat_trainer_alloc(m, &tp, 4) : NULL;
   xor_watch watch = {c, m ? uat_mlp_workspace_alloc(m, 4) : NULL, r};
+  post_buffers post = {m ? uat_mlp_workspace_alloc(m, 1) : NULL,
+                       m ? malloc(m->n_params * sizeof(double)) : NULL, {0.0}};
   int st = UAT_ENOMEM;
-  if (m && rng && d && o && t && watch.w) {
+  if (m && rng && d && o && t && watch.w && post.w && post.grad) {
     memcpy(d->x, xor_x, sizeof xor_x);
     memcpy(d->y, xor_y, sizeof xor_y);
     st = uat_mlp_init(m, &c->init, rng);
   }
   if (st == UAT_OK) {
     uat_train_result res;
-    st = uat_trainer_run(t, m, o, d, NULL, watch_epoch, &watch, &res);
+    st = c->post_gradient ? run_post(c, m, o, &post, &watch, &res)
+                          : uat_trainer_run(t, m, o, d, NULL, watch_epoch, &watch, &res);
     r->epochs_run = res.epochs;
     r->loss = res.loss;
     if (st == UAT_EDIVERGED) {
@@ -152,6 +193,8 @@ int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r
     }
   }
   uat_mlp_workspace_free(watch.w);
+  uat_mlp_workspace_free(post.w);
+  free(post.grad);
   uat_trainer_free(t);
   uat_optimizer_free(o);
   uat_dataset_free(d);

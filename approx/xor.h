@@ -21,9 +21,12 @@ typedef struct {
   uat_optimizer_params opt;
   size_t epochs;
   size_t batch_size; /**< 0: full batch (4 samples); 1: per-sample updates in fixed order */
+  int post_gradient; /**< take the output activation's derivative as 1, as the seed post's
+                          hand-written backpropagation does (`grad_2 = 1`) */
 } uat_xor_config;
 
-/** Names of the built-in configurations, NULL-terminated: "torch", "numpy", "keras". */
+/** Names of the built-in configurations, NULL-terminated: "torch", "numpy", "numpy-post",
+ *  "keras". */
 extern const char *const uat_xor_config_names[];
 
 /** The built-in configuration of that name; UAT_ENOTFOUND if there is none. */

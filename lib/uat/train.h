@@ -10,6 +10,7 @@
 #include "uat/loss.h"
 #include "uat/mlp.h"
 #include "uat/optim.h"
+#include "uat/status.h"
 
 #ifdef __cplusplus
 extern "C" {

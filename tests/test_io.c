@@ -1,0 +1,190 @@
+/* test_io.c — model files (bit-exact round trip, malformed files rejected with positions),
+ * CSV tables and atomic writes. */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "test_util.h"
+#include "uat/init.h"
+#include "uat/io.h"
+
+static uat_mlp *random_model(void) {
+  const size_t sizes[7] = {3, 5, 4, 6, 2, 3, 2};
+  const uat_activation act[6] = {UAT_ACT_SIGMOID, UAT_ACT_TANH, UAT_ACT_RELU,
+                                 UAT_ACT_SOFTPLUS, UAT_ACT_SIN, UAT_ACT_IDENTITY};
+  uat_mlp *m = uat_mlp_alloc(7, sizes, act);
+  gsl_rng *r = uat_rng_alloc(2385);
+  const uat_init_spec spec = {UAT_INIT_NORMAL, 0.0, 1.0, UAT_INIT_NORMAL, 0.0, 1e-3};
+  uat_mlp_init(m, &spec, r);
+  m->theta[0] = 1e-310;         /* subnormal */
+  m->theta[1] = -0.0;           /* signed zero */
+  m->theta[2] = 1.0 / 3.0;      /* needs all 17 digits */
+  m->theta[3] = 1.7976931348623157e308;
+  gsl_rng_free(r);
+  return m;
+}
+
+static void test_round_trip_bit_exact(void **state) {
+  (void)state;
+  uat_mlp *m = random_model();
+  char path[] = "/tmp/uat_model_XXXXXX";
+  const int fd = mkstemp(path);
+  close(fd);
+  uat_error err;
+  assert_int_equal(uat_mlp_save(path, m, &err), 0);
+  uat_mlp *back = NULL;
+  assert_int_equal(uat_mlp_load(path, &back, &err), 0);
+  assert_int_equal(back->n_layers, m->n_layers);
+  assert_memory_equal(back->sizes, m->sizes, (m->n_layers + 1) * sizeof(size_t));
+  assert_memory_equal(back->act, m->act, m->n_layers * sizeof(uat_activation));
+  assert_memory_equal(back->theta, m->theta, m->n_params * sizeof(double));
+  unlink(path);
+  uat_mlp_free(back);
+  uat_mlp_free(m);
+}
+
+static const char *good_head = "uat-model 1\nsizes 2 2 1\nactivations sigmoid identity\n";
+static const char *nine = "params 9\n1\n2\n3\n4\n5\n6\n7\n8\n9\n";
+
+/* Each malformed file and the position and words its error must carry. */
+typedef struct {
+  const char *text;
+  const char *where;
+  const char *what;
+} bad_case;
+
+static void expect_rejected(const bad_case *c) {
+  const char *path = uat_test_file(0, c->text);
+  uat_mlp *m = (uat_mlp *)&m; /* must be reset to NULL */
+  uat_error err;
+  assert_int_equal(uat_mlp_load(path, &m, &err), UAT_EFORMAT);
+  assert_null(m);
+  char where[128];
+  snprintf(where, sizeof where, "%s:%s: expected", path, c->where);
+  if (!uat_test_contains(err.msg, where) || !uat_test_contains(err.msg, c->what))
+    print_error("message '%s' lacks '%s' or '%s'\n", err.msg, where, c->what);
+  assert_true(uat_test_contains(err.msg, where));
+  assert_true(uat_test_contains(err.msg, c->what));
+  unlink(path);
+}
+
+static void test_malformed_models(void **state) {
+  (void)state;
+  char buf[4][512];
+  snprintf(buf[0], sizeof buf[0], "%sparams 9\n1\n2\n3\n4\n5\n", good_head);
+  snprintf(buf[1], sizeof buf[1], "%sparams 9\n1\n2\nx3\n4\n5\n6\n7\n8\n9\nend\n", good_head);
+  snprintf(buf[2], sizeof buf[2], "%s%s", good_head, nine);
+  snprintf(buf[3], sizeof buf[3], "%sparams 9\n1\n2\n3\nnan\n5\n6\n7\n8\n9\nend\n", good_head);
+  const bad_case cases[] = {
+      {"", "1:1", "'uat-model'"},
+      {"uat-model 2\n", "1:11", "format version 1"},
+      {"uat-model 1\nsize 2 1\n", "2:1", "'sizes'"},
+      {"uat-model 1\nsizes 2\n", "2:8", "at least two layer widths"},
+      {"uat-model 1\nsizes 2 0 1\n", "2:9", "layer width"},
+      {"uat-model 1\nsizes 2 2 1\nactivations sigmoid swish\n", "3:21", "an activation"},
+      {"uat-model 1\nsizes 2 2 1\nactivations sigmoid\n", "3:20", "one activation per layer"},
+      {"uat-model 1\nsizes 2 2 1\nactivations sigmoid identity\nparams 8\n", "4:8",
+       "parameter count 9"},
+      {buf[0], "10:1", "parameter 6 of 9 (file ends early)"},
+      {buf[1], "7:1", "a finite number"},
+      {buf[2], "14:1", "'end'"},
+      {buf[3], "8:1", "a finite number"},
+      {"uat-model 1 extra\n", "1:13", "end of line"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) expect_rejected(&cases[i]);
+  uat_mlp *m;
+  uat_error err;
+  assert_int_equal(uat_mlp_load("/nonexistent/model.txt", &m, &err), UAT_EIO);
+  assert_true(uat_test_contains(err.msg, "/nonexistent/model.txt"));
+}
+
+static int count_temporaries(const char *dir, const char *prefix) {
+  DIR *d = opendir(dir);
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL)
+    if (strncmp(e->d_name, prefix, strlen(prefix)) == 0 && strstr(e->d_name, ".tmp.")) n++;
+  closedir(d);
+  return n;
+}
+
+static void test_atomic_write(void **state) {
+  (void)state;
+  char dir[] = "/tmp/uat_atomic_XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char path[128];
+  snprintf(path, sizeof path, "%s/out.csv", dir);
+  const double data[4] = {1.0, 2.5, -3.0, 1e-300};
+  const char *names[2] = {"a", "b"};
+  uat_error err;
+  assert_int_equal(uat_table_write(path, names, 2, 2, data, &err), 0);
+  /* An aborted write leaves the earlier file as it was and no temporary behind. */
+  uat_atomic_file af;
+  assert_int_equal(uat_atomic_open(&af, path, &err), 0);
+  fprintf(af.fp, "half a table\n");
+  uat_atomic_abort(&af);
+  uat_table *t = NULL;
+  assert_int_equal(uat_table_read(path, &t, &err), 0);
+  assert_int_equal(t->rows, 2);
+  assert_memory_equal(t->data, data, sizeof data);
+  assert_string_equal(t->header[1], "b");
+  assert_int_equal(count_temporaries(dir, "out.csv"), 0);
+  uat_table_free(t);
+  char missing[160];
+  snprintf(missing, sizeof missing, "%s/no/such/dir/x.csv", dir);
+  assert_int_equal(uat_table_write(missing, names, 2, 2, data, &err), UAT_EIO);
+  unlink(path);
+  rmdir(dir);
+}
+
+static void test_csv_read(void **state) {
+  (void)state;
+  uat_table *t = NULL;
+  uat_error err;
+  const char *p = uat_test_file(1, "# comment\nx, \"y\"\n1, 2.5\n\n-3e-2,4\n");
+  assert_int_equal(uat_table_read(p, &t, &err), 0);
+  assert_int_equal(t->rows, 2);
+  assert_int_equal(t->cols, 2);
+  assert_string_equal(t->header[0], "x");
+  assert_string_equal(t->header[1], "y");
+  assert_true(t->data[2] == -3e-2 && t->data[3] == 4.0);
+  uat_table_free(t);
+  unlink(p);
+
+  p = uat_test_file(2, "1,2\n3,4\n");
+  assert_int_equal(uat_table_read(p, &t, &err), 0);
+  assert_null(t->header);
+  uat_table_free(t);
+  unlink(p);
+
+  const struct {
+    const char *text, *where;
+  } bad[] = {{"a,b\n1,2\n3,x4\n", ":3:3: expected a number, found 'x4'"},
+             {"1,2\n3\n", ":2:1: expected 2 fields, found 1"},
+             {"1,2\n3,4,5\n", ":2:5: expected 2 fields, found 3"},
+             {"a,\"b\n", ":1:3: expected a closing '\"'"},
+             {"a,b\n", ":2:1: expected at least one row of numbers"}};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    p = uat_test_file(3, bad[i].text);
+    t = (uat_table *)&t;
+    assert_int_equal(uat_table_read(p, &t, &err), UAT_EFORMAT);
+    assert_null(t);
+    if (!uat_test_contains(err.msg, bad[i].where)) print_error("got '%s'\n", err.msg);
+    assert_true(uat_test_contains(err.msg, bad[i].where));
+    unlink(p);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_round_trip_bit_exact),
+      cmocka_unit_test(test_malformed_models),
+      cmocka_unit_test(test_atomic_write),
+      cmocka_unit_test(test_csv_read),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
