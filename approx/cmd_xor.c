@@ -326,7 +326,8 @@ static int parse_args(int argc, char **argv, xor_options *o) {
     case OPT_HIDDEN:
     case OPT_FAIL:
       if (uat_cli_size(optarg, &v) != 0 || (c == OPT_EPOCHS && v == 0)) {
-        uat_cli_error("xor", "%s: expected a %s integer, found '%s'", argv[optind - 1],
+        uat_cli_error("xor", "--%s: expected a %s integer, found '%s'",
+                      c == OPT_EPOCHS ? "epochs" : c == OPT_HIDDEN ? "hidden" : "failures",
                       c == OPT_EPOCHS ? "positive" : "non-negative", optarg);
         return -1;
       }

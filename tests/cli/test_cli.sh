@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# test_cli.sh UAT — the uat command end to end: help, versions, exit codes, error messages,
+# atomic outputs, and `uat predict` against values known exactly.
+set -uo pipefail
+uat=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect STATUS PATTERN -- ARGS...: exit status and a pattern in stdout+stderr
+expect() {
+  local want=$1 pattern=$2
+  shift 3
+  local out status
+  out=$("$uat" "$@" 2>&1)
+  status=$?
+  if [ "$status" -ne "$want" ]; then
+    bad "uat $* exited $status, expected $want: $out"
+  elif ! grep -qE -- "$pattern" <<<"$out"; then
+    bad "uat $*: output lacks /$pattern/: $out"
+  else
+    ok
+  fi
+}
+
+expect 0 '^usage: uat COMMAND' -- --help
+expect 0 '^uat [0-9]+\.[0-9]+\.[0-9]+' -- --version
+expect 0 'cblas_dgemm from .*openblas' -- --version
+expect 2 '^usage' --
+expect 2 "unknown command 'frobnicate'" -- frobnicate
+for cmd in xor predict; do
+  expect 0 "^usage: uat $cmd" -- "$cmd" --help
+done
+
+# xor: bad flags say what was expected and exit 2
+expect 2 "seeds: expected A:B with A <= B, found '5:3'" -- xor --seeds 5:3
+expect 2 "format: expected text, csv or md, found 'xml'" -- xor --format xml
+expect 2 "unknown configuration 'tf'" -- xor --config tf
+expect 2 "lr: expected a positive number, found '-1'" -- xor --lr -1
+expect 2 "epochs: expected a positive integer, found '0'" -- xor --epochs 0
+expect 2 "act: unknown activation 'swish'" -- xor --act swish
+expect 2 "init: expected RULE" -- xor --init lecun
+expect 2 "unexpected argument 'extra'" -- xor extra
+
+# xor csv: the header names its columns; the keras neuron never solves XOR
+out=$("$uat" xor --seeds 0:19 --format csv 2>/dev/null)
+head -n 1 <<<"$out" | grep -q 'solved_fraction,strict_solved,strict_solved_fraction' && ok ||
+  bad "csv header: $(head -n 1 <<<"$out")"
+[ "$(wc -l <<<"$out")" -eq 5 ] && ok || bad "csv rows: $out"
+grep -q '^keras,2-1 identity,xavier,bce,adam,0.001,20,0,19,20,0,0.000000,0,' <<<"$out" && ok ||
+  bad "keras row: $out"
+
+# -o and --runs write whole files; a failing output path leaves nothing behind
+"$uat" xor --config torch --seeds 0:4 -o "$tmp/report.md" --format md --runs "$tmp/runs.csv" &&
+  ok || bad "xor -o"
+grep -q '^| torch | 2-2-1 sigmoid/identity' "$tmp/report.md" && ok || bad "md report"
+[ "$(wc -l <"$tmp/runs.csv")" -eq 6 ] && ok || bad "runs.csv rows"
+expect 1 'cannot create' -- xor --seeds 0:1 -o "$tmp/missing/dir/report.txt"
+expect 1 'cannot create' -- xor --seeds 0:1 -o "$tmp/r2.txt" --runs "$tmp/missing/runs.csv"
+[ ! -e "$tmp/r2.txt" ] && ok || bad "report written although --runs failed"
+ls "$tmp" | grep -q '\.tmp\.' && bad "temporary files left: $(ls "$tmp")" || ok
+
+# predict: y = 2 x1 - 0.25 x2 + 0.5 is exact in binary, so the outputs are known exactly
+cat >"$tmp/lin.txt" <<'M'
+uat-model 1
+sizes 2 1
+activations identity
+params 3
+2
+-0.25
+0.5
+end
+M
+printf 'x1,x2\n1.5,4\n-2,0\n' >"$tmp/in.csv"
+expect 0 '' -- predict --model "$tmp/lin.txt" --input "$tmp/in.csv" -o "$tmp/out.csv"
+[ "$(cat "$tmp/out.csv")" = "$(printf 'y1\n2.5\n-3.5')" ] && ok || bad "predict: $(cat "$tmp/out.csv")"
+expect 0 '^y1$' -- predict --model "$tmp/lin.txt" --input "$tmp/in.csv"
+printf '1,2,3\n' >"$tmp/wide.csv"
+expect 1 'expected 2 input columns' -- predict --model "$tmp/lin.txt" --input "$tmp/wide.csv"
+printf '1,2\n3,oops\n' >"$tmp/badnum.csv"
+expect 1 "badnum.csv:2:3: expected a number, found 'oops'" -- predict --model "$tmp/lin.txt" --input "$tmp/badnum.csv"
+sed 's/^-0.25$/-0.2.5/' "$tmp/lin.txt" >"$tmp/badmodel.txt"
+expect 1 'badmodel.txt:6:1: expected a finite number' -- predict --model "$tmp/badmodel.txt" --input "$tmp/in.csv" -o "$tmp/never.csv"
+[ ! -e "$tmp/never.csv" ] && ok || bad "output written for a bad model"
+expect 2 'expected --model M --input X.csv' -- predict --model "$tmp/lin.txt"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
