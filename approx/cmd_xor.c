@@ -32,34 +32,36 @@ typedef struct {
 } xor_options;
 
 static void help(FILE *fp) {
-  fprintf(fp,
-    "usage: uat xor [--config torch|numpy|numpy-post|keras|all] [--seeds A:B] [--format text|csv|md]\n"
-    "               [--epochs N] [--lr R] [--hidden H] [--act NAME] [--init RULE[:A[:B]]]\n"
-    "               [--runs RUNS.csv] [-o REPORT] [--failures N] [--no-progress]\n\n"
-    "Train the seed post's XOR networks once per seed and report how often they solve XOR.\n"
-    "  torch  2-2-1 sigmoid/identity, N(0,1) weights, PyTorch biases, MSE,\n"
-    "         SGD lr 0.02 momentum 0.9, 2001 full-batch epochs\n"
-    "  numpy  2-2-1 sigmoid/relu, 0.1 N(0,1) weights, zero biases, half-MSE,\n"
-    "         per-sample SGD lr 0.1, 3000 epochs, true ReLU derivative\n"
-    "  numpy-post  the same with the post's output gradient (ReLU derivative taken as 1)\n"
-    "  keras  one sigmoid neuron, Glorot weights, BCE, Adam lr 0.001, 20 epochs\n\n"
-    "  -c, --config NAME   configuration, or 'all' (default)\n"
-    "  -s, --seeds A:B     seeds A to B inclusive (default 0:99)\n"
-    "  -f, --format F      text (default), csv or md\n"
-    "      --epochs N      override the number of epochs\n"
-    "      --lr R          override the learning rate\n"
-    "      --hidden H      override the hidden width (0: no hidden layer)\n"
-    "      --act NAME      override the hidden activation\n"
-    "      --init RULE     override the weight initialiser: zero, const:A, normal:MEAN:SD,\n"
-    "                      uniform:A:B, xavier, xavier-normal, he, he-uniform, torch\n"
-    "      --runs FILE     also write one CSV row per run (seed, outputs, epochs)\n"
-    "      --failures N    list at most N failures per configuration in text (default 10)\n"
-    "  -o, --output FILE   write the report to FILE (atomically) instead of stdout\n"
-    "      --no-progress   no progress bar on the terminal\n"
-    "  -h, --help          this text\n\n"
-    "A run is 'solved' when every output is on the right side of 0.5 after the last epoch,\n"
-    "'strict' when every output is within 0.1 of its target. Epochs to reach a criterion\n"
-    "count the first epoch after which it held. Diverged runs (NaN/Inf) are counted apart.\n");
+  fprintf(
+      fp,
+      "usage: uat xor [--config torch|numpy|numpy-post|keras|all] [--seeds A:B] [--format "
+      "text|csv|md]\n"
+      "               [--epochs N] [--lr R] [--hidden H] [--act NAME] [--init RULE[:A[:B]]]\n"
+      "               [--runs RUNS.csv] [-o REPORT] [--failures N] [--no-progress]\n\n"
+      "Train the seed post's XOR networks once per seed and report how often they solve XOR.\n"
+      "  torch  2-2-1 sigmoid/identity, N(0,1) weights, PyTorch biases, MSE,\n"
+      "         SGD lr 0.02 momentum 0.9, 2001 full-batch epochs\n"
+      "  numpy  2-2-1 sigmoid/relu, 0.1 N(0,1) weights, zero biases, half-MSE,\n"
+      "         per-sample SGD lr 0.1, 3000 epochs, true ReLU derivative\n"
+      "  numpy-post  the same with the post's output gradient (ReLU derivative taken as 1)\n"
+      "  keras  one sigmoid neuron, Glorot weights, BCE, Adam lr 0.001, 20 epochs\n\n"
+      "  -c, --config NAME   configuration, or 'all' (default)\n"
+      "  -s, --seeds A:B     seeds A to B inclusive (default 0:99)\n"
+      "  -f, --format F      text (default), csv or md\n"
+      "      --epochs N      override the number of epochs\n"
+      "      --lr R          override the learning rate\n"
+      "      --hidden H      override the hidden width (0: no hidden layer)\n"
+      "      --act NAME      override the hidden activation\n"
+      "      --init RULE     override the weight initialiser: zero, const:A, normal:MEAN:SD,\n"
+      "                      uniform:A:B, xavier, xavier-normal, he, he-uniform, torch\n"
+      "      --runs FILE     also write one CSV row per run (seed, outputs, epochs)\n"
+      "      --failures N    list at most N failures per configuration in text (default 10)\n"
+      "  -o, --output FILE   write the report to FILE (atomically) instead of stdout\n"
+      "      --no-progress   no progress bar on the terminal\n"
+      "  -h, --help          this text\n\n"
+      "A run is 'solved' when every output is on the right side of 0.5 after the last epoch,\n"
+      "'strict' when every output is within 0.1 of its target. Epochs to reach a criterion\n"
+      "count the first epoch after which it held. Diverged runs (NaN/Inf) are counted apart.\n");
 }
 
 static int parse_init(const char *s, uat_init_spec *spec) {
@@ -144,12 +146,13 @@ static void report_text(FILE *fp, const xor_options *o, const uat_xor_config *c,
           uat_init_rule_name(c->init.weights), uat_loss_name(c->loss),
           uat_optimizer_name(c->opt.kind), c->opt.lr, c->epochs,
           c->batch_size == 1 ? "per-sample updates" : "full batch");
-  if (c->post_gradient) fprintf(fp, "  output gradient as in the post: ReLU derivative taken as 1\n");
+  if (c->post_gradient)
+    fprintf(fp, "  output gradient as in the post: ReLU derivative taken as 1\n");
   fprintf(fp, "  seeds %lu..%lu: solved %zu/%zu (%.3f), strict %zu/%zu (%.3f), diverged %zu\n",
-          o->seed_a, o->seed_b, s->solved, s->runs, (double)s->solved / (double)s->runs,
-          s->strict, s->runs, (double)s->strict / (double)s->runs, s->diverged);
-  fprintf(fp, "  median epochs to solve %s, to strict %s; best run gets %zu/4 outputs right\n",
-          m1, m2, best_correct(runs, s->runs));
+          o->seed_a, o->seed_b, s->solved, s->runs, (double)s->solved / (double)s->runs, s->strict,
+          s->runs, (double)s->strict / (double)s->runs, s->diverged);
+  fprintf(fp, "  median epochs to solve %s, to strict %s; best run gets %zu/4 outputs right\n", m1,
+          m2, best_correct(runs, s->runs));
   if (!representable(c))
     fprintf(fp, "  structural limit: without a hidden layer the decision boundary is a line and\n"
                 "  XOR is not linearly separable; no seed and no number of epochs can solve it\n");
@@ -179,10 +182,9 @@ static void report_row(FILE *fp, const xor_options *o, const uat_xor_config *c,
   const double runs_d = (double)s->runs;
   if (md) fputs("| ", fp);
   fprintf(fp, "%s%s%s%s%s%s", c->name, sep, arch, sep, uat_init_rule_name(c->init.weights), sep);
-  fprintf(fp, "%s%s%s%s%.10g%s", uat_loss_name(c->loss), sep, uat_optimizer_name(c->opt.kind),
-          sep, c->opt.lr, sep);
-  fprintf(fp, "%zu%s%lu%s%lu%s%zu%s", c->epochs, sep, o->seed_a, sep, o->seed_b, sep, s->runs,
-          sep);
+  fprintf(fp, "%s%s%s%s%.10g%s", uat_loss_name(c->loss), sep, uat_optimizer_name(c->opt.kind), sep,
+          c->opt.lr, sep);
+  fprintf(fp, "%zu%s%lu%s%lu%s%zu%s", c->epochs, sep, o->seed_a, sep, o->seed_b, sep, s->runs, sep);
   fprintf(fp, "%zu%s%.6f%s%zu%s%.6f%s%zu%s", s->solved, sep, (double)s->solved / runs_d, sep,
           s->strict, sep, (double)s->strict / runs_d, sep, s->diverged, sep);
   fprintf(fp, "%s%s%s%s%zu%s%s", m1, sep, m2, sep, best_correct(runs, s->runs), sep,
@@ -206,7 +208,8 @@ static void write_runs(FILE *fp, const uat_xor_config *c, const uat_xor_run *run
 static int run_config(const xor_options *o, const char *name, uat_xor_run *runs,
                       uat_xor_config *c) {
   if (uat_xor_config_get(name, c) != UAT_OK) {
-    uat_cli_error("xor", "unknown configuration '%s' (torch, numpy, numpy-post, keras or all)", name);
+    uat_cli_error("xor", "unknown configuration '%s' (torch, numpy, numpy-post, keras or all)",
+                  name);
     return -1;
   }
   if (apply_overrides(o, c) != 0) return -1;
@@ -290,15 +293,20 @@ static int run_all(const xor_options *o) {
 
 static int parse_args(int argc, char **argv, xor_options *o) {
   enum { OPT_EPOCHS = 256, OPT_LR, OPT_HIDDEN, OPT_ACT, OPT_INIT, OPT_RUNS, OPT_FAIL, OPT_NOPROG };
-  static const struct option opts[] = {
-      {"config", required_argument, NULL, 'c'}, {"seeds", required_argument, NULL, 's'},
-      {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
-      {"epochs", required_argument, NULL, OPT_EPOCHS}, {"lr", required_argument, NULL, OPT_LR},
-      {"hidden", required_argument, NULL, OPT_HIDDEN}, {"act", required_argument, NULL, OPT_ACT},
-      {"init", required_argument, NULL, OPT_INIT}, {"runs", required_argument, NULL, OPT_RUNS},
-      {"failures", required_argument, NULL, OPT_FAIL},
-      {"no-progress", no_argument, NULL, OPT_NOPROG}, {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+                                       {"seeds", required_argument, NULL, 's'},
+                                       {"format", required_argument, NULL, 'f'},
+                                       {"output", required_argument, NULL, 'o'},
+                                       {"epochs", required_argument, NULL, OPT_EPOCHS},
+                                       {"lr", required_argument, NULL, OPT_LR},
+                                       {"hidden", required_argument, NULL, OPT_HIDDEN},
+                                       {"act", required_argument, NULL, OPT_ACT},
+                                       {"init", required_argument, NULL, OPT_INIT},
+                                       {"runs", required_argument, NULL, OPT_RUNS},
+                                       {"failures", required_argument, NULL, OPT_FAIL},
+                                       {"no-progress", no_argument, NULL, OPT_NOPROG},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   const char *config = "all";
   size_t v;
   int c;
@@ -313,9 +321,12 @@ static int parse_args(int argc, char **argv, xor_options *o) {
       }
       break;
     case 'f':
-      if (strcmp(optarg, "text") == 0) o->format = FMT_TEXT;
-      else if (strcmp(optarg, "csv") == 0) o->format = FMT_CSV;
-      else if (strcmp(optarg, "md") == 0) o->format = FMT_MD;
+      if (strcmp(optarg, "text") == 0)
+        o->format = FMT_TEXT;
+      else if (strcmp(optarg, "csv") == 0)
+        o->format = FMT_CSV;
+      else if (strcmp(optarg, "md") == 0)
+        o->format = FMT_MD;
       else {
         uat_cli_error("xor", "--format: expected text, csv or md, found '%s'", optarg);
         return -1;
@@ -327,13 +338,18 @@ static int parse_args(int argc, char **argv, xor_options *o) {
     case OPT_FAIL:
       if (uat_cli_size(optarg, &v) != 0 || (c == OPT_EPOCHS && v == 0)) {
         uat_cli_error("xor", "--%s: expected a %s integer, found '%s'",
-                      c == OPT_EPOCHS ? "epochs" : c == OPT_HIDDEN ? "hidden" : "failures",
+                      c == OPT_EPOCHS   ? "epochs"
+                      : c == OPT_HIDDEN ? "hidden"
+                                        : "failures",
                       c == OPT_EPOCHS ? "positive" : "non-negative", optarg);
         return -1;
       }
-      if (c == OPT_EPOCHS) o->epochs = (long)v;
-      else if (c == OPT_HIDDEN) o->hidden = (long)v;
-      else o->max_failures = v;
+      if (c == OPT_EPOCHS)
+        o->epochs = (long)v;
+      else if (c == OPT_HIDDEN)
+        o->hidden = (long)v;
+      else
+        o->max_failures = v;
       break;
     case OPT_LR:
       if (uat_cli_double(optarg, &o->lr) != 0 || !(o->lr > 0) || !isfinite(o->lr)) {

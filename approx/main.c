@@ -25,11 +25,10 @@ static const command commands[] = {
 };
 
 static void usage(FILE *fp) {
-  fprintf(fp,
-          "usage: uat COMMAND [OPTIONS]\n"
-          "       uat --version | --help\n\n"
-          "uat, the universal approximation toolkit: neural-network approximation research\n"
-          "with numbers you can trust to the last printed digit.\n\ncommands:\n");
+  fprintf(fp, "usage: uat COMMAND [OPTIONS]\n"
+              "       uat --version | --help\n\n"
+              "uat, the universal approximation toolkit: neural-network approximation research\n"
+              "with numbers you can trust to the last printed digit.\n\ncommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
   fprintf(fp, "\n'uat COMMAND --help' describes a command; docs/cli.md describes them all.\n");

@@ -136,7 +136,7 @@ static int run_post(const uat_xor_config *c, uat_mlp *m, uat_optimizer *o, post_
   const uat_activation out_act = m->act[L - 1];
   for (size_t e = 1; e <= c->epochs; e++) {
     double sum = 0.0;
-    for (int i = 0; i < 4; i++) {
+    for (size_t i = 0; i < 4; i++) {
       const double *y = uat_mlp_forward(m, b->w, 1, xor_x + 2 * i);
       sum += uat_loss_eval(c->loss, 1, y, xor_y + i, b->dy);
       m->act[L - 1] = UAT_ACT_IDENTITY;
@@ -170,7 +170,8 @@ int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r
   uat_trainer *t = m ? uat_trainer_alloc(m, &tp, 4) : NULL;
   xor_watch watch = {c, m ? uat_mlp_workspace_alloc(m, 4) : NULL, r};
   post_buffers post = {m ? uat_mlp_workspace_alloc(m, 1) : NULL,
-                       m ? malloc(m->n_params * sizeof(double)) : NULL, {0.0}};
+                       m ? malloc(m->n_params * sizeof(double)) : NULL,
+                       {0.0}};
   int st = UAT_ENOMEM;
   if (m && rng && d && o && t && watch.w && post.w && post.grad) {
     memcpy(d->x, xor_x, sizeof xor_x);
@@ -178,7 +179,7 @@ int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r
     st = uat_mlp_init(m, &c->init, rng);
   }
   if (st == UAT_OK) {
-    uat_train_result res;
+    uat_train_result res = {0, NAN, UAT_STOP_EPOCHS};
     st = c->post_gradient ? run_post(c, m, o, &post, &watch, &res)
                           : uat_trainer_run(t, m, o, d, NULL, watch_epoch, &watch, &res);
     r->epochs_run = res.epochs;

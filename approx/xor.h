@@ -17,7 +17,8 @@ typedef struct {
   uat_activation hidden_act;
   uat_activation out_act;
   uat_init_spec init;
-  uat_loss loss; /**< with UAT_LOSS_BCE the output is a logit; reported outputs are sigmoid(logit) */
+  uat_loss
+      loss; /**< with UAT_LOSS_BCE the output is a logit; reported outputs are sigmoid(logit) */
   uat_optimizer_params opt;
   size_t epochs;
   size_t batch_size; /**< 0: full batch (4 samples); 1: per-sample updates in fixed order */

@@ -45,8 +45,8 @@ int uat_atomic_commit(uat_atomic_file *af, uat_error *err) {
   if (fclose(af->fp) != 0) bad = 1;
   af->fp = NULL;
   if (bad || rename(af->tmp, af->path) != 0) {
-    const int status = uat_error_set(err, UAT_EIO, "%s: cannot write: %s", af->path,
-                                     strerror(bad ? e : errno));
+    const int status =
+        uat_error_set(err, UAT_EIO, "%s: cannot write: %s", af->path, strerror(bad ? e : errno));
     uat_atomic_abort(af);
     return status;
   }

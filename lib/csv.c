@@ -83,6 +83,7 @@ typedef struct {
 } rowbuf;
 
 static int push_row(rowbuf *b, size_t cols) {
+  if (cols == 0) return -1;
   if (b->rows == b->cap) {
     const size_t cap = b->cap ? 2 * b->cap : 64;
     double *d = realloc(b->data, cap * cols * sizeof *d);
@@ -132,9 +133,9 @@ static int read_rows(uat_lines *L, uat_table *t, rowbuf *b, csv_field *f, uat_er
       }
     }
     if ((size_t)n != t->cols)
-      return uat_error_set(err, UAT_EFORMAT, "%s:%zu:%zu: expected %zu fields, found %ld",
-                           L->path, L->line, f[(size_t)n < t->cols ? (size_t)n - 1 : t->cols].col,
-                           t->cols, n);
+      return uat_error_set(err, UAT_EFORMAT, "%s:%zu:%zu: expected %zu fields, found %ld", L->path,
+                           L->line, f[(size_t)n < t->cols ? (size_t)n - 1 : t->cols].col, t->cols,
+                           n);
     if (push_row(b, t->cols) != 0)
       return uat_error_set(err, UAT_ENOMEM, "%s: out of memory", L->path);
     double *row = b->data + (b->rows - 1) * t->cols;
@@ -157,9 +158,14 @@ int uat_table_read(const char *path, uat_table **out, uat_error *err) {
   if (uat_lines_open(&L, path) != 0) return uat_error_set(err, UAT_EIO, "%s: cannot open", path);
   uat_table *t = calloc(1, sizeof *t);
   csv_field *f = malloc(CSV_MAX_COLS * sizeof *f);
+  if (t == NULL || f == NULL) {
+    uat_lines_close(&L);
+    free(t);
+    free(f);
+    return uat_error_set(err, UAT_ENOMEM, "%s: out of memory", path);
+  }
   rowbuf b = {NULL, 0, 0};
-  int st = (t && f) ? read_rows(&L, t, &b, f, err)
-                    : uat_error_set(err, UAT_ENOMEM, "%s: out of memory", path);
+  const int st = read_rows(&L, t, &b, f, err);
   uat_lines_close(&L);
   free(f);
   if (st != UAT_OK) {

@@ -35,28 +35,19 @@ double uat_init_draw(uat_init_rule rule, double a, double b, size_t fan_in, size
                      gsl_rng *r) {
   const double fi = (double)fan_in, fo = (double)fan_out;
   switch (rule) {
-  case UAT_INIT_ZERO:
-    return 0.0;
-  case UAT_INIT_CONST:
-    return a;
-  case UAT_INIT_NORMAL:
-    return a + gsl_ran_gaussian(r, b);
-  case UAT_INIT_UNIFORM:
-    return gsl_ran_flat(r, a, b);
-  case UAT_INIT_XAVIER:
-    return symmetric_uniform(sqrt(6.0 / (fi + fo)), r);
-  case UAT_INIT_XAVIER_NORMAL:
-    return gsl_ran_gaussian(r, sqrt(2.0 / (fi + fo)));
-  case UAT_INIT_HE:
-    return gsl_ran_gaussian(r, sqrt(2.0 / fi));
-  case UAT_INIT_HE_UNIFORM:
-    return symmetric_uniform(sqrt(6.0 / fi), r);
+  case UAT_INIT_ZERO: return 0.0;
+  case UAT_INIT_CONST: return a;
+  case UAT_INIT_NORMAL: return a + gsl_ran_gaussian(r, b);
+  case UAT_INIT_UNIFORM: return gsl_ran_flat(r, a, b);
+  case UAT_INIT_XAVIER: return symmetric_uniform(sqrt(6.0 / (fi + fo)), r);
+  case UAT_INIT_XAVIER_NORMAL: return gsl_ran_gaussian(r, sqrt(2.0 / (fi + fo)));
+  case UAT_INIT_HE: return gsl_ran_gaussian(r, sqrt(2.0 / fi));
+  case UAT_INIT_HE_UNIFORM: return symmetric_uniform(sqrt(6.0 / fi), r);
   case UAT_INIT_TORCH:
     /* kaiming_uniform(a = sqrt 5): gain = sqrt(2 / (1 + 5)), bound = gain sqrt(3 / fan_in)
      * = 1 / sqrt(fan_in); the bias bound is 1 / sqrt(fan_in) as well. */
     return symmetric_uniform(1.0 / sqrt(fi), r);
-  default:
-    return NAN;
+  default: return NAN;
   }
 }
 

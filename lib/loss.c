@@ -28,8 +28,7 @@ static double logistic(double z) {
   return e / (1.0 + e);
 }
 
-double uat_loss_eval(uat_loss loss, size_t count, const double *y, const double *t,
-                     double *dy) {
+double uat_loss_eval(uat_loss loss, size_t count, const double *y, const double *t, double *dy) {
   if (count == 0) return 0.0;
   const double inv = 1.0 / (double)count;
   double sum = 0.0;
@@ -51,7 +50,6 @@ double uat_loss_eval(uat_loss loss, size_t count, const double *y, const double 
       if (dy) dy[i] = (logistic(y[i]) - t[i]) * inv;
     }
     return sum * inv;
-  default:
-    return NAN;
+  default: return NAN;
   }
 }

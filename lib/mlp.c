@@ -57,8 +57,7 @@ void uat_activation_apply(uat_activation act, size_t n, const double *z, double 
   case UAT_ACT_SIN:
     for (i = 0; i < n; i++) a[i] = sin(z[i]);
     break;
-  default:
-    break;
+  default: break;
   }
 }
 
@@ -66,8 +65,7 @@ void uat_activation_backprop(uat_activation act, size_t n, const double *z, cons
                              double *g) {
   size_t i;
   switch (act) {
-  case UAT_ACT_IDENTITY:
-    break;
+  case UAT_ACT_IDENTITY: break;
   case UAT_ACT_SIGMOID:
     for (i = 0; i < n; i++) g[i] *= a[i] * (1.0 - a[i]);
     break;
@@ -83,8 +81,7 @@ void uat_activation_backprop(uat_activation act, size_t n, const double *z, cons
   case UAT_ACT_SIN:
     for (i = 0; i < n; i++) g[i] *= cos(z[i]);
     break;
-  default:
-    break;
+  default: break;
   }
 }
 
@@ -165,6 +162,10 @@ uat_mlp_workspace *uat_mlp_workspace_alloc(const uat_mlp *m, size_t max_batch) {
   w->z = calloc(m->n_layers, sizeof *w->z);
   w->a = calloc(m->n_layers, sizeof *w->a);
   const size_t wide = widest(m);
+  if (wide == 0) {
+    uat_mlp_workspace_free(w);
+    return NULL;
+  }
   w->g0 = malloc(max_batch * wide * sizeof *w->g0);
   w->g1 = malloc(max_batch * wide * sizeof *w->g1);
   if (!w->z || !w->a || !w->g0 || !w->g1) {
@@ -200,8 +201,8 @@ static void affine(const uat_mlp *m, size_t n, size_t in, size_t out, const doub
                    const double *W, const double *b, double *z) {
   for (size_t i = 0; i < n; i++) memcpy(z + i * out, b, out * sizeof *z);
   if (n * in * out >= m->gemm_min) {
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)out, (int)in, 1.0, x,
-                (int)in, W, (int)in, 1.0, z, (int)out);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)out, (int)in, 1.0, x, (int)in,
+                W, (int)in, 1.0, z, (int)out);
     return;
   }
   for (size_t i = 0; i < n; i++) {
@@ -216,8 +217,7 @@ static void affine(const uat_mlp *m, size_t n, size_t in, size_t out, const doub
   }
 }
 
-const double *uat_mlp_forward(const uat_mlp *m, uat_mlp_workspace *w, size_t n,
-                              const double *x) {
+const double *uat_mlp_forward(const uat_mlp *m, uat_mlp_workspace *w, size_t n, const double *x) {
   if (n == 0 || n > w->max_batch || w->n_layers != m->n_layers) return NULL;
   w->n = n;
   w->x = x;
@@ -297,8 +297,7 @@ int uat_mlp_backward(const uat_mlp *m, uat_mlp_workspace *w, const double *dy, d
   return UAT_OK;
 }
 
-int uat_mlp_input_jacobian(const uat_mlp *m, uat_mlp_workspace *w, const double *x,
-                           double *jac) {
+int uat_mlp_input_jacobian(const uat_mlp *m, uat_mlp_workspace *w, const double *x, double *jac) {
   const size_t in = uat_mlp_in(m), out = uat_mlp_out(m);
   for (size_t k = 0; k < out; k++) {
     if (uat_mlp_forward(m, w, 1, x) == NULL) return UAT_EINVAL;
@@ -313,8 +312,7 @@ int uat_mlp_input_jacobian(const uat_mlp *m, uat_mlp_workspace *w, const double 
   return UAT_OK;
 }
 
-int uat_mlp_predict(const uat_mlp *m, uat_mlp_workspace *w, size_t n, const double *x,
-                    double *y) {
+int uat_mlp_predict(const uat_mlp *m, uat_mlp_workspace *w, size_t n, const double *x, double *y) {
   const size_t in = uat_mlp_in(m), out = uat_mlp_out(m);
   for (size_t i = 0; i < n; i += w->max_batch) {
     const size_t k = (n - i < w->max_batch) ? n - i : w->max_batch;

@@ -24,8 +24,7 @@ int uat_mlp_write(FILE *fp, const uat_mlp *m) {
   fprintf(fp, "\nparams %zu\n", m->n_params);
   for (size_t l = 0; l < m->n_layers; l++) {
     const size_t in = m->sizes[l], out = m->sizes[l + 1];
-    fprintf(fp, "# layer %zu: weights %zux%zu row-major, then %zu biases\n", l + 1, out, in,
-            out);
+    fprintf(fp, "# layer %zu: weights %zux%zu row-major, then %zu biases\n", l + 1, out, in, out);
     const double *p = uat_mlp_weights(m, l);
     for (size_t i = 0; i < out * (in + 1); i++) fprintf(fp, "%.17g\n", p[i]);
   }
@@ -56,8 +55,8 @@ typedef struct {
 } model_reader;
 
 static int fail(model_reader *r, size_t col, const char *what) {
-  return uat_error_set(r->err, UAT_EFORMAT, "%s:%zu:%zu: expected %s", r->L.path, r->L.line,
-                       col, what);
+  return uat_error_set(r->err, UAT_EFORMAT, "%s:%zu:%zu: expected %s", r->L.path, r->L.line, col,
+                       what);
 }
 
 /* Read the next significant line, which must start with keyword; *rest is the text after it. */
@@ -156,15 +155,13 @@ int uat_mlp_load(const char *path, uat_mlp **out, uat_error *err) {
   *out = NULL;
   model_reader r;
   r.err = err;
-  if (uat_lines_open(&r.L, path) != 0)
-    return uat_error_set(err, UAT_EIO, "%s: cannot open", path);
+  if (uat_lines_open(&r.L, path) != 0) return uat_error_set(err, UAT_EIO, "%s: cannot open", path);
   int st = read_header(&r);
   uat_mlp *m = NULL;
   if (st == UAT_OK) {
     m = uat_mlp_alloc(r.n_sizes, r.sizes, r.act);
-    if (m == NULL) st = uat_error_set(err, UAT_ENOMEM, "%s: out of memory", path);
+    st = m ? read_params(&r, m) : uat_error_set(err, UAT_ENOMEM, "%s: out of memory", path);
   }
-  if (st == UAT_OK) st = read_params(&r, m);
   uat_lines_close(&r.L);
   if (st != UAT_OK) {
     uat_mlp_free(m);

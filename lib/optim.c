@@ -92,17 +92,10 @@ void uat_optimizer_step(uat_optimizer *o, double *theta, const double *g) {
   case UAT_OPT_SGD:
     for (size_t i = 0; i < o->n; i++) theta[i] -= o->p.lr * g[i];
     break;
-  case UAT_OPT_MOMENTUM:
-    step_momentum(o, theta, g, 0);
-    break;
-  case UAT_OPT_NESTEROV:
-    step_momentum(o, theta, g, 1);
-    break;
-  case UAT_OPT_ADAM:
-    step_adam(o, theta, g);
-    break;
-  default:
-    return;
+  case UAT_OPT_MOMENTUM: step_momentum(o, theta, g, 0); break;
+  case UAT_OPT_NESTEROV: step_momentum(o, theta, g, 1); break;
+  case UAT_OPT_ADAM: step_adam(o, theta, g); break;
+  default: return;
   }
   o->t++;
 }

@@ -6,13 +6,11 @@
 
 const char *uat_strerror(int status) {
   switch (status) {
-#define UAT_X_CASE(name, value, text) \
-  case name:                          \
-    return text;
+#define UAT_X_CASE(name, value, text)                                                              \
+  case name: return text;
     UAT_STATUS_LIST(UAT_X_CASE)
 #undef UAT_X_CASE
-  default:
-    return "unknown status";
+  default: return "unknown status";
   }
 }
 

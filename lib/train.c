@@ -10,18 +10,17 @@
 
 struct uat_trainer {
   uat_train_params p;
-  size_t n;           /* samples */
-  size_t batch;       /* effective batch size */
-  size_t in, out, P;  /* widths of the network it was made for */
+  size_t n;          /* samples */
+  size_t batch;      /* effective batch size */
+  size_t in, out, P; /* widths of the network it was made for */
   uat_mlp_workspace *w;
-  double *grad;       /* P */
-  double *dy;         /* batch x out */
-  double *xb, *yb;    /* gathered batch when the order is not the natural one */
-  size_t *perm;       /* sample order */
+  double *grad;    /* P */
+  double *dy;      /* batch x out */
+  double *xb, *yb; /* gathered batch when the order is not the natural one */
+  size_t *perm;    /* sample order */
 };
 
-static const char *const stop_names[UAT_STOP_COUNT] = {"epochs", "target", "diverged",
-                                                       "callback"};
+static const char *const stop_names[UAT_STOP_COUNT] = {"epochs", "target", "diverged", "callback"};
 
 const char *uat_stop_reason_name(uat_stop_reason reason) {
   return (reason >= 0 && reason < UAT_STOP_COUNT) ? stop_names[reason] : "unknown";
@@ -76,8 +75,8 @@ static int all_finite(size_t n, const double *v) {
 
 /* Rows [start, start + k) of the current order, as contiguous matrices. Without shuffling the
  * natural order is used in place: no copy. */
-static void gather(uat_trainer *t, const uat_dataset *d, size_t start, size_t k,
-                   const double **x, const double **y) {
+static void gather(uat_trainer *t, const uat_dataset *d, size_t start, size_t k, const double **x,
+                   const double **y) {
   if (!t->p.shuffle) {
     *x = d->x + start * t->in;
     *y = d->y + start * t->out;
@@ -109,8 +108,8 @@ static double run_epoch(uat_trainer *t, uat_mlp *m, uat_optimizer *o, const uat_
   return sum / (double)t->n;
 }
 
-int uat_trainer_run(uat_trainer *t, uat_mlp *m, uat_optimizer *o, const uat_dataset *d,
-                    gsl_rng *r, uat_epoch_callback cb, void *ctx, uat_train_result *res) {
+int uat_trainer_run(uat_trainer *t, uat_mlp *m, uat_optimizer *o, const uat_dataset *d, gsl_rng *r,
+                    uat_epoch_callback cb, void *ctx, uat_train_result *res) {
   res->epochs = 0;
   res->loss = NAN;
   res->reason = UAT_STOP_EPOCHS;

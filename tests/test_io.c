@@ -14,15 +14,15 @@
 
 static uat_mlp *random_model(void) {
   const size_t sizes[7] = {3, 5, 4, 6, 2, 3, 2};
-  const uat_activation act[6] = {UAT_ACT_SIGMOID, UAT_ACT_TANH, UAT_ACT_RELU,
-                                 UAT_ACT_SOFTPLUS, UAT_ACT_SIN, UAT_ACT_IDENTITY};
+  const uat_activation act[6] = {UAT_ACT_SIGMOID,  UAT_ACT_TANH, UAT_ACT_RELU,
+                                 UAT_ACT_SOFTPLUS, UAT_ACT_SIN,  UAT_ACT_IDENTITY};
   uat_mlp *m = uat_mlp_alloc(7, sizes, act);
   gsl_rng *r = uat_rng_alloc(2385);
   const uat_init_spec spec = {UAT_INIT_NORMAL, 0.0, 1.0, UAT_INIT_NORMAL, 0.0, 1e-3};
   uat_mlp_init(m, &spec, r);
-  m->theta[0] = 1e-310;         /* subnormal */
-  m->theta[1] = -0.0;           /* signed zero */
-  m->theta[2] = 1.0 / 3.0;      /* needs all 17 digits */
+  m->theta[0] = 1e-310;    /* subnormal */
+  m->theta[1] = -0.0;      /* signed zero */
+  m->theta[2] = 1.0 / 3.0; /* needs all 17 digits */
   m->theta[3] = 1.7976931348623157e308;
   gsl_rng_free(r);
   return m;

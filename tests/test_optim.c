@@ -87,8 +87,10 @@ static void test_reset_and_names(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_sgd),  cmocka_unit_test(test_momentum),
-      cmocka_unit_test(test_nesterov), cmocka_unit_test(test_adam),
+      cmocka_unit_test(test_sgd),
+      cmocka_unit_test(test_momentum),
+      cmocka_unit_test(test_nesterov),
+      cmocka_unit_test(test_adam),
       cmocka_unit_test(test_reset_and_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

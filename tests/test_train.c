@@ -29,8 +29,8 @@ static uat_mlp *linear_model(void) {
   return m;
 }
 
-static int train(uat_mlp *m, const uat_dataset *d, uat_train_params tp,
-                 uat_optimizer_params op, uat_train_result *res) {
+static int train(uat_mlp *m, const uat_dataset *d, uat_train_params tp, uat_optimizer_params op,
+                 uat_train_result *res) {
   uat_optimizer *o = uat_optimizer_alloc(&op, m->n_params);
   uat_trainer *t = uat_trainer_alloc(m, &tp, d->n);
   gsl_rng *r = uat_rng_alloc(11);
@@ -68,11 +68,26 @@ static void expect_line(size_t batch, int shuffle, uat_optimizer_kind kind, doub
   uat_dataset_free(d);
 }
 
-static void test_full_batch_sgd(void **s) { (void)s; expect_line(0, 0, UAT_OPT_SGD, 0.3); }
-static void test_full_batch_momentum(void **s) { (void)s; expect_line(0, 0, UAT_OPT_MOMENTUM, 0.05); }
-static void test_full_batch_nesterov(void **s) { (void)s; expect_line(0, 0, UAT_OPT_NESTEROV, 0.05); }
-static void test_minibatch(void **s) { (void)s; expect_line(4, 1, UAT_OPT_SGD, 0.02); }
-static void test_online(void **s) { (void)s; expect_line(1, 0, UAT_OPT_SGD, 0.01); }
+static void test_full_batch_sgd(void **s) {
+  (void)s;
+  expect_line(0, 0, UAT_OPT_SGD, 0.3);
+}
+static void test_full_batch_momentum(void **s) {
+  (void)s;
+  expect_line(0, 0, UAT_OPT_MOMENTUM, 0.05);
+}
+static void test_full_batch_nesterov(void **s) {
+  (void)s;
+  expect_line(0, 0, UAT_OPT_NESTEROV, 0.05);
+}
+static void test_minibatch(void **s) {
+  (void)s;
+  expect_line(4, 1, UAT_OPT_SGD, 0.02);
+}
+static void test_online(void **s) {
+  (void)s;
+  expect_line(1, 0, UAT_OPT_SGD, 0.01);
+}
 
 static void test_adam_reaches_target(void **s) {
   (void)s;
@@ -145,10 +160,14 @@ static void test_callback_and_shapes(void **s) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_full_batch_sgd),      cmocka_unit_test(test_full_batch_momentum),
-      cmocka_unit_test(test_full_batch_nesterov), cmocka_unit_test(test_minibatch),
-      cmocka_unit_test(test_online),              cmocka_unit_test(test_adam_reaches_target),
-      cmocka_unit_test(test_divergence_detected), cmocka_unit_test(test_callback_and_shapes),
+      cmocka_unit_test(test_full_batch_sgd),
+      cmocka_unit_test(test_full_batch_momentum),
+      cmocka_unit_test(test_full_batch_nesterov),
+      cmocka_unit_test(test_minibatch),
+      cmocka_unit_test(test_online),
+      cmocka_unit_test(test_adam_reaches_target),
+      cmocka_unit_test(test_divergence_detected),
+      cmocka_unit_test(test_callback_and_shapes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-void uat_test_close(double actual, double expected, double epsabs, double epsrel,
-                    const char *what, const char *file, int line) {
+void uat_test_close(double actual, double expected, double epsabs, double epsrel, const char *what,
+                    const char *file, int line) {
   int ok;
   if (isnan(actual) || isnan(expected))
     ok = 0;

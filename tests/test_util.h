@@ -13,11 +13,11 @@
 
 #include <cmocka.h>
 
-#define uat_assert_close(actual, expected, epsabs, epsrel) \
+#define uat_assert_close(actual, expected, epsabs, epsrel)                                         \
   uat_test_close((actual), (expected), (epsabs), (epsrel), #actual, __FILE__, __LINE__)
 
-void uat_test_close(double actual, double expected, double epsabs, double epsrel,
-                    const char *what, const char *file, int line);
+void uat_test_close(double actual, double expected, double epsabs, double epsrel, const char *what,
+                    const char *file, int line);
 
 /* Write text to a fresh temporary file; returns its path (static storage per slot 0..7). */
 const char *uat_test_file(int slot, const char *text);

@@ -20,9 +20,9 @@ typedef enum {
 /** Tunables; get them from uat_gradcheck_default_params. */
 typedef struct {
   uat_fd_method method;
-  double h_rel;   /**< step h = h_rel * max(1, |theta_i|) */
-  double floor;   /**< components smaller than this are compared absolutely: the relative
-                       error is |g - fd| / max(|g|, |fd|, floor) */
+  double h_rel; /**< step h = h_rel * max(1, |theta_i|) */
+  double floor; /**< components smaller than this are compared absolutely: the relative
+                     error is |g - fd| / max(|g|, |fd|, floor) */
 } uat_gradcheck_params;
 
 /** Richardson, h_rel 1e-3, floor 1e-6. */

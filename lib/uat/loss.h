@@ -25,8 +25,7 @@ int uat_loss_parse(const char *name, uat_loss *loss);
  *  the gradient of the loss with respect to each y. The cross-entropy on logits is
  *  evaluated as max(y,0) - y t + log1p(exp(-|y|)), exact and without overflow for any
  *  finite y. */
-double uat_loss_eval(uat_loss loss, size_t count, const double *y, const double *t,
-                     double *dy);
+double uat_loss_eval(uat_loss loss, size_t count, const double *y, const double *t, double *dy);
 
 #ifdef __cplusplus
 }

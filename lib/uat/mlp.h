@@ -98,8 +98,7 @@ void uat_mlp_workspace_free(uat_mlp_workspace *w);
 /** Forward pass of n rows of x (n x in). Keeps the cache in w for uat_mlp_backward; x must
  *  stay valid until then. Returns the output matrix (n x out, owned by w), or NULL if
  *  n is 0 or larger than w->max_batch. Allocates nothing. */
-const double *uat_mlp_forward(const uat_mlp *m, uat_mlp_workspace *w, size_t n,
-                              const double *x);
+const double *uat_mlp_forward(const uat_mlp *m, uat_mlp_workspace *w, size_t n, const double *x);
 
 /** Backward pass after uat_mlp_forward. dy (n x out) is the gradient of a scalar loss with
  *  respect to the outputs. Writes (overwrites) the gradient with respect to theta into
@@ -110,12 +109,10 @@ int uat_mlp_backward(const uat_mlp *m, uat_mlp_workspace *w, const double *dy, d
 
 /** Jacobian of the outputs with respect to the inputs at one point x (length in), written
  *  row-major to jac (out x in). Also leaves y = f(x) in the workspace output. */
-int uat_mlp_input_jacobian(const uat_mlp *m, uat_mlp_workspace *w, const double *x,
-                           double *jac);
+int uat_mlp_input_jacobian(const uat_mlp *m, uat_mlp_workspace *w, const double *x, double *jac);
 
 /** Outputs for n rows of x (any n): y (n x out). Processes x in chunks of w->max_batch. */
-int uat_mlp_predict(const uat_mlp *m, uat_mlp_workspace *w, size_t n, const double *x,
-                    double *y);
+int uat_mlp_predict(const uat_mlp *m, uat_mlp_workspace *w, size_t n, const double *x, double *y);
 
 #ifdef __cplusplus
 }

@@ -12,19 +12,19 @@ extern "C" {
 #endif
 
 /* One X-macro list makes both the enum and the message table, so they cannot drift. */
-#define UAT_STATUS_LIST(X)                                                   \
-  X(UAT_OK, 0, "success")                                                    \
-  X(UAT_EINVAL, 1, "invalid argument")                                       \
-  X(UAT_ENOMEM, 2, "out of memory")                                          \
-  X(UAT_EIO, 3, "input/output error")                                        \
-  X(UAT_EFORMAT, 4, "malformed input")                                       \
-  X(UAT_EDIVERGED, 5, "diverged: non-finite value")                          \
-  X(UAT_ESOLVER, 6, "solver failure")                                        \
-  X(UAT_EDOMAIN, 7, "argument outside the domain")                           \
+#define UAT_STATUS_LIST(X)                                                                         \
+  X(UAT_OK, 0, "success")                                                                          \
+  X(UAT_EINVAL, 1, "invalid argument")                                                             \
+  X(UAT_ENOMEM, 2, "out of memory")                                                                \
+  X(UAT_EIO, 3, "input/output error")                                                              \
+  X(UAT_EFORMAT, 4, "malformed input")                                                             \
+  X(UAT_EDIVERGED, 5, "diverged: non-finite value")                                                \
+  X(UAT_ESOLVER, 6, "solver failure")                                                              \
+  X(UAT_EDOMAIN, 7, "argument outside the domain")                                                 \
   X(UAT_ENOTFOUND, 8, "not found")
 
 typedef enum {
-#define UAT_X_ENUM(name, value, text) name = value,
+#define UAT_X_ENUM(name, value, text) name = (value), /* NOLINT(bugprone-macro-parentheses) */
   UAT_STATUS_LIST(UAT_X_ENUM)
 #undef UAT_X_ENUM
 } uat_status;

@@ -64,8 +64,8 @@ void uat_trainer_free(uat_trainer *t);
  *  Returns UAT_OK, UAT_EINVAL (shapes do not match), or UAT_EDIVERGED when a loss or
  *  gradient became non-finite: theta then holds the last finite parameters' successor and
  *  must not be reported as a result. res is filled in every case. */
-int uat_trainer_run(uat_trainer *t, uat_mlp *m, uat_optimizer *o, const uat_dataset *d,
-                    gsl_rng *r, uat_epoch_callback cb, void *ctx, uat_train_result *res);
+int uat_trainer_run(uat_trainer *t, uat_mlp *m, uat_optimizer *o, const uat_dataset *d, gsl_rng *r,
+                    uat_epoch_callback cb, void *ctx, uat_train_result *res);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# deps.sh — install the Debian packages uat needs, only those missing (idempotent; as root).
+set -euo pipefail
+packages=(gcc make cmake pkg-config libgsl-dev libopenblas-dev libsundials-dev
+          libcmocka-dev libinih-dev gnuplot-nox)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "deps: run as root to install Debian packages (missing: ${missing[*]})" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
