@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "uat/io.h"
 #include "uat/status.h"
 #include "xor.h"
 
@@ -22,7 +23,7 @@ typedef struct {
   const char *configs[8]; /* NULL-terminated */
   unsigned long seed_a, seed_b;
   out_format format;
-  const char *output, *runs_path;
+  const char *output, *runs_path, *model_path;
   int progress;
   /* overrides; a negative or zero value means "keep the configuration's own" */
   long epochs, hidden;
@@ -37,7 +38,8 @@ static void help(FILE *fp) {
       "usage: uat xor [--config torch|numpy|numpy-post|keras|all] [--seeds A:B] [--format "
       "text|csv|md]\n"
       "               [--epochs N] [--lr R] [--hidden H] [--act NAME] [--init RULE[:A[:B]]]\n"
-      "               [--runs RUNS.csv] [-o REPORT] [--failures N] [--no-progress]\n\n"
+      "               [--runs RUNS.csv] [--save-model F] [-o REPORT] [--failures N]\n"
+    "               [--no-progress]\n\n"
       "Train the seed post's XOR networks once per seed and report how often they solve XOR.\n"
       "  torch  2-2-1 sigmoid/identity, N(0,1) weights, PyTorch biases, MSE,\n"
       "         SGD lr 0.02 momentum 0.9, 2001 full-batch epochs\n"
@@ -55,6 +57,7 @@ static void help(FILE *fp) {
       "      --init RULE     override the weight initialiser: zero, const:A, normal:MEAN:SD,\n"
       "                      uniform:A:B, xavier, xavier-normal, he, he-uniform, torch\n"
       "      --runs FILE     also write one CSV row per run (seed, outputs, epochs)\n"
+    "      --save-model F  save the trained network (one --config, one seed) to F\n"
       "      --failures N    list at most N failures per configuration in text (default 10)\n"
       "  -o, --output FILE   write the report to FILE (atomically) instead of stdout\n"
       "      --no-progress   no progress bar on the terminal\n"
@@ -217,12 +220,24 @@ static int run_config(const xor_options *o, const char *name, uat_xor_run *runs,
   uat_progress bar;
   uat_progress_start(&bar, name, n, o->progress);
   for (size_t i = 0; i < n; i++) {
-    if (uat_xor_run_seed(c, o->seed_a + i, &runs[i]) != UAT_OK) {
+    uat_mlp *trained = NULL;
+    if (uat_xor_run_seed(c, o->seed_a + i, &runs[i], o->model_path ? &trained : NULL) !=
+        UAT_OK) {
       uat_progress_end(&bar);
       uat_cli_error("xor", "out of memory");
       return -1;
     }
     uat_progress_update(&bar, i + 1);
+    if (trained != NULL) {
+      uat_error err;
+      const int st = uat_mlp_save(o->model_path, trained, &err);
+      uat_mlp_free(trained);
+      if (st != UAT_OK) {
+        uat_progress_end(&bar);
+        uat_cli_error("xor", "%s", err.msg);
+        return -1;
+      }
+    }
   }
   uat_progress_end(&bar);
   return 0;
@@ -292,7 +307,17 @@ static int run_all(const xor_options *o) {
 }
 
 static int parse_args(int argc, char **argv, xor_options *o) {
-  enum { OPT_EPOCHS = 256, OPT_LR, OPT_HIDDEN, OPT_ACT, OPT_INIT, OPT_RUNS, OPT_FAIL, OPT_NOPROG };
+  enum {
+    OPT_EPOCHS = 256,
+    OPT_LR,
+    OPT_HIDDEN,
+    OPT_ACT,
+    OPT_INIT,
+    OPT_RUNS,
+    OPT_FAIL,
+    OPT_NOPROG,
+    OPT_MODEL
+  };
   static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
                                        {"seeds", required_argument, NULL, 's'},
                                        {"format", required_argument, NULL, 'f'},
@@ -305,6 +330,7 @@ static int parse_args(int argc, char **argv, xor_options *o) {
                                        {"runs", required_argument, NULL, OPT_RUNS},
                                        {"failures", required_argument, NULL, OPT_FAIL},
                                        {"no-progress", no_argument, NULL, OPT_NOPROG},
+      {"save-model", required_argument, NULL, OPT_MODEL},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   const char *config = "all";
@@ -360,6 +386,7 @@ static int parse_args(int argc, char **argv, xor_options *o) {
     case OPT_ACT: o->act = optarg; break;
     case OPT_INIT: o->init = optarg; break;
     case OPT_RUNS: o->runs_path = optarg; break;
+    case OPT_MODEL: o->model_path = optarg; break;
     case OPT_NOPROG: o->progress = 0; break;
     case 'h': help(stdout); return 1;
     default: help(stderr); return -1;
@@ -367,6 +394,10 @@ static int parse_args(int argc, char **argv, xor_options *o) {
   }
   if (optind != argc) {
     uat_cli_error("xor", "unexpected argument '%s' (try --help)", argv[optind]);
+    return -1;
+  }
+  if (o->model_path && (strcmp(config, "all") == 0 || o->seed_a != o->seed_b)) {
+    uat_cli_error("xor", "--save-model: expected one --config and one seed (--seeds S)");
     return -1;
   }
   if (strcmp(config, "all") == 0) {
@@ -378,7 +409,7 @@ static int parse_args(int argc, char **argv, xor_options *o) {
 }
 
 int uat_cmd_xor(int argc, char **argv) {
-  xor_options o = {{NULL}, 0, 99, FMT_TEXT, NULL, NULL, 1, -1, -1, -1.0, NULL, NULL, 10};
+  xor_options o = {{NULL}, 0, 99, FMT_TEXT, NULL, NULL, NULL, 1, -1, -1, -1.0, NULL, NULL, 10};
   const int p = parse_args(argc, argv, &o);
   if (p != 0) return p > 0 ? UAT_EXIT_OK : UAT_EXIT_USAGE;
   uat_xor_config probe;

@@ -156,8 +156,10 @@ static int run_post(const uat_xor_config *c, uat_mlp *m, uat_optimizer *o, post_
   return UAT_OK;
 }
 
-int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r) {
+int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r,
+                     uat_mlp **trained) {
   memset(r, 0, sizeof *r);
+  if (trained) *trained = NULL;
   r->seed = seed;
   uat_train_params tp = uat_train_default_params();
   tp.loss = c->loss;
@@ -191,6 +193,10 @@ int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r
     } else if (st == UAT_OK) {
       outputs(c, m, watch.w, r->out);
       judge(r->out, &r->solved, &r->strict);
+      if (trained) {
+        *trained = m;
+        m = NULL;
+      }
     }
   }
   uat_mlp_workspace_free(watch.w);

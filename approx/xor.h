@@ -47,8 +47,11 @@ typedef struct {
 } uat_xor_run;
 
 /** Train configuration c from seed and fill r. Returns UAT_OK (also for a diverged run,
- *  which is recorded in r) or UAT_ENOMEM / UAT_EINVAL. */
-int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r);
+ *  which is recorded in r) or UAT_ENOMEM / UAT_EINVAL. When trained is not NULL and the run
+ *  did not diverge, *trained receives the trained network (the caller frees it); otherwise
+ *  *trained is NULL. */
+int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r,
+                     uat_mlp **trained);
 
 /** Summary over seeds. */
 typedef struct {

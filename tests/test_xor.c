@@ -12,7 +12,7 @@ static void test_torch_solves_seed0(void **state) {
   uat_xor_config c;
   assert_int_equal(uat_xor_config_get("torch", &c), 0);
   uat_xor_run r;
-  assert_int_equal(uat_xor_run_seed(&c, 0, &r), 0);
+  assert_int_equal(uat_xor_run_seed(&c, 0, &r, NULL), 0);
   assert_false(r.diverged);
   assert_int_equal(r.epochs_run, 2001);
   assert_true(r.solved && r.strict);
@@ -20,7 +20,7 @@ static void test_torch_solves_seed0(void **state) {
   assert_true(r.epochs_solved > 0 && r.epochs_solved <= r.epochs_strict);
   /* the same seed gives the same run, bit for bit */
   uat_xor_run again;
-  uat_xor_run_seed(&c, 0, &again);
+  uat_xor_run_seed(&c, 0, &again, NULL);
   assert_memory_equal(r.out, again.out, sizeof r.out);
 }
 
@@ -34,7 +34,7 @@ static void test_keras_cannot_represent(void **state) {
   c.opt.lr = 0.05;
   for (unsigned long seed = 0; seed < 10; seed++) {
     uat_xor_run r;
-    assert_int_equal(uat_xor_run_seed(&c, seed, &r), 0);
+    assert_int_equal(uat_xor_run_seed(&c, seed, &r, NULL), 0);
     int right = 0;
     for (int i = 0; i < 4; i++) right += (r.out[i] > 0.5) == (target[i] > 0.5);
     assert_true(right <= 3);
@@ -54,8 +54,8 @@ static void test_numpy_variants(void **state) {
   uat_xor_run ra, rb;
   size_t differ = 0;
   for (unsigned long seed = 0; seed < 20; seed++) {
-    uat_xor_run_seed(&a, seed, &ra);
-    uat_xor_run_seed(&b, seed, &rb);
+    uat_xor_run_seed(&a, seed, &ra, NULL);
+    uat_xor_run_seed(&b, seed, &rb, NULL);
     assert_int_equal(ra.epochs_run, 3000);
     for (int i = 0; i < 4; i++) assert_true(isfinite(ra.out[i]) && isfinite(rb.out[i]));
     differ += ra.out[0] != rb.out[0];

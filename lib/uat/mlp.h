@@ -51,7 +51,7 @@ typedef struct {
 } uat_mlp;
 
 /** Default for uat_mlp.gemm_min, measured with bench/bench_train (docs/performance.md). */
-#define UAT_MLP_GEMM_MIN_DEFAULT 4096
+#define UAT_MLP_GEMM_MIN_DEFAULT 256
 
 /** Allocate a network with n_sizes >= 2 layer widths (all > 0) and n_sizes - 1 activations.
  *  theta is zeroed. Returns NULL on invalid sizes or out of memory. */

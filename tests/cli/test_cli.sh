@@ -88,5 +88,15 @@ expect 1 'badmodel.txt:6:1: expected a finite number' -- predict --model "$tmp/b
 [ ! -e "$tmp/never.csv" ] && ok || bad "output written for a bad model"
 expect 2 'expected --model M --input X.csv' -- predict --model "$tmp/lin.txt"
 
+# a network trained by `uat xor` and saved predicts, after loading, exactly the outputs the
+# xor run reported for it (17 digits both ways, so bit for bit)
+"$uat" xor --config torch --seeds 7 --save-model "$tmp/xor.txt" --runs "$tmp/xor_runs.csv" >/dev/null &&
+  ok || bad "xor --save-model"
+printf '0,0\n0,1\n1,0\n1,1\n' >"$tmp/xor_in.csv"
+"$uat" predict --model "$tmp/xor.txt" --input "$tmp/xor_in.csv" -o "$tmp/xor_out.csv" && ok || bad "predict xor"
+want=$(tail -n 1 "$tmp/xor_runs.csv" | cut -d, -f9-12 | tr , '\n')
+[ "$(tail -n +2 "$tmp/xor_out.csv")" = "$want" ] && ok || bad "predict differs from xor: $want"
+expect 2 'save-model: expected one --config and one seed' -- xor --save-model "$tmp/m.txt"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
