@@ -39,7 +39,7 @@ static void help(FILE *fp) {
       "text|csv|md]\n"
       "               [--epochs N] [--lr R] [--hidden H] [--act NAME] [--init RULE[:A[:B]]]\n"
       "               [--runs RUNS.csv] [--save-model F] [-o REPORT] [--failures N]\n"
-    "               [--no-progress]\n\n"
+      "               [--no-progress]\n\n"
       "Train the seed post's XOR networks once per seed and report how often they solve XOR.\n"
       "  torch  2-2-1 sigmoid/identity, N(0,1) weights, PyTorch biases, MSE,\n"
       "         SGD lr 0.02 momentum 0.9, 2001 full-batch epochs\n"
@@ -57,7 +57,7 @@ static void help(FILE *fp) {
       "      --init RULE     override the weight initialiser: zero, const:A, normal:MEAN:SD,\n"
       "                      uniform:A:B, xavier, xavier-normal, he, he-uniform, torch\n"
       "      --runs FILE     also write one CSV row per run (seed, outputs, epochs)\n"
-    "      --save-model F  save the trained network (one --config, one seed) to F\n"
+      "      --save-model F  save the trained network (one --config, one seed) to F\n"
       "      --failures N    list at most N failures per configuration in text (default 10)\n"
       "  -o, --output FILE   write the report to FILE (atomically) instead of stdout\n"
       "      --no-progress   no progress bar on the terminal\n"
@@ -221,8 +221,7 @@ static int run_config(const xor_options *o, const char *name, uat_xor_run *runs,
   uat_progress_start(&bar, name, n, o->progress);
   for (size_t i = 0; i < n; i++) {
     uat_mlp *trained = NULL;
-    if (uat_xor_run_seed(c, o->seed_a + i, &runs[i], o->model_path ? &trained : NULL) !=
-        UAT_OK) {
+    if (uat_xor_run_seed(c, o->seed_a + i, &runs[i], o->model_path ? &trained : NULL) != UAT_OK) {
       uat_progress_end(&bar);
       uat_cli_error("xor", "out of memory");
       return -1;
@@ -330,7 +329,7 @@ static int parse_args(int argc, char **argv, xor_options *o) {
                                        {"runs", required_argument, NULL, OPT_RUNS},
                                        {"failures", required_argument, NULL, OPT_FAIL},
                                        {"no-progress", no_argument, NULL, OPT_NOPROG},
-      {"save-model", required_argument, NULL, OPT_MODEL},
+                                       {"save-model", required_argument, NULL, OPT_MODEL},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   const char *config = "all";

@@ -54,8 +54,8 @@ static void print_machine(void) {
 }
 
 /* Seconds per epoch: median over REPEATS runs of `epochs` epochs from the same start. */
-static double time_epochs(uat_mlp *m, const uat_dataset *d, uat_optimizer_params op,
-                          uat_loss loss, size_t epochs) {
+static double time_epochs(uat_mlp *m, const uat_dataset *d, uat_optimizer_params op, uat_loss loss,
+                          size_t epochs) {
   uat_train_params tp = uat_train_default_params();
   tp.loss = loss;
   tp.max_epochs = epochs;

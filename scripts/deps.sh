@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# deps.sh — install the Debian packages uat needs, only those missing (idempotent; as root).
+# deps.sh [--dev] — install the Debian packages uat needs, only those missing (idempotent; as
+# root). --dev adds the static-analysis and formatting tools.
 set -euo pipefail
 packages=(gcc make cmake pkg-config libgsl-dev libopenblas-dev libsundials-dev
           libcmocka-dev libinih-dev gnuplot-nox)
+[ "${1:-}" = "--dev" ] && packages+=(cppcheck clang-tidy clang-format valgrind)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
