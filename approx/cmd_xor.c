@@ -337,36 +337,38 @@ static int parse_args(int argc, char **argv, xor_options *o) {
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "c:s:f:o:h", opts, NULL)) != -1) {
+    /* getopt sets optarg for every option that takes an argument; "" keeps the analyzer calm */
+    const char *arg = optarg ? optarg : "";
     switch (c) {
-    case 'c': config = optarg; break;
+    case 'c': config = arg; break;
     case 's':
-      if (uat_cli_seeds(optarg, &o->seed_a, &o->seed_b) != 0) {
-        uat_cli_error("xor", "--seeds: expected A:B with A <= B, found '%s'", optarg);
+      if (uat_cli_seeds(arg, &o->seed_a, &o->seed_b) != 0) {
+        uat_cli_error("xor", "--seeds: expected A:B with A <= B, found '%s'", arg);
         return -1;
       }
       break;
     case 'f':
-      if (strcmp(optarg, "text") == 0)
+      if (strcmp(arg, "text") == 0)
         o->format = FMT_TEXT;
-      else if (strcmp(optarg, "csv") == 0)
+      else if (strcmp(arg, "csv") == 0)
         o->format = FMT_CSV;
-      else if (strcmp(optarg, "md") == 0)
+      else if (strcmp(arg, "md") == 0)
         o->format = FMT_MD;
       else {
-        uat_cli_error("xor", "--format: expected text, csv or md, found '%s'", optarg);
+        uat_cli_error("xor", "--format: expected text, csv or md, found '%s'", arg);
         return -1;
       }
       break;
-    case 'o': o->output = optarg; break;
+    case 'o': o->output = arg; break;
     case OPT_EPOCHS:
     case OPT_HIDDEN:
     case OPT_FAIL:
-      if (uat_cli_size(optarg, &v) != 0 || (c == OPT_EPOCHS && v == 0)) {
+      if (uat_cli_size(arg, &v) != 0 || (c == OPT_EPOCHS && v == 0)) {
         uat_cli_error("xor", "--%s: expected a %s integer, found '%s'",
                       c == OPT_EPOCHS   ? "epochs"
                       : c == OPT_HIDDEN ? "hidden"
                                         : "failures",
-                      c == OPT_EPOCHS ? "positive" : "non-negative", optarg);
+                      c == OPT_EPOCHS ? "positive" : "non-negative", arg);
         return -1;
       }
       if (c == OPT_EPOCHS)
@@ -377,15 +379,15 @@ static int parse_args(int argc, char **argv, xor_options *o) {
         o->max_failures = v;
       break;
     case OPT_LR:
-      if (uat_cli_double(optarg, &o->lr) != 0 || !(o->lr > 0) || !isfinite(o->lr)) {
-        uat_cli_error("xor", "--lr: expected a positive number, found '%s'", optarg);
+      if (uat_cli_double(arg, &o->lr) != 0 || !(o->lr > 0) || !isfinite(o->lr)) {
+        uat_cli_error("xor", "--lr: expected a positive number, found '%s'", arg);
         return -1;
       }
       break;
-    case OPT_ACT: o->act = optarg; break;
-    case OPT_INIT: o->init = optarg; break;
-    case OPT_RUNS: o->runs_path = optarg; break;
-    case OPT_MODEL: o->model_path = optarg; break;
+    case OPT_ACT: o->act = arg; break;
+    case OPT_INIT: o->init = arg; break;
+    case OPT_RUNS: o->runs_path = arg; break;
+    case OPT_MODEL: o->model_path = arg; break;
     case OPT_NOPROG: o->progress = 0; break;
     case 'h': help(stdout); return 1;
     default: help(stderr); return -1;

@@ -114,7 +114,7 @@ static void bench_width(size_t H, size_t n) {
     d->y[i] = sin(d->x[i]);
   }
   const uat_optimizer_params op = uat_optimizer_default_params(UAT_OPT_ADAM);
-  const size_t epochs = H * n >= 128 * 256 ? 400 : 2000 * 256 / n;
+  const size_t epochs = H * n >= (size_t)128 * 256 ? 400 : (size_t)2000 * 256 / n;
   m->gemm_min = SIZE_MAX;
   const double loops = time_epochs(m, d, op, UAT_LOSS_MSE, epochs);
   m->gemm_min = 0;
