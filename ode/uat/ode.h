@@ -1,0 +1,178 @@
+/* uat/ode.h — ODE systems, the CVODE driver that turns them into ground truth, and
+ * derivative data for learning vector fields.
+ *
+ * A system is a small struct of function pointers, sizes and names (like GSL's
+ * gsl_odeiv2_system); the built-in catalogue holds the standard ones, and callers may fill one
+ * in for their own right-hand side. */
+#ifndef UAT_ODE_H
+#define UAT_ODE_H
+
+#include <stddef.h>
+
+#include "uat/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Right-hand side dy/dt = f(t, y; p). Return 0 on success, > 0 for a recoverable failure
+ *  (the solver retries with a smaller step), < 0 for a fatal one. */
+typedef int (*uat_ode_rhs)(double t, const double *y, double *dydt, const double *p, void *ctx);
+
+/** Jacobian J = df/dy (dim x dim, row-major: J[i*dim + j] = dfi/dyj). Same return values. */
+typedef int (*uat_ode_jac)(double t, const double *y, double *jac, const double *p, void *ctx);
+
+/** A conserved quantity of the system, or NaN when the parameters p break its conservation. */
+typedef double (*uat_ode_invariant)(const double *y, const double *p, void *ctx);
+
+/** The exact solution at time t from y0 at time t0, where one is known. Returns 0 or < 0. */
+typedef int (*uat_ode_exact)(double t, double t0, const double *y0, const double *p, double *y,
+                             void *ctx);
+
+typedef struct {
+  const char *name;        /**< catalogue name, e.g. "lotka-volterra" */
+  const char *equations;   /**< the equations as text, for listings and docs */
+  size_t dim;              /**< number of states */
+  const char *const *state_names;
+  size_t n_params;
+  const char *const *param_names;
+  const double *param_defaults;
+  const double *y0_default;  /**< default initial state */
+  double t0_default, t1_default; /**< default time span */
+  uat_ode_rhs rhs;
+  uat_ode_jac jac;             /**< NULL: CVODE approximates it by difference quotients */
+  uat_ode_invariant invariant; /**< NULL if none */
+  const char *invariant_text;  /**< the invariant as text */
+  uat_ode_exact exact;         /**< NULL if none */
+  void *ctx;                   /**< passed to every callback */
+} uat_ode_system;
+
+/** Number of built-in systems, and the i-th (0-based; NULL past the end). */
+size_t uat_ode_catalogue_count(void);
+const uat_ode_system *uat_ode_catalogue_get(size_t i);
+
+/** A built-in system by name, or NULL. */
+const uat_ode_system *uat_ode_catalogue_find(const char *name);
+
+/** Index of a parameter or state name in sys, or -1. */
+int uat_ode_param_index(const uat_ode_system *sys, const char *name);
+int uat_ode_state_index(const uat_ode_system *sys, const char *name);
+
+/** Linear multistep method. */
+typedef enum {
+  UAT_ODE_ADAMS = 0, /**< Adams–Moulton, orders 1–12: non-stiff problems */
+  UAT_ODE_BDF        /**< backward differentiation, orders 1–5: stiff problems */
+} uat_ode_method;
+/* Both methods solve their implicit equations by Newton iterations with a dense direct
+ * linear solver, using the system's analytic Jacobian when asked and available. */
+
+/** How output values are produced. */
+typedef enum {
+  UAT_ODE_OUTPUT_INTERP = 0, /**< CV_NORMAL: CVODE steps past each output time and
+                                  interpolates back to it (fewest steps) */
+  UAT_ODE_OUTPUT_STOP,       /**< a stop time at every output time: values come from a step
+                                  that ends there, never from interpolation */
+  UAT_ODE_OUTPUT_STEPS       /**< every internal step of CVODE between the first and last
+                                  requested time (dense sampling at the solver's own steps) */
+} uat_ode_output;
+
+/** Solver settings; get them from uat_ode_default_params. */
+typedef struct {
+  uat_ode_method method;
+  uat_ode_output output;
+  double rtol;        /**< relative tolerance of the local error per step */
+  double atol;        /**< absolute tolerance, the same for every state */
+  long max_steps;     /**< internal steps allowed between two output times */
+  int use_jacobian;   /**< hand the system's analytic Jacobian to CVODE when it has one */
+} uat_ode_params;
+
+/** Adams, interpolated output, rtol 1e-10, atol 1e-12, 100000 steps, analytic Jacobian. */
+uat_ode_params uat_ode_default_params(void);
+
+/** CVODE's counters for one solve. */
+typedef struct {
+  long steps;            /**< internal steps */
+  long rhs_evals;        /**< right-hand side evaluations by the integrator */
+  long lin_rhs_evals;    /**< further evaluations for difference-quotient Jacobians */
+  long jac_evals;        /**< Jacobian evaluations (analytic or difference quotient) */
+  long err_test_fails;   /**< local error test failures */
+  long nonlin_iters;     /**< nonlinear (Newton) iterations */
+  long nonlin_conv_fails;/**< nonlinear convergence failures */
+  int last_order;        /**< method order of the last step */
+  double last_step;      /**< size of the last step */
+  double t_reached;      /**< the time the integration reached (on failure: where it stopped) */
+} uat_ode_stats;
+
+/** A trajectory: n rows of (t, y[0..dim-1]). */
+typedef struct {
+  size_t n, dim, cap;
+  double *t; /**< n times */
+  double *y; /**< n x dim states, row-major */
+} uat_ode_trajectory;
+
+uat_ode_trajectory *uat_ode_trajectory_alloc(size_t dim, size_t cap);
+void uat_ode_trajectory_free(uat_ode_trajectory *tr);
+
+/** Integrate sys from y0 at times[0] and report the state at every times[k] (strictly
+ *  increasing, n_times >= 2; row 0 is y0 itself). p holds sys->n_params values (NULL: the
+ *  defaults). On success *out holds the trajectory; on failure *out is NULL — never a partial
+ *  trajectory — and err says why and the time reached (also in stats->t_reached). stats may be
+ *  NULL. Errors: UAT_EINVAL (bad arguments), UAT_ESOLVER (CVODE failed: too much work,
+ *  error test or convergence failures, a right-hand side that failed or returned non-finite
+ *  values), UAT_ENOMEM. */
+int uat_ode_solve(const uat_ode_system *sys, const double *p, const double *y0, size_t n_times,
+                  const double *times, const uat_ode_params *params, uat_ode_trajectory **out,
+                  uat_ode_stats *stats, uat_error *err);
+
+/** Normwise relative difference of two trajectories at the same times:
+ *  max over k of ||a_k - b_k||_inf / ||b_k||_inf (absolute where ||b_k|| = 0). */
+double uat_ode_trajectory_distance(const uat_ode_trajectory *a, const uat_ode_trajectory *b);
+
+/** Global error estimate: solve at params and at tolerances 100 times tighter, and return the
+ *  normwise relative difference (uat_ode_trajectory_distance) in *estimate. *out receives the
+ *  solution at params (not the tighter one), NULL on failure. */
+int uat_ode_solve_estimate(const uat_ode_system *sys, const double *p, const double *y0,
+                           size_t n_times, const double *times, const uat_ode_params *params,
+                           uat_ode_trajectory **out, double *estimate, uat_ode_stats *stats,
+                           uat_error *err);
+
+/** Smallest accuracy uat_ode_solve_accuracy accepts: the reference solve must stay at a
+ *  relative tolerance CVODE can honour in double precision. */
+#define UAT_ODE_ACCURACY_MIN 1e-12
+
+/** Choose tolerances so that the estimated global error is at most accuracy: start at
+ *  rtol = accuracy (atol = rtol * atol_scale) and tighten tenfold until the estimate is below
+ *  it. params->rtol and ->atol are ignored; the tolerances used are written back into
+ *  *used. Fails with UAT_EDOMAIN when accuracy < UAT_ODE_ACCURACY_MIN or the tolerances
+ *  would have to go below 1e-14 * 100. */
+int uat_ode_solve_accuracy(const uat_ode_system *sys, const double *p, const double *y0,
+                           size_t n_times, const double *times, const uat_ode_params *params,
+                           double accuracy, double atol_scale, uat_ode_trajectory **out,
+                           double *estimate, uat_ode_params *used, uat_ode_stats *stats,
+                           uat_error *err);
+
+/** Maximum relative drift of the invariant over a trajectory: max_k |V(y_k) - V(y_0)| / |V(y_0)|
+ *  (absolute when V(y_0) = 0). UAT_ENOTFOUND if the system has none or p breaks it. */
+int uat_ode_invariant_drift(const uat_ode_system *sys, const double *p,
+                            const uat_ode_trajectory *tr, double *drift);
+
+/** f(t, y) at n states (n x dim, row-major) into f (n x dim), at time t for every row. */
+int uat_ode_eval_field(const uat_ode_system *sys, const double *p, double t, size_t n,
+                       const double *y, double *f);
+
+/** Points of a regular grid in a box: per_dim points along each of dim axes between lo[i]
+ *  and hi[i] (inclusive), in row-major order (last axis fastest); out holds per_dim^dim x dim. */
+void uat_ode_grid_box(size_t dim, const double *lo, const double *hi, size_t per_dim,
+                      double *out);
+
+/** Finite-difference estimate of dy/dt from samples y (n x dim) at equally spaced times t:
+ *  order 2 (central differences, second-order one-sided ends) or 4 (five-point central,
+ *  fourth-order one-sided ends). UAT_EINVAL when the spacing is not uniform (relative 1e-9),
+ *  n is too small (3 for order 2, 5 for order 4) or the order is not 2 or 4. */
+int uat_ode_fd_derivative(size_t n, size_t dim, const double *t, const double *y, int order,
+                          double *dydt);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
