@@ -108,3 +108,18 @@ int uat_output_close(uat_output *o, int ok, const char *cmd) {
   o->atomic = NULL;
   return rc;
 }
+
+long uat_cli_doubles(const char *s, double *out, size_t max) {
+  size_t n = 0;
+  const char *p = s;
+  for (;;) {
+    char *end;
+    if (n == max) return -1;
+    errno = 0;
+    out[n] = strtod(p, &end);
+    if (end == p || errno == ERANGE || (*end != ',' && *end != '\0')) return -1;
+    n++;
+    if (*end == '\0') return (long)n;
+    p = end + 1;
+  }
+}

@@ -44,3 +44,6 @@ int uat_output_open(uat_output *o, const char *path, const char *cmd);
 int uat_output_close(uat_output *o, int ok, const char *cmd);
 
 #endif
+
+/* A comma-separated list of numbers into out (at most max); returns the count or -1. */
+long uat_cli_doubles(const char *s, double *out, size_t max);

@@ -1,27 +1,47 @@
 /* atomic.c — output files that appear whole or not at all. */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "uat/io.h"
+
+/* Destinations that are not regular files (/dev/null, a FIFO, a terminal) cannot be replaced by
+ * rename(): they are written in place. A symbolic link is followed, so that the file it points
+ * to is replaced and the link kept. */
+static int open_in_place(uat_atomic_file *af, const char *path, uat_error *err) {
+  af->fp = fopen(path, "w");
+  if (af->fp == NULL) {
+    const int e = errno;
+    uat_atomic_abort(af);
+    return uat_error_set(err, UAT_EIO, "%s: cannot open: %s", path, strerror(e));
+  }
+  return UAT_OK;
+}
 
 int uat_atomic_open(uat_atomic_file *af, const char *path, uat_error *err) {
   af->fp = NULL;
   af->path = NULL;
   af->tmp = NULL;
-  const size_t len = strlen(path);
+  struct stat sb;
+  if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) return open_in_place(af, path, err);
+  char *real = realpath(path, NULL); /* NULL when the file does not exist yet: keep path */
+  const char *dest = real ? real : path;
+  const size_t len = strlen(dest);
   af->path = malloc(len + 1);
   af->tmp = malloc(len + 16);
   if (!af->path || !af->tmp) {
+    free(real);
     uat_atomic_abort(af);
     return uat_error_set(err, UAT_ENOMEM, "%s: out of memory", path);
   }
-  memcpy(af->path, path, len + 1);
+  memcpy(af->path, dest, len + 1);
+  free(real);
   /* The temporary lives in the destination's directory so that rename() is atomic. */
-  snprintf(af->tmp, len + 16, "%s.tmp.XXXXXX", path);
+  snprintf(af->tmp, len + 16, "%s.tmp.XXXXXX", af->path);
   const int fd = mkstemp(af->tmp);
   if (fd < 0) {
     const int e = errno;
@@ -29,6 +49,16 @@ int uat_atomic_open(uat_atomic_file *af, const char *path, uat_error *err) {
     af->tmp = NULL;
     uat_atomic_abort(af);
     return uat_error_set(err, UAT_EIO, "%s: cannot create: %s", path, strerror(e));
+  }
+  /* mkstemp creates the file 0600; give it the mode an ordinary open() would (0666 less the
+   * umask). Reading the umask means setting it, so it is put straight back. */
+  const mode_t mask = umask(0);
+  umask(mask);
+  if (fchmod(fd, 0666 & ~mask) != 0) {
+    const int e = errno;
+    close(fd);
+    uat_atomic_abort(af);
+    return uat_error_set(err, UAT_EIO, "%s: cannot set mode: %s", path, strerror(e));
   }
   af->fp = fdopen(fd, "w");
   if (af->fp == NULL) {
@@ -40,6 +70,11 @@ int uat_atomic_open(uat_atomic_file *af, const char *path, uat_error *err) {
 }
 
 int uat_atomic_commit(uat_atomic_file *af, uat_error *err) {
+  if (af->tmp == NULL) { /* written in place */
+    const int bad = ferror(af->fp) || fclose(af->fp) != 0;
+    af->fp = NULL;
+    return bad ? uat_error_set(err, UAT_EIO, "write failed") : UAT_OK;
+  }
   int bad = ferror(af->fp) || fflush(af->fp) != 0 || fsync(fileno(af->fp)) != 0;
   const int e = errno;
   if (fclose(af->fp) != 0) bad = 1;

@@ -28,8 +28,7 @@ static int lv_jac(double t, const double *y, double *J, const double *p, void *c
 static double lv_invariant(const double *y, const double *p, void *ctx) {
   (void)ctx;
   if (y[0] <= 0 || y[1] <= 0) return NAN;
-  return p[LV_DELTA] * y[0] - p[LV_GAMMA] * log(y[0]) + p[LV_BETA] * y[1] -
-         p[LV_ALPHA] * log(y[1]);
+  return p[LV_DELTA] * y[0] - p[LV_GAMMA] * log(y[0]) + p[LV_BETA] * y[1] - p[LV_ALPHA] * log(y[1]);
 }
 
 static const char *const lv_states[] = {"x", "y"};
@@ -232,9 +231,9 @@ static const uat_ode_system catalogue[] = {
      "E = v^2/2 + omega^2*x^2/2", harm_exact, NULL},
     {"van-der-pol", "x' = y;  y' = mu*(1 - x^2)*y - x  (stiff for large mu)", 2, vdp_states, 1,
      vdp_params, vdp_defaults, vdp_y0, 0.0, 20.0, vdp_rhs, vdp_jac, NULL, NULL, NULL, NULL},
-    {"lorenz", "x' = sigma*(y - x);  y' = x*(rho - z) - y;  z' = x*y - beta*z", 3, lorenz_states,
-     3, lorenz_params, lorenz_defaults, lorenz_y0, 0.0, 20.0, lorenz_rhs, lorenz_jac, NULL, NULL,
-     NULL, NULL},
+    {"lorenz", "x' = sigma*(y - x);  y' = x*(rho - z) - y;  z' = x*y - beta*z", 3, lorenz_states, 3,
+     lorenz_params, lorenz_defaults, lorenz_y0, 0.0, 20.0, lorenz_rhs, lorenz_jac, NULL, NULL, NULL,
+     NULL},
     {"pendulum", "theta' = omega;  omega' = -(g/L)*sin(theta) - c*omega + A*cos(wd*t)", 2,
      pend_states, 5, pend_params, pend_defaults, pend_y0, 0.0, 10.0, pend_rhs, pend_jac,
      pend_energy, "E = omega^2/2 - (g/L)*cos(theta)  (when c = 0 and A = 0)", NULL, NULL},

@@ -149,8 +149,7 @@ static int check_args(const uat_ode_system *sys, const double *y0, size_t n_time
                            sys->state_names[i]);
   if (!(params->rtol > 0) || !(params->atol >= 0) || !isfinite(params->rtol) ||
       !isfinite(params->atol) || params->max_steps <= 0)
-    return uat_error_set(err, UAT_EINVAL,
-                         "ode: expected rtol > 0, atol >= 0 and max_steps > 0");
+    return uat_error_set(err, UAT_EINVAL, "ode: expected rtol > 0, atol >= 0 and max_steps > 0");
   return UAT_OK;
 }
 
@@ -216,8 +215,8 @@ static void collect_stats(void *mem, uat_ode_stats *s) {
   CVodeGetCurrentTime(mem, &s->t_reached);
 }
 
-static int report_failure(const solve_ctx *c, int flag, double t0, double t_reached,
-                          double t_end, uat_error *err) {
+static int report_failure(const solve_ctx *c, int flag, double t0, double t_reached, double t_end,
+                          uat_error *err) {
   char *name = CVodeGetReturnFlagName(flag);
   char why[480];
   if (c->nonfinite)

@@ -62,8 +62,8 @@ int uat_ode_solve_accuracy(const uat_ode_system *sys, const double *p, const dou
   for (cand.rtol = fmin(accuracy, 1e-3); cand.rtol / 100.0 >= 1e-14 * (1 - 1e-9); cand.rtol /= 10) {
     cand.atol = cand.rtol * atol_scale;
     uat_ode_trajectory *tr = NULL;
-    const int st = uat_ode_solve_estimate(sys, p, y0, n_times, times, &cand, &tr, &last, stats,
-                                          err);
+    const int st =
+        uat_ode_solve_estimate(sys, p, y0, n_times, times, &cand, &tr, &last, stats, err);
     if (st != UAT_OK) return st;
     if (last <= accuracy) {
       *out = tr;
@@ -106,8 +106,7 @@ int uat_ode_eval_field(const uat_ode_system *sys, const double *p, double t, siz
   return UAT_OK;
 }
 
-void uat_ode_grid_box(size_t dim, const double *lo, const double *hi, size_t per_dim,
-                      double *out) {
+void uat_ode_grid_box(size_t dim, const double *lo, const double *hi, size_t per_dim, double *out) {
   size_t total = 1;
   for (size_t i = 0; i < dim; i++) total *= per_dim;
   for (size_t k = 0; k < total; k++) {

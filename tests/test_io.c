@@ -2,10 +2,12 @@
  * CSV tables and atomic writes. */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "test_util.h"
@@ -141,6 +143,48 @@ static void test_atomic_write(void **state) {
   rmdir(dir);
 }
 
+/* A destination that is not a regular file is written in place, never replaced: a FIFO stays
+ * a FIFO (and /dev/null stays a device). A symbolic link is kept and its target replaced. */
+static void test_atomic_special_files(void **state) {
+  (void)state;
+  char dir[] = "/tmp/uat_special_XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char fifo[128], target[128], link[128];
+  snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+  assert_int_equal(mkfifo(fifo, 0600), 0);
+  const int rd = open(fifo, O_RDONLY | O_NONBLOCK);
+  assert_true(rd >= 0);
+  const double v[2] = {1.5, -2.0};
+  uat_error err;
+  assert_int_equal(uat_table_write(fifo, NULL, 1, 2, v, &err), 0);
+  char buf[64] = {0};
+  assert_true(read(rd, buf, sizeof buf - 1) > 0);
+  assert_string_equal(buf, "1.5,-2\n");
+  close(rd);
+  struct stat sb;
+  assert_int_equal(lstat(fifo, &sb), 0);
+  assert_true(S_ISFIFO(sb.st_mode));
+
+  snprintf(target, sizeof target, "%s/target.csv", dir);
+  snprintf(link, sizeof link, "%s/link.csv", dir);
+  assert_int_equal(uat_table_write(target, NULL, 1, 2, v, &err), 0);
+  assert_int_equal(symlink(target, link), 0);
+  const double w[2] = {3.0, 4.0};
+  assert_int_equal(uat_table_write(link, NULL, 1, 2, w, &err), 0);
+  assert_int_equal(lstat(link, &sb), 0);
+  assert_true(S_ISLNK(sb.st_mode));
+  uat_table *t = NULL;
+  assert_int_equal(uat_table_read(target, &t, &err), 0);
+  assert_true(t->data[0] == 3.0);
+  assert_int_equal(stat(target, &sb), 0);
+  assert_true((sb.st_mode & 0777) != 0600); /* the umask's mode, not mkstemp's */
+  uat_table_free(t);
+  unlink(link);
+  unlink(target);
+  unlink(fifo);
+  rmdir(dir);
+}
+
 static void test_csv_read(void **state) {
   (void)state;
   uat_table *t = NULL;
@@ -184,6 +228,7 @@ int main(void) {
       cmocka_unit_test(test_round_trip_bit_exact),
       cmocka_unit_test(test_malformed_models),
       cmocka_unit_test(test_atomic_write),
+      cmocka_unit_test(test_atomic_special_files),
       cmocka_unit_test(test_csv_read),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -109,8 +109,8 @@ static int gsl_lv(double t, const double y[], double f[], void *params) {
 static void rk8pd_reference(const double *t, size_t n, double *y) {
   const uat_ode_system *lv = uat_ode_catalogue_find("lotka-volterra");
   gsl_odeiv2_system sys = {gsl_lv, NULL, 2, (void *)lv};
-  gsl_odeiv2_driver *d = gsl_odeiv2_driver_alloc_y_new(&sys, gsl_odeiv2_step_rk8pd, 1e-6, 0.0,
-                                                       1e-14);
+  gsl_odeiv2_driver *d =
+      gsl_odeiv2_driver_alloc_y_new(&sys, gsl_odeiv2_step_rk8pd, 1e-6, 0.0, 1e-14);
   double tt = t[0], yy[2] = {10.0, 5.0};
   memcpy(y, yy, sizeof yy);
   for (size_t k = 1; k < n; k++) {
@@ -132,9 +132,8 @@ static void test_lv_error_estimate_and_accuracy(void **s) {
   uat_ode_trajectory *tr = NULL;
   uat_error err;
   double est;
-  assert_int_equal(uat_ode_solve_estimate(lv, lv_p, lv->y0_default, N, t, &p, &tr, &est, NULL,
-                                          &err),
-                   0);
+  assert_int_equal(
+      uat_ode_solve_estimate(lv, lv_p, lv->y0_default, N, t, &p, &tr, &est, NULL, &err), 0);
   const double actual = uat_ode_trajectory_distance(tr, &ref);
   /* The estimate is the right size: within a factor 10 of the error against rk8pd. */
   if (!(est > actual / 10 && est < actual * 10)) print_error("est %g actual %g\n", est, actual);
@@ -142,8 +141,8 @@ static void test_lv_error_estimate_and_accuracy(void **s) {
   uat_ode_trajectory_free(tr);
 
   uat_ode_params used;
-  assert_int_equal(uat_ode_solve_accuracy(lv, lv_p, lv->y0_default, N, t, &p, 1e-9, 1e-3, &tr,
-                                          &est, &used, NULL, &err),
+  assert_int_equal(uat_ode_solve_accuracy(lv, lv_p, lv->y0_default, N, t, &p, 1e-9, 1e-3, &tr, &est,
+                                          &used, NULL, &err),
                    0);
   assert_true(est <= 1e-9);
   const double true_err = uat_ode_trajectory_distance(tr, &ref);
@@ -271,14 +270,12 @@ static void test_bad_arguments(void **s) {
   uat_ode_params p = uat_ode_default_params();
   uat_ode_trajectory *tr;
   uat_error err;
-  assert_int_equal(uat_ode_solve(lv, NULL, lv->y0_default, 2, t, &p, &tr, NULL, &err),
-                   UAT_EINVAL);
+  assert_int_equal(uat_ode_solve(lv, NULL, lv->y0_default, 2, t, &p, &tr, NULL, &err), UAT_EINVAL);
   const double t2[2] = {0.0, 1.0};
   assert_int_equal(uat_ode_solve(lv, NULL, y0, 2, t2, &p, &tr, NULL, &err), UAT_EINVAL);
   assert_true(uat_test_contains(err.msg, "initial value of y is not finite"));
   p.rtol = 0;
-  assert_int_equal(uat_ode_solve(lv, NULL, lv->y0_default, 2, t2, &p, &tr, NULL, &err),
-                   UAT_EINVAL);
+  assert_int_equal(uat_ode_solve(lv, NULL, lv->y0_default, 2, t2, &p, &tr, NULL, &err), UAT_EINVAL);
   assert_null(uat_ode_catalogue_find("no-such-system"));
 }
 
@@ -331,7 +328,8 @@ static void test_catalogue_jacobians(void **s) {
       y[j] = yj - h;
       sys->rhs(0.3, y, fm, sys->param_defaults, sys->ctx);
       y[j] = yj;
-      for (size_t r = 0; r < n; r++) uat_assert_close(J[r * n + j], (fp[r] - fm[r]) / (2 * h), 1e-8, 1e-7);
+      for (size_t r = 0; r < n; r++)
+        uat_assert_close(J[r * n + j], (fp[r] - fm[r]) / (2 * h), 1e-8, 1e-7);
     }
   }
 }
@@ -371,7 +369,8 @@ static void test_fd_derivative_orders(void **s) {
     const size_t n = level == 0 ? 101 : 201;
     double *t = linspace(0, 5, n), *y = malloc(2 * n * sizeof *y), *f = malloc(2 * n * sizeof *f),
            *d = malloc(2 * n * sizeof *d);
-    for (size_t k = 0; k < n; k++) h->exact(t[k], 0, h->y0_default, h->param_defaults, y + 2 * k, NULL);
+    for (size_t k = 0; k < n; k++)
+      h->exact(t[k], 0, h->y0_default, h->param_defaults, y + 2 * k, NULL);
     uat_ode_eval_field(h, NULL, 0, n, y, f);
     for (int o = 0; o < 2; o++) {
       assert_int_equal(uat_ode_fd_derivative(n, 2, t, y, o == 0 ? 2 : 4, d), 0);
@@ -399,7 +398,7 @@ static void test_grid_box(void **s) {
   uat_ode_grid_box(2, lo, hi, 3, g);
   uat_assert_close(g[0], 0, 0, 0);
   uat_assert_close(g[1], -1, 0, 0);
-  uat_assert_close(g[2 * 1 + 1], 0, 0, 0);  /* second point: last axis moves first */
+  uat_assert_close(g[2 * 1 + 1], 0, 0, 0); /* second point: last axis moves first */
   uat_assert_close(g[2 * 8], 2, 0, 0);
   uat_assert_close(g[2 * 8 + 1], 1, 0, 0);
 }

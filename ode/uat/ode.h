@@ -30,14 +30,14 @@ typedef int (*uat_ode_exact)(double t, double t0, const double *y0, const double
                              void *ctx);
 
 typedef struct {
-  const char *name;        /**< catalogue name, e.g. "lotka-volterra" */
-  const char *equations;   /**< the equations as text, for listings and docs */
-  size_t dim;              /**< number of states */
+  const char *name;      /**< catalogue name, e.g. "lotka-volterra" */
+  const char *equations; /**< the equations as text, for listings and docs */
+  size_t dim;            /**< number of states */
   const char *const *state_names;
   size_t n_params;
   const char *const *param_names;
   const double *param_defaults;
-  const double *y0_default;  /**< default initial state */
+  const double *y0_default;      /**< default initial state */
   double t0_default, t1_default; /**< default time span */
   uat_ode_rhs rhs;
   uat_ode_jac jac;             /**< NULL: CVODE approximates it by difference quotients */
@@ -80,10 +80,10 @@ typedef enum {
 typedef struct {
   uat_ode_method method;
   uat_ode_output output;
-  double rtol;        /**< relative tolerance of the local error per step */
-  double atol;        /**< absolute tolerance, the same for every state */
-  long max_steps;     /**< internal steps allowed between two output times */
-  int use_jacobian;   /**< hand the system's analytic Jacobian to CVODE when it has one */
+  double rtol;      /**< relative tolerance of the local error per step */
+  double atol;      /**< absolute tolerance, the same for every state */
+  long max_steps;   /**< internal steps allowed between two output times */
+  int use_jacobian; /**< hand the system's analytic Jacobian to CVODE when it has one */
 } uat_ode_params;
 
 /** Adams, interpolated output, rtol 1e-10, atol 1e-12, 100000 steps, analytic Jacobian. */
@@ -91,16 +91,16 @@ uat_ode_params uat_ode_default_params(void);
 
 /** CVODE's counters for one solve. */
 typedef struct {
-  long steps;            /**< internal steps */
-  long rhs_evals;        /**< right-hand side evaluations by the integrator */
-  long lin_rhs_evals;    /**< further evaluations for difference-quotient Jacobians */
-  long jac_evals;        /**< Jacobian evaluations (analytic or difference quotient) */
-  long err_test_fails;   /**< local error test failures */
-  long nonlin_iters;     /**< nonlinear (Newton) iterations */
-  long nonlin_conv_fails;/**< nonlinear convergence failures */
-  int last_order;        /**< method order of the last step */
-  double last_step;      /**< size of the last step */
-  double t_reached;      /**< the time the integration reached (on failure: where it stopped) */
+  long steps;             /**< internal steps */
+  long rhs_evals;         /**< right-hand side evaluations by the integrator */
+  long lin_rhs_evals;     /**< further evaluations for difference-quotient Jacobians */
+  long jac_evals;         /**< Jacobian evaluations (analytic or difference quotient) */
+  long err_test_fails;    /**< local error test failures */
+  long nonlin_iters;      /**< nonlinear (Newton) iterations */
+  long nonlin_conv_fails; /**< nonlinear convergence failures */
+  int last_order;         /**< method order of the last step */
+  double last_step;       /**< size of the last step */
+  double t_reached;       /**< the time the integration reached (on failure: where it stopped) */
 } uat_ode_stats;
 
 /** A trajectory: n rows of (t, y[0..dim-1]). */
@@ -162,8 +162,7 @@ int uat_ode_eval_field(const uat_ode_system *sys, const double *p, double t, siz
 
 /** Points of a regular grid in a box: per_dim points along each of dim axes between lo[i]
  *  and hi[i] (inclusive), in row-major order (last axis fastest); out holds per_dim^dim x dim. */
-void uat_ode_grid_box(size_t dim, const double *lo, const double *hi, size_t per_dim,
-                      double *out);
+void uat_ode_grid_box(size_t dim, const double *lo, const double *hi, size_t per_dim, double *out);
 
 /** Finite-difference estimate of dy/dt from samples y (n x dim) at equally spaced times t:
  *  order 2 (central differences, second-order one-sided ends) or 4 (five-point central,
