@@ -18,7 +18,10 @@ set(UAT_LINT_COMMANDS)
 if(CPPCHECK)
   list(APPEND UAT_LINT_COMMANDS COMMAND ${CPPCHECK} --quiet --error-exitcode=1
     --enable=warning,performance,portability --inline-suppr --std=c11
-    --suppress=missingIncludeSystem --project=${CMAKE_BINARY_DIR}/compile_commands.json
+    --suppress=missingIncludeSystem
+    # cppcheck does not read SUNDIALS headers, so it cannot see the version check pass
+    --suppress=preprocessorErrorDirective:${CMAKE_SOURCE_DIR}/ode/sundials_compat.h
+    --project=${CMAKE_BINARY_DIR}/compile_commands.json
     --file-filter=${CMAKE_SOURCE_DIR}/*)
 endif()
 if(CLANG_TIDY)

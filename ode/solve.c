@@ -227,7 +227,7 @@ static int report_failure(const solve_ctx *c, int flag, double t0, double t_reac
   else
     snprintf(why, sizeof why, "%s", c->cvode_msg[0] ? c->cvode_msg : "no further detail");
   const int st = uat_error_set(err, UAT_ESOLVER,
-                               "ode %s: CVODE failed at t = %.17g (integrating from %g to %g): "
+                               "%s: CVODE failed at t = %.17g (integrating from %g to %g): "
                                "%s: %s",
                                c->sys->name ? c->sys->name : "system", t_reached, t0, t_end,
                                name ? name : "unknown flag", why);

@@ -32,7 +32,7 @@ expect 0 '^uat [0-9]+\.[0-9]+\.[0-9]+' -- --version
 expect 0 'cblas_dgemm from .*openblas' -- --version
 expect 2 '^usage' --
 expect 2 "unknown command 'frobnicate'" -- frobnicate
-for cmd in xor predict; do
+for cmd in xor predict ode; do
   expect 0 "^usage: uat $cmd" -- "$cmd" --help
 done
 
@@ -97,6 +97,47 @@ printf '0,0\n0,1\n1,0\n1,1\n' >"$tmp/xor_in.csv"
 want=$(tail -n 1 "$tmp/xor_runs.csv" | cut -d, -f9-12 | tr , '\n')
 [ "$(tail -n +2 "$tmp/xor_out.csv")" = "$want" ] && ok || bad "predict differs from xor: $want"
 expect 2 'save-model: expected one --config and one seed' -- xor --save-model "$tmp/m.txt"
+
+# ode: the catalogue, bad flags, failures with the time reached
+expect 0 "x' = alpha\*x - beta\*x\*y" -- ode --list
+expect 0 'invariant: V = delta' -- ode --list
+expect 2 "unknown system 'lv'" -- ode lv
+expect 2 "lotka-volterra has no parameter 'eps' \(it has alpha, beta, delta, gamma\)" -- ode lotka-volterra --param alpha=1,eps=3
+expect 2 "param: expected a number for alpha, found 'x'" -- ode lotka-volterra --param alpha=x
+expect 2 "y0: expected 2 comma-separated numbers for lotka-volterra, found '1,2,3'" -- ode lotka-volterra --y0 1,2,3
+expect 2 "t: expected STOP > START, found 5:1" -- ode lotka-volterra --t 5:1:10
+expect 2 "t: expected START:STOP:COUNT" -- ode lotka-volterra --t 0:5
+expect 2 "method: expected adams or bdf, found 'rk4'" -- ode lotka-volterra --method rk4
+expect 2 "expected a SYSTEM" -- ode
+expect 2 "unexpected argument 'harmonic'" -- ode lotka-volterra harmonic
+expect 1 "CVODE failed at t = 5.8.*CV_TOO_MUCH_WORK" -- ode lotka-volterra --max-steps 5
+expect 1 "CVODE failed at t = 0.70.*NaN or Inf \(first at t = 0.70" -- ode exp-decay --param k=-1000 --t 0:100:3
+expect 1 "accuracy 1e-13 is below what double precision allows" -- ode lotka-volterra --accuracy 1e-13
+expect 1 "cannot create" -- ode lotka-volterra -o "$tmp/no/dir/lv.csv"
+
+# exp-decay against its exact solution 2.385 exp(-0.7 t), computed by awk
+"$uat" ode exp-decay --t 0:5:11 -o "$tmp/decay.csv" >/dev/null && ok || bad "ode exp-decay"
+[ "$(head -n 1 "$tmp/decay.csv")" = "t,y" ] && ok || bad "ode header: $(head -n 1 "$tmp/decay.csv")"
+worst=$(awk -F, 'NR > 1 { e = ($2 - 2.385 * exp(-0.7 * $1)) / (2.385 * exp(-0.7 * $1));
+                          if (e < 0) e = -e; if (e > m) m = e } END { printf "%.3g", m }' "$tmp/decay.csv")
+awk -v w="$worst" 'BEGIN { exit !(w < 1e-8) }' && ok || bad "exp-decay error $worst"
+[ "$(wc -l <"$tmp/decay.csv")" -eq 12 ] && ok || bad "exp-decay rows"
+
+# reports: key = value on stdout when the trajectory goes to a file
+out=$("$uat" ode lotka-volterra -o "$tmp/lv.csv" --stats --invariant --error-estimate)
+grep -q '^steps = [1-9]' <<<"$out" && ok || bad "stats: $out"
+grep -qE '^invariant_drift = [0-9.]+e-(09|1[0-9])$' <<<"$out" && ok || bad "invariant: $out"
+grep -qE '^error_estimate = [0-9.]+e-' <<<"$out" && ok || bad "estimate: $out"
+out=$("$uat" ode lotka-volterra --t 0:15:151 --accuracy 1e-9 -o "$tmp/lv.csv")
+grep -q '^rtol_used = ' <<<"$out" && ok || bad "accuracy: $out"
+out=$("$uat" ode lotka-volterra --t 0:15:301 --derivatives "$tmp/d.csv" -o "$tmp/lv.csv")
+grep -q '^fd4_error = ' <<<"$out" && ok || bad "derivatives: $out"
+head -n 1 "$tmp/d.csv" | grep -q '^t,x,y,f_x,f_y,fd2_x,fd2_y,fd4_x,fd4_y$' && ok || bad "derivatives header"
+if command -v gnuplot >/dev/null; then
+  "$uat" ode van-der-pol --plot "$tmp/vdp.png" -o "$tmp/vdp.csv" && ok || bad "ode --plot"
+  [ "$(head -c 4 "$tmp/vdp.png" | od -An -c | tr -d ' ')" = "211PNG" ] && ok || bad "not a PNG"
+  [ -s "$tmp/vdp.gp" ] && [ -s "$tmp/vdp_data.csv" ] && ok || bad "plot script and data"
+fi
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
