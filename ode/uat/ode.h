@@ -174,4 +174,78 @@ int uat_ode_fd_derivative(size_t n, size_t dim, const double *t, const double *y
 #ifdef __cplusplus
 }
 #endif
+
+/* ---- systems written as expressions ------------------------------------------------------- */
+#include "uat/expr.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** An ODE system built from equations "name = expression", one per state, in the order given.
+ *  Every other name in the expressions except `t` is a parameter, in order of first
+ *  appearance; parameters have no default (NaN) and must be given values. The Jacobian is
+ *  derived symbolically and handed to CVODE. The callbacks use scratch space inside the
+ *  object: one solve at a time per object. */
+typedef struct uat_ode_expr_system uat_ode_expr_system;
+
+/** Parse the equations. Errors name the equation and the column within it
+ *  (`equation 2 'y = delta*x*'`: `1:12: expected ...`). */
+int uat_ode_expr_system_alloc(size_t n_equations, const char *const *equations,
+                              uat_ode_expr_system **out, uat_error *err);
+void uat_ode_expr_system_free(uat_ode_expr_system *s);
+
+/** The system (valid as long as s). */
+const uat_ode_system *uat_ode_expr_system_get(const uat_ode_expr_system *s);
+
+/** Right-hand side i and Jacobian entry (i, j) = d rhs_i / d state_j, simplified. */
+const uat_expr *uat_ode_expr_system_rhs(const uat_ode_expr_system *s, size_t i);
+const uat_expr *uat_ode_expr_system_jacobian(const uat_ode_expr_system *s, size_t i, size_t j);
+
+/* ---- equilibria ------------------------------------------------------------------------------ */
+
+/** Kinds of fixed point, from the eigenvalues of the Jacobian there. */
+typedef enum {
+  UAT_EQ_STABLE_NODE = 0, /**< all eigenvalues real and negative */
+  UAT_EQ_UNSTABLE_NODE,   /**< all real and positive */
+  UAT_EQ_SADDLE,          /**< real parts of both signs, none zero */
+  UAT_EQ_STABLE_SPIRAL,   /**< all real parts negative, some eigenvalues complex */
+  UAT_EQ_UNSTABLE_SPIRAL, /**< all real parts positive, some complex */
+  UAT_EQ_CENTER,          /**< all real parts zero, eigenvalues purely imaginary */
+  UAT_EQ_NONHYPERBOLIC    /**< some real part zero otherwise: linearisation decides nothing */
+} uat_eq_class;
+
+const char *uat_eq_class_name(uat_eq_class c);
+
+typedef struct {
+  double y[16];    /**< the fixed point */
+  double re[16];   /**< real parts of the Jacobian's eigenvalues */
+  double im[16];   /**< imaginary parts */
+  double residual; /**< max |f(y)| */
+  uat_eq_class kind;
+} uat_ode_equilibrium;
+
+/** Search parameters. */
+typedef struct {
+  size_t starts_per_dim; /**< starting points per axis of the box (grid), default 7 */
+  double ftol;           /**< accept a root when max |f| <= ftol * (1 + max |y|), 1e-10 */
+  double same;           /**< two roots are one when max |y1 - y2| <= same * (1 + max |y|), 1e-6 */
+  double zero;           /**< a real part is zero when |re| <= zero * max |eigenvalue|, 1e-9 */
+  size_t max_iter;       /**< Newton iterations per start, 100 */
+} uat_eq_params;
+
+uat_eq_params uat_eq_default_params(void);
+
+/** Fixed points of sys (at t = 0) in the box [lo, hi] (dim <= 16): GSL's hybridsj multiroot
+ *  solver from every point of a grid of starts, roots outside the box dropped, duplicates
+ *  merged, then the eigenvalues of the Jacobian by gsl_eigen_nonsymmv and a classification.
+ *  Writes at most max results, sorted by their coordinates, and the number found to *n. */
+int uat_ode_equilibria(const uat_ode_system *sys, const double *p, const double *lo,
+                       const double *hi, const uat_eq_params *params, uat_ode_equilibrium *out,
+                       size_t max, size_t *n, uat_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif
