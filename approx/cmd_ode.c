@@ -29,21 +29,33 @@ typedef struct {
   uat_ode_params params;
   const char *output, *plot, *derivatives;
   int stats, invariant, estimate;
-  double accuracy; /* > 0: choose tolerances */
+  double accuracy;         /* > 0: choose tolerances */
+  uat_ode_expr_system *es; /* the system, when given by --rhs */
+  int equilibria;
+  const char *box;
+  size_t starts;
 } ode_options;
 
 static void help(FILE *fp) {
   fprintf(
       fp,
-      "usage: uat ode SYSTEM [--param name=value,...] [--y0 v1,v2,...] [--t START:STOP:COUNT]\n"
+      "usage: uat ode (SYSTEM | --rhs 'x = EXPR' ...) [--param name=value,...] [--y0 v1,v2,...]\n"
+      "               [--t START:STOP:COUNT]\n"
       "               [--method adams|bdf] [--rtol R] [--atol A] [--output-mode "
       "interp|stop|steps]\n"
       "               [--max-steps N] [--no-jacobian] [-o FILE.csv] [--stats] [--invariant]\n"
       "               [--error-estimate] [--accuracy E] [--derivatives FILE.csv] [--plot "
       "FILE.png]\n"
+      "       uat ode (SYSTEM | --rhs ...) --equilibria [--box LO:HI,...] [--starts N]\n"
       "       uat ode --list\n\n"
       "Integrate a built-in system with CVODE and write t and the states as CSV (17 digits).\n\n"
       "  -l, --list            list the systems with their equations and defaults\n"
+      "  -r, --rhs 'x = EXPR'  one equation per state instead of SYSTEM (repeatable; names\n"
+      "                        other than the states and t are parameters, set with --param;\n"
+      "                        the Jacobian is derived symbolically)\n"
+      "      --equilibria      fixed points in the box, their eigenvalues and kinds\n"
+      "      --box LO:HI,...   the box, one LO:HI per state (default: +-2 max(1, |y0|))\n"
+      "      --starts N        Newton starts per axis of the box (default 7)\n"
       "  -p, --param N=V,...   set parameters (repeatable)\n"
       "      --y0 V1,V2,...    initial state (one value per state)\n"
       "  -t, --t A:B:N         N output times from A to B inclusive (default: the system's span,\n"
@@ -160,7 +172,10 @@ enum {
   OPT_EST,
   OPT_ACC,
   OPT_DERIV,
-  OPT_PLOT
+  OPT_PLOT,
+  OPT_EQ,
+  OPT_BOX,
+  OPT_STARTS
 };
 
 static const struct option ode_opts[] = {{"list", no_argument, NULL, 'l'},
@@ -181,6 +196,10 @@ static const struct option ode_opts[] = {{"list", no_argument, NULL, 'l'},
                                          {"derivatives", required_argument, NULL, OPT_DERIV},
                                          {"plot", required_argument, NULL, OPT_PLOT},
                                          {"help", no_argument, NULL, 'h'},
+                                         {"rhs", required_argument, NULL, 'r'},
+                                         {"equilibria", no_argument, NULL, OPT_EQ},
+                                         {"box", required_argument, NULL, OPT_BOX},
+                                         {"starts", required_argument, NULL, OPT_STARTS},
                                          {NULL, 0, NULL, 0}};
 
 /* The system named on the command line, with its defaults. */
@@ -203,7 +222,40 @@ typedef struct {
   const char *params[16];
   size_t n_params;
   const char *y0;
+  const char *rhs[16];
+  size_t n_rhs;
 } deferred;
+
+/* The system given as equations; parameters start without values. */
+static int build_expr_system(ode_options *o, const deferred *d) {
+  uat_error err;
+  if (uat_ode_expr_system_alloc(d->n_rhs, d->rhs, &o->es, &err) != UAT_OK) {
+    uat_cli_error("ode", "--rhs: %s", err.msg);
+    return -1;
+  }
+  o->sys = uat_ode_expr_system_get(o->es);
+  if (o->sys->n_params > MAX_PARAMS) {
+    uat_cli_error("ode", "--rhs: at most %d parameters", MAX_PARAMS);
+    return -1;
+  }
+  memcpy(o->p, o->sys->param_defaults, o->sys->n_params * sizeof(double));
+  memcpy(o->y0, o->sys->y0_default, o->sys->dim * sizeof(double));
+  o->t0 = o->sys->t0_default;
+  o->t1 = o->sys->t1_default;
+  o->count = 201;
+  return 0;
+}
+
+/* Every parameter of an expression system must have been given a value. */
+static int check_params(const ode_options *o) {
+  for (size_t i = 0; i < o->sys->n_params; i++)
+    if (isnan(o->p[i])) {
+      uat_cli_error("ode", "parameter '%s' has no value: give --param %s=VALUE",
+                    o->sys->param_names[i], o->sys->param_names[i]);
+      return -1;
+    }
+  return 0;
+}
 
 static int apply_deferred(ode_options *o, const deferred *d) {
   for (size_t i = 0; i < d->n_params; i++)
@@ -274,6 +326,15 @@ static int parse_option(ode_options *o, int c, const char *arg) {
   case OPT_ACC: return parse_positive("--accuracy", arg, &o->accuracy);
   case OPT_DERIV: o->derivatives = arg; return 0;
   case OPT_PLOT: o->plot = arg; return 0;
+  case OPT_EQ: o->equilibria = 1; return 0;
+  case OPT_BOX: o->box = arg; return 0;
+  case OPT_STARTS:
+    if (uat_cli_size(arg, &n) != 0 || n == 0 || n > 100) {
+      uat_cli_error("ode", "--starts: expected an integer from 1 to 100, found '%s'", arg);
+      return -1;
+    }
+    o->starts = n;
+    return 0;
   default: return -1;
   }
 }
@@ -286,7 +347,7 @@ static int parse_args(int argc, char **argv, ode_options *o) {
   o->params = uat_ode_default_params();
   o->count = 0;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "lp:t:m:o:h", ode_opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "lp:t:m:o:r:h", ode_opts, NULL)) != -1) {
     const char *arg = optarg ? optarg : "";
     if (c == 'h') {
       help(stdout);
@@ -298,7 +359,9 @@ static int parse_args(int argc, char **argv, ode_options *o) {
       d.params[d.n_params++] = arg;
     } else if (c == OPT_Y0) {
       d.y0 = arg;
-    } else if (c == '?' || c == 'p' || parse_option(o, c, arg) != 0) {
+    } else if (c == 'r' && d.n_rhs < 16) {
+      d.rhs[d.n_rhs++] = arg;
+    } else if (c == '?' || c == 'p' || c == 'r' || parse_option(o, c, arg) != 0) {
       if (c == '?') help(stderr);
       return -1;
     }
@@ -307,23 +370,29 @@ static int parse_args(int argc, char **argv, ode_options *o) {
     list_systems();
     return 1;
   }
-  if (optind != argc - 1) {
+  const size_t positional = d.n_rhs > 0 ? 0 : 1;
+  if ((size_t)(argc - optind) != positional) {
     if (optind == argc)
-      uat_cli_error("ode", "expected a SYSTEM (uat ode --list shows them)");
+      uat_cli_error("ode", "expected a SYSTEM or --rhs equations (uat ode --list shows them)");
     else
-      uat_cli_error("ode", "unexpected argument '%s' (try --help)", argv[optind + 1]);
+      uat_cli_error("ode", "unexpected argument '%s' (try --help)", argv[optind + positional]);
     return -1;
   }
   /* --t given before the system is known keeps its values; defaults fill the rest. */
   const double t0 = o->t0, t1 = o->t1;
   const size_t count = o->count;
-  if (find_system(argv[optind], o) != 0) return -1;
+  if (d.n_rhs > 0 ? build_expr_system(o, &d) != 0 : find_system(argv[optind], o) != 0) return -1;
+  if (d.n_rhs > 0 && d.y0 == NULL && !o->equilibria) {
+    uat_cli_error("ode", "expected --y0 with %zu values for a system given by --rhs", o->sys->dim);
+    return -1;
+  }
   if (count > 0) {
     o->t0 = t0;
     o->t1 = t1;
     o->count = count;
   }
-  return apply_deferred(o, &d);
+  if (apply_deferred(o, &d) != 0) return -1;
+  return check_params(o);
 }
 
 /* Reports: `key = value` lines. */
@@ -425,14 +494,94 @@ static int run(ode_options *o) {
   return rc;
 }
 
+/* --box LO:HI,LO:HI,... or the default around the initial state. */
+static int parse_box(const ode_options *o, double *lo, double *hi) {
+  const size_t n = o->sys->dim;
+  if (o->box == NULL) {
+    for (size_t i = 0; i < n; i++) {
+      const double m = 2.0 * fmax(1.0, fabs(o->y0[i]));
+      lo[i] = -m;
+      hi[i] = m;
+    }
+    return 0;
+  }
+  const char *p = o->box;
+  for (size_t i = 0; i < n; i++) {
+    char *end;
+    lo[i] = strtod(p, &end);
+    if (end == p || *end != ':') break;
+    p = end + 1;
+    hi[i] = strtod(p, &end);
+    if (end == p || !(hi[i] > lo[i]) || (i + 1 < n && *end != ',') || (i + 1 == n && *end)) break;
+    if (i + 1 == n) return 0;
+    p = end + 1;
+  }
+  uat_cli_error("ode", "--box: expected %zu ranges LO:HI (LO < HI) separated by commas, found '%s'",
+                n, o->box);
+  return -1;
+}
+
+/* Parts below the solver's resolution print as 0: roots are accurate to about ftol, and real
+ * parts within `zero` of the largest eigenvalue are what the classification calls zero. */
+static double clean(double v, double scale) { return fabs(v) <= scale ? 0.0 : v; }
+
+static void print_eigenvalue(double re, double im, double scale) {
+  re = clean(re, scale);
+  im = clean(im, scale);
+  if (im == 0.0)
+    printf("%.10g", re);
+  else
+    printf("%.10g %c %.10gi", re, im < 0 ? '-' : '+', fabs(im));
+}
+
+static int run_equilibria(const ode_options *o) {
+  double lo[MAX_DIM], hi[MAX_DIM];
+  if (parse_box(o, lo, hi) != 0) return UAT_EXIT_USAGE;
+  uat_eq_params prm = uat_eq_default_params();
+  if (o->starts) prm.starts_per_dim = o->starts;
+  uat_ode_equilibrium e[64];
+  size_t n;
+  uat_error err;
+  if (uat_ode_equilibria(o->sys, o->p, lo, hi, &prm, e, 64, &n, &err) != UAT_OK) {
+    uat_cli_error("ode", "%s", err.msg);
+    return UAT_EXIT_FAIL;
+  }
+  printf("# equilibria of %s in", o->es ? "the --rhs system" : o->sys->name);
+  for (size_t i = 0; i < o->sys->dim; i++) printf(" %s[%g, %g]", i ? "x " : "", lo[i], hi[i]);
+  printf(" (%zu starts per axis): %zu found\n", prm.starts_per_dim, n);
+  const size_t dim = o->sys->dim;
+  for (size_t k = 0; k < n && k < 64; k++) {
+    double ymax = 0.0, lmax = 0.0;
+    for (size_t i = 0; i < dim; i++) {
+      ymax = fmax(ymax, fabs(e[k].y[i]));
+      lmax = fmax(lmax, hypot(e[k].re[i], e[k].im[i]));
+    }
+    for (size_t i = 0; i < dim; i++)
+      printf("%s%s = %.10g", i ? ", " : "", o->sys->state_names[i],
+             clean(e[k].y[i], 1e-9 * (1.0 + ymax)));
+    printf(": %s; eigenvalues ", uat_eq_class_name(e[k].kind));
+    for (size_t i = 0; i < dim; i++) {
+      if (i) printf(", ");
+      print_eigenvalue(e[k].re[i], e[k].im[i], prm.zero * lmax);
+    }
+    printf("\n");
+  }
+  return UAT_EXIT_OK;
+}
+
 int uat_cmd_ode(int argc, char **argv) {
   ode_options o;
   memset(&o, 0, sizeof o);
   const int p = parse_args(argc, argv, &o);
-  if (p != 0) return p > 0 ? UAT_EXIT_OK : UAT_EXIT_USAGE;
-  if (o.derivatives && o.params.output == UAT_ODE_OUTPUT_STEPS) {
+  int rc;
+  if (p != 0) {
+    rc = p > 0 ? UAT_EXIT_OK : UAT_EXIT_USAGE;
+  } else if (o.derivatives && o.params.output == UAT_ODE_OUTPUT_STEPS) {
     uat_cli_error("ode", "--derivatives: expected equally spaced times (not --output-mode steps)");
-    return UAT_EXIT_USAGE;
+    rc = UAT_EXIT_USAGE;
+  } else {
+    rc = o.equilibria ? run_equilibria(&o) : run(&o);
   }
-  return run(&o);
+  uat_ode_expr_system_free(o.es);
+  return rc;
 }

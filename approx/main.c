@@ -21,6 +21,7 @@ typedef struct {
 
 static const command commands[] = {
     {"ode", uat_cmd_ode, "integrate an ODE system with CVODE and write the trajectory"},
+    {"sym", uat_cmd_sym, "differentiate, simplify, evaluate, print expressions; Jacobians"},
     {"xor", uat_cmd_xor, "the seed post's XOR configurations over many seeds"},
     {"predict", uat_cmd_predict, "outputs of a saved model for the rows of a CSV file"},
 };

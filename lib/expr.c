@@ -435,8 +435,10 @@ static void print_node(writer *w, const uat_expr *e) {
   case UAT_EXPR_CONST:
   case UAT_EXPR_VAR: put(w, "%s", e->name); return;
   case UAT_EXPR_NEG:
+    /* -(a*b) prints as -a*b: that parses as (-a)*b, which has the same value bit for bit
+     * because negation is exact; likewise for division. */
     put(w, "-");
-    print_child(w, e->a, prec_of(e->a) < 3);
+    print_child(w, e->a, prec_of(e->a) < 2);
     return;
   case UAT_EXPR_POW:
     print_child(w, e->a, prec_of(e->a) <= 4);
@@ -582,12 +584,17 @@ static void latex_node(writer *w, const uat_expr *e) {
     return;
   case UAT_EXPR_ADD:
   case UAT_EXPR_SUB:
-  case UAT_EXPR_MUL:
+  case UAT_EXPR_MUL: {
+    /* Mathematics, not floating point: a + (b - c) and a (b c) need no brackets here; a
+     * negative right operand and the subtrahend of a difference do. */
+    const int negative = prec_of(e->b) == 3;
+    const int paren =
+        negative || prec_of(e->b) < p || (e->op == UAT_EXPR_SUB && prec_of(e->b) == p);
     latex_child(w, e->a, prec_of(e->a) < p);
     put(w, e->op == UAT_EXPR_MUL ? " \\cdot " : " %s ", uat_expr_ops[e->op].name);
-    latex_child(w, e->b,
-                prec_of(e->b) <= p && !(e->op == UAT_EXPR_MUL && e->b->op == UAT_EXPR_DIV));
+    latex_child(w, e->b, paren);
     return;
+  }
   default: latex_function(w, e); return;
   }
 }

@@ -134,27 +134,89 @@ static double split_term(const uat_expr *e, const uat_expr **rest) {
 /* c * r, simplified. Takes ownership of r. */
 static uat_expr *scaled(double c, uat_expr *r) { return simp(N2(MUL, K(c), r)); }
 
+/* A sum as signed terms c * r with like terms merged and numbers added up. */
+typedef struct {
+  double c;
+  const uat_expr *r;
+} term;
+
+enum { MAX_TERMS = 64 };
+
+typedef struct {
+  term t[MAX_TERMS];
+  size_t n;
+  double number;    /* the numbers of the sum, added up */
+  size_t number_at; /* how many terms came before the first number: it goes back there */
+  int has_number;
+} sum_terms;
+
+static int flatten(const uat_expr *e, double sign, sum_terms *s) {
+  if (e->op == UAT_EXPR_ADD || e->op == UAT_EXPR_SUB) {
+    if (flatten(e->a, sign, s) != 0) return -1;
+    return flatten(e->b, e->op == UAT_EXPR_SUB ? -sign : sign, s);
+  }
+  if (is_number(e)) {
+    if (!s->has_number) s->number_at = s->n;
+    s->has_number = 1;
+    s->number += sign * e->value;
+    return 0;
+  }
+  const uat_expr *r;
+  const double c = sign * split_term(e, &r);
+  for (size_t i = 0; i < s->n; i++)
+    if (uat_expr_equal(s->t[i].r, r)) {
+      s->t[i].c += c;
+      return 0;
+    }
+  if (s->n == MAX_TERMS) return -1;
+  s->t[s->n++] = (term){c, r};
+  return 0;
+}
+
+/* |c| * r, without the factor when it is 1. */
+static uat_expr *magnitude(double c, const uat_expr *r) {
+  return fabs(c) == 1.0 ? CP(r) : N2(MUL, K(fabs(c)), CP(r));
+}
+
+/* The first term keeps its sign inside: -x, -3*x, -3. */
+static uat_expr *first_term(double c, const uat_expr *r) {
+  if (r == NULL) return K(c);
+  if (c == -1.0) return N1(NEG, CP(r));
+  return c == 1.0 ? CP(r) : N2(MUL, K(c), CP(r));
+}
+
+/* Rebuild the sum left to right in order of first appearance. */
+static uat_expr *rebuild(const sum_terms *s) {
+  uat_expr *sum = NULL;
+  for (size_t i = 0; i <= s->n; i++) {
+    for (int k = 0; k < 2; k++) {
+      /* k = 0: the number, if it belongs before term i; k = 1: term i itself */
+      const int is_num_slot = k == 0;
+      if (is_num_slot && !(s->has_number && s->number_at == i)) continue;
+      if (!is_num_slot && i == s->n) continue;
+      const double c = is_num_slot ? s->number : s->t[i].c;
+      const uat_expr *r = is_num_slot ? NULL : s->t[i].r;
+      if (c == 0.0) continue;
+      if (sum == NULL) {
+        sum = first_term(c, r);
+        continue;
+      }
+      uat_expr *piece = r ? magnitude(c, r) : K(fabs(c));
+      sum = c < 0 ? N2(SUB, sum, piece) : N2(ADD, sum, piece);
+    }
+  }
+  return sum ? sum : K(0);
+}
+
 static uat_expr *simp_add_sub(uat_expr *e) {
   const int sub = e->op == UAT_EXPR_SUB;
   if (is_number(e->a) && is_number(e->b)) return fold(e);
   if (is_num(e->b, 0)) return take(e, &e->a);
   if (is_num(e->a, 0)) return sub ? simp(N1(NEG, take(e, &e->b))) : take(e, &e->b);
-  const uat_expr *ra, *rb;
-  const double ca = split_term(e->a, &ra), cb = split_term(e->b, &rb);
-  if (uat_expr_equal(ra, rb)) /* collect like terms */
-    return replace(e, scaled(sub ? ca - cb : ca + cb, CP(ra)));
-  /* a + (-b) -> a - b and a - (-b) -> a + b: the same value, printed more simply */
-  if (e->b->op == UAT_EXPR_NEG) {
-    uat_expr *b = take(e->b, &e->b->a);
-    e->b = b;
-    e->op = sub ? UAT_EXPR_ADD : UAT_EXPR_SUB;
-    return e;
-  }
-  if (is_number(e->b) && e->b->value < 0) {
-    e->b->value = -e->b->value;
-    e->op = sub ? UAT_EXPR_ADD : UAT_EXPR_SUB;
-  }
-  return e;
+  sum_terms s;
+  memset(&s, 0, sizeof s);
+  if (flatten(e, 1.0, &s) != 0) return e;
+  return replace(e, rebuild(&s));
 }
 
 /* A factor as base ^ exponent: x^3 -> (x, 3); x -> (x, 1 built on demand). */
@@ -187,6 +249,11 @@ static uat_expr *simp_mul(uat_expr *e) {
   if (is_number(e->a) && e->b->op == UAT_EXPR_MUL && is_number(e->b->a)) {
     const double c = e->a->value * e->b->a->value;
     return replace(e, scaled(c, CP(e->b->b)));
+  }
+  if (e->b->op == UAT_EXPR_MUL && is_number(e->b->a) && !is_number(e->a)) {
+    const double c = e->b->a->value;
+    uat_expr *rest = simp(N2(MUL, CP(e->a), CP(e->b->b)));
+    return replace(e, scaled(c, rest));
   }
   if (e->a->op == UAT_EXPR_MUL && is_number(e->a->a) && !is_number(e->b)) {
     const double c = e->a->a->value;

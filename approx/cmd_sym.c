@@ -1,0 +1,196 @@
+/* cmd_sym.c — `uat sym`: differentiate, simplify, evaluate and print expressions; Jacobians
+ * of systems written as equations. */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "uat/expr.h"
+#include "uat/ode.h"
+
+static void help(FILE *fp) {
+  fprintf(fp,
+          "usage: uat sym diff EXPR VAR [--latex]       derivative of EXPR with respect to VAR\n"
+          "       uat sym simplify EXPR [--latex]       simplified EXPR\n"
+          "       uat sym print EXPR [--latex]          EXPR as parsed (text or LaTeX)\n"
+          "       uat sym eval EXPR [NAME=VALUE ...]    value of EXPR, 17 significant digits\n"
+          "       uat sym jacobian --rhs 'x = EXPR' ... [--latex]\n"
+          "                                             Jacobian of a system of equations\n\n"
+          "Expressions: numbers, names, + - * / ^, unary minus, parentheses, pi, e, and the\n"
+          "functions sin cos tan exp log sqrt abs tanh sinh cosh atan sigmoid relu step sign\n"
+          "(one argument) and min max (two); grammar and conventions in docs/symbolic.md.\n");
+}
+
+static int parse_or_complain(const char *text, uat_expr **e) {
+  uat_error err;
+  if (uat_expr_parse(text, e, &err) == UAT_OK) return 0;
+  uat_cli_error("sym", "'%s': %s", text, err.msg);
+  return -1;
+}
+
+/* Print e as text or LaTeX on its own line. */
+static int show(const uat_expr *e, int latex) {
+  const size_t len = latex ? uat_expr_latex(e, NULL, 0) : uat_expr_print(e, NULL, 0);
+  char *buf = malloc(len + 1);
+  if (buf == NULL) {
+    uat_cli_error("sym", "out of memory");
+    return UAT_EXIT_FAIL;
+  }
+  if (latex)
+    uat_expr_latex(e, buf, len + 1);
+  else
+    uat_expr_print(e, buf, len + 1);
+  printf("%s\n", buf);
+  free(buf);
+  return UAT_EXIT_OK;
+}
+
+/* Split off --latex from the remaining arguments. */
+static int take_latex(int *argc, char **argv) {
+  int latex = 0, k = 0;
+  for (int i = 0; i < *argc; i++) {
+    if (strcmp(argv[i], "--latex") == 0)
+      latex = 1;
+    else
+      argv[k++] = argv[i];
+  }
+  *argc = k;
+  return latex;
+}
+
+static int cmd_transform(int argc, char **argv, const char *what) {
+  const int latex = take_latex(&argc, argv);
+  const int diff = strcmp(what, "diff") == 0;
+  if (argc != (diff ? 2 : 1)) {
+    uat_cli_error("sym", diff ? "diff: expected EXPR VAR" : "%s: expected EXPR", what);
+    return UAT_EXIT_USAGE;
+  }
+  uat_expr *e = NULL, *r = NULL;
+  if (parse_or_complain(argv[0], &e) != 0) return UAT_EXIT_FAIL;
+  if (diff) {
+    uat_expr *v = NULL;
+    uat_error err;
+    if (uat_expr_parse(argv[1], &v, &err) != UAT_OK || v->op != UAT_EXPR_VAR) {
+      uat_cli_error("sym", "diff: expected a variable name, found '%s'", argv[1]);
+      uat_expr_free(v);
+      uat_expr_free(e);
+      return UAT_EXIT_USAGE;
+    }
+    uat_expr_free(v);
+    r = uat_expr_diff(e, argv[1]);
+  } else {
+    r = strcmp(what, "simplify") == 0 ? uat_expr_simplify(e) : uat_expr_copy(e);
+  }
+  const int rc = r ? show(r, latex) : UAT_EXIT_FAIL;
+  if (r == NULL)
+    uat_cli_error("sym", "out of memory (or an expression above %d nodes)", UAT_EXPR_MAX_NODES);
+  uat_expr_free(r);
+  uat_expr_free(e);
+  return rc;
+}
+
+static int cmd_eval(int argc, char **argv) {
+  if (argc < 1) {
+    uat_cli_error("sym", "eval: expected EXPR [NAME=VALUE ...]");
+    return UAT_EXIT_USAGE;
+  }
+  const size_t n = (size_t)argc - 1;
+  const char **names = calloc(n + 1, sizeof *names);
+  double *values = calloc(n + 1, sizeof *values);
+  char **owned = calloc(n + 1, sizeof *owned);
+  uat_expr *e = NULL;
+  uat_expr_program *p = NULL;
+  int rc = UAT_EXIT_FAIL;
+  if (!names || !values || !owned) goto done;
+  for (size_t i = 0; i < n; i++) {
+    const char *a = argv[i + 1], *eq = strchr(a, '=');
+    if (eq == NULL || eq == a || uat_cli_double(eq + 1, &values[i]) != 0) {
+      uat_cli_error("sym", "eval: expected NAME=VALUE, found '%s'", a);
+      rc = UAT_EXIT_USAGE;
+      goto done;
+    }
+    owned[i] = strndup(a, (size_t)(eq - a));
+    names[i] = owned[i];
+  }
+  if (parse_or_complain(argv[0], &e) != 0) goto done;
+  uat_error err;
+  if (uat_expr_compile(e, n, names, &p, &err) != UAT_OK) {
+    uat_cli_error("sym", "'%s': %s (give it as NAME=VALUE)", argv[0], err.msg);
+    goto done;
+  }
+  printf("%.17g\n", uat_expr_program_eval(p, values));
+  rc = UAT_EXIT_OK;
+done:
+  for (size_t i = 0; owned && i < n; i++) free(owned[i]);
+  free(owned);
+  free(names);
+  free(values);
+  uat_expr_program_free(p);
+  uat_expr_free(e);
+  return rc;
+}
+
+static int cmd_jacobian(int argc, char **argv) {
+  const int latex = take_latex(&argc, argv);
+  const char *eqs[16];
+  size_t n = 0;
+  for (int i = 0; i < argc; i++) {
+    if ((strcmp(argv[i], "--rhs") == 0 || strcmp(argv[i], "-r") == 0) && i + 1 < argc && n < 16) {
+      eqs[n++] = argv[++i];
+    } else {
+      uat_cli_error("sym", "jacobian: expected --rhs 'x = EXPR' ..., found '%s'", argv[i]);
+      return UAT_EXIT_USAGE;
+    }
+  }
+  if (n == 0) {
+    uat_cli_error("sym", "jacobian: expected --rhs 'x = EXPR' ...");
+    return UAT_EXIT_USAGE;
+  }
+  uat_ode_expr_system *es = NULL;
+  uat_error err;
+  if (uat_ode_expr_system_alloc(n, eqs, &es, &err) != UAT_OK) {
+    uat_cli_error("sym", "jacobian: %s", err.msg);
+    return UAT_EXIT_FAIL;
+  }
+  const uat_ode_system *sys = uat_ode_expr_system_get(es);
+  char buf[4096];
+  if (latex) printf("\\begin{pmatrix}\n");
+  for (size_t i = 0; i < n; i++) {
+    for (size_t j = 0; j < n; j++) {
+      const uat_expr *J = uat_ode_expr_system_jacobian(es, i, j);
+      if (latex) {
+        uat_expr_latex(J, buf, sizeof buf);
+        printf("%s%s", j ? " & " : "  ", buf);
+      } else {
+        uat_expr_print(J, buf, sizeof buf);
+        printf("d%s'/d%s = %s\n", sys->state_names[i], sys->state_names[j], buf);
+      }
+    }
+    if (latex) printf("%s\n", i + 1 < n ? " \\\\" : "");
+  }
+  if (latex) printf("\\end{pmatrix}\n");
+  uat_ode_expr_system_free(es);
+  return UAT_EXIT_OK;
+}
+
+int uat_cmd_sym(int argc, char **argv) {
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    help(argc < 2 ? stderr : stdout);
+    return argc < 2 ? UAT_EXIT_USAGE : UAT_EXIT_OK;
+  }
+  const char *what = argv[1];
+  for (int i = 2; i < argc; i++)
+    if (strcmp(argv[i], "--help") == 0) {
+      help(stdout);
+      return UAT_EXIT_OK;
+    }
+  if (strcmp(what, "diff") == 0 || strcmp(what, "simplify") == 0 || strcmp(what, "print") == 0)
+    return cmd_transform(argc - 2, argv + 2, what);
+  if (strcmp(what, "eval") == 0) return cmd_eval(argc - 2, argv + 2);
+  if (strcmp(what, "jacobian") == 0) return cmd_jacobian(argc - 2, argv + 2);
+  uat_cli_error("sym", "unknown action '%s' (diff, simplify, print, eval, jacobian)", what);
+  return UAT_EXIT_USAGE;
+}
