@@ -436,7 +436,8 @@ static void print_node(writer *w, const uat_expr *e) {
   case UAT_EXPR_VAR: put(w, "%s", e->name); return;
   case UAT_EXPR_NEG:
     /* -(a*b) prints as -a*b: that parses as (-a)*b, which has the same value bit for bit
-     * because negation is exact; likewise for division. */
+     * because negation is exact; likewise for division. (As a right factor the whole
+     * negation is bracketed, see below.) */
     put(w, "-");
     print_child(w, e->a, prec_of(e->a) < 2);
     return;
@@ -454,7 +455,9 @@ static void print_node(writer *w, const uat_expr *e) {
     print_child(w, e->a, prec_of(e->a) < p);
     const int spaced = p == 1;
     put(w, spaced ? " %s " : "%s", uat_expr_ops[e->op].name);
-    print_child(w, e->b, prec_of(e->b) <= p);
+    /* A negated compound right factor is bracketed: a*-b*c would parse as (a*-b)*c. */
+    const int neg_compound = p == 2 && e->b->op == UAT_EXPR_NEG && e->b->a->a != NULL;
+    print_child(w, e->b, prec_of(e->b) <= p || neg_compound);
     return;
   }
   default:

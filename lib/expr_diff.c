@@ -236,6 +236,10 @@ static uat_expr *simp_mul(uat_expr *e) {
   if (is_num(e->b, 1)) return take(e, &e->a);
   if (is_num(e->a, -1)) return simp(N1(NEG, take(e, &e->b)));
   if (is_num(e->b, -1)) return simp(N1(NEG, take(e, &e->a)));
+  if (e->b->op == UAT_EXPR_DIV && is_num(e->b->a, 1)) /* a*(1/b) = a/b */
+    return replace(e, simp(N2(DIV, CP(e->a), CP(e->b->b))));
+  if (e->a->op == UAT_EXPR_DIV && is_num(e->a->a, 1)) /* (1/a)*b = b/a */
+    return replace(e, simp(N2(DIV, CP(e->b), CP(e->a->b))));
   if (is_number(e->b)) { /* coefficients go first */
     uat_expr *t = e->a;
     e->a = e->b;

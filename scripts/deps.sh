@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(gcc make cmake pkg-config libgsl-dev libopenblas-dev libsundials-dev
           libcmocka-dev libinih-dev gnuplot-nox)
-[ "${1:-}" = "--dev" ] && packages+=(cppcheck clang-tidy clang-format valgrind)
+[ "${1:-}" = "--dev" ] && packages+=(cppcheck clang-tidy clang-format valgrind clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -261,6 +261,34 @@ static uat_expr *random_tree(gsl_rng *r, int depth) {
 
 static int same_double(double a, double b) { return (isnan(a) && isnan(b)) || a == b; }
 
+/* Cases found by the fuzzer: a negated product as a right factor. */
+static void test_round_trip_negated_factors(void **s) {
+  (void)s;
+  const char *cases[] = {"a*-(b*c)", "a/-(b/c)", "a*--(b*c)", "x - -(a*b)*c", "-(a*b)*c"};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    uat_expr *e = NULL, *back = NULL;
+    uat_error err;
+    assert_int_equal(uat_expr_parse(cases[i], &e, &err), 0);
+    char text[128];
+    uat_expr_print(e, text, sizeof text);
+    assert_int_equal(uat_expr_parse(text, &back, &err), 0);
+    const char *names[8];
+    const size_t n = uat_expr_variables(e, names, 8);
+    uat_expr_program *p1, *p2;
+    assert_int_equal(uat_expr_compile(e, n, names, &p1, &err), 0);
+    assert_int_equal(uat_expr_compile(back, n, names, &p2, &err), 0);
+    /* values whose products round differently in different orders */
+    const double v[5] = {0.1, 0.7, 1.3, 3.3, 0.9};
+    if (uat_expr_program_eval(p1, v) != uat_expr_program_eval(p2, v))
+      print_error("%s printed as %s\n", cases[i], text);
+    assert_true(uat_expr_program_eval(p1, v) == uat_expr_program_eval(p2, v));
+    uat_expr_program_free(p1);
+    uat_expr_program_free(p2);
+    uat_expr_free(back);
+    uat_expr_free(e);
+  }
+}
+
 static void test_print_parse_round_trip(void **s) {
   (void)s;
   gsl_rng *r = uat_rng_alloc(7);
@@ -345,6 +373,7 @@ int main(void) {
       cmocka_unit_test(test_derivatives_vs_finite_differences),
       cmocka_unit_test(test_simplify_identities),
       cmocka_unit_test(test_print_parse_round_trip),
+      cmocka_unit_test(test_round_trip_negated_factors),
       cmocka_unit_test(test_latex),
       cmocka_unit_test(test_compile_and_variables),
   };

@@ -32,7 +32,7 @@ expect 0 '^uat [0-9]+\.[0-9]+\.[0-9]+' -- --version
 expect 0 'cblas_dgemm from .*openblas' -- --version
 expect 2 '^usage' --
 expect 2 "unknown command 'frobnicate'" -- frobnicate
-for cmd in xor predict ode; do
+for cmd in xor predict ode sym; do
   expect 0 "^usage: uat $cmd" -- "$cmd" --help
 done
 
@@ -138,6 +138,37 @@ if command -v gnuplot >/dev/null; then
   [ "$(head -c 4 "$tmp/vdp.png" | od -An -c | tr -d ' ')" = "211PNG" ] && ok || bad "not a PNG"
   [ -s "$tmp/vdp.gp" ] && [ -s "$tmp/vdp_data.csv" ] && ok || bad "plot script and data"
 fi
+
+# sym: derivatives, simplification, evaluation to 17 digits, Jacobians, errors with columns
+expect 0 '^alpha - beta\*y$' -- sym diff 'alpha*x - beta*x*y' x
+expect 0 '^x\^2 \+ x - 2$' -- sym simplify 'x*x + 0*y + 2*x - x + 3 - 5'
+expect 0 '^0.30000000000000004$' -- sym eval '0.1 + 0.2'
+expect 0 '^1$' -- sym eval 'sin(x)^2 + cos(x)^2' x=0.3
+expect 0 '^\\frac\{1\}\{x\}$' -- sym diff 'log(x)' x --latex
+expect 0 "^dx'/dy = -beta\*x$" -- sym jacobian --rhs 'x = alpha*x - beta*x*y' --rhs 'y = delta*x*y - gamma*y'
+expect 0 '\\alpha - \\beta \\cdot y & -\\beta \\cdot x' -- sym jacobian --rhs 'x = alpha*x - beta*x*y' --rhs 'y = delta*x*y - gamma*y' --latex
+expect 1 "'sin\(x': 1:6: expected '\)' after argument of sin" -- sym diff 'sin(x' x
+expect 1 "1:3: unknown variable 'b'" -- sym eval 'a*b' a=2
+expect 2 "eval: expected NAME=VALUE, found 'a'" -- sym eval 'a' a
+expect 2 "unknown action 'integrate'" -- sym integrate x
+expect 1 "equation 2 'y = delta\*x\*': 1:13: expected a number" -- sym jacobian --rhs 'x = x' --rhs 'y = delta*x*'
+
+# ode from equations: the same numbers as the built-in system; equilibria and their kinds
+lv_rhs=(--rhs 'x = alpha*x - beta*x*y' --rhs 'y = delta*x*y - gamma*y' --param alpha=1.5,beta=1,delta=1,gamma=3)
+"$uat" ode "${lv_rhs[@]}" --y0 10,5 --t 0:15:31 -o "$tmp/lv_expr.csv" && ok || bad "ode --rhs"
+"$uat" ode lotka-volterra --t 0:15:31 -o "$tmp/lv_builtin.csv" && ok || bad "ode builtin"
+worst=$(paste -d, "$tmp/lv_expr.csv" "$tmp/lv_builtin.csv" | awk -F, 'NR > 1 {
+  for (i = 2; i <= 3; i++) { d = $i - $(i + 3); if (d < 0) d = -d; s = $(i + 3); if (s < 0) s = -s;
+    if (d / s > m) m = d / s } } END { printf "%.3g", m }')
+awk -v w="$worst" 'BEGIN { exit !(w < 1e-10) }' && ok || bad "rhs vs builtin: $worst"
+expect 2 "parameter 'gamma' has no value: give --param gamma=VALUE" -- ode --rhs 'x = alpha*x - beta*x*y' --rhs 'y = delta*x*y - gamma*y' --param alpha=1.5,beta=1,delta=1 --y0 10,5
+expect 2 "expected --y0 with 2 values" -- ode "${lv_rhs[@]}"
+expect 0 "x = 3, y = 1.5: center; eigenvalues 0 \+ 2.121320344i" -- ode "${lv_rhs[@]}" --equilibria --box 0:10,0:10
+expect 0 "x = 0, y = 0: saddle; eigenvalues 1.5, -3" -- ode lotka-volterra --equilibria
+expect 0 "theta = 0, omega = 0: stable spiral" -- ode pendulum --param c=0.5 --equilibria --box -4:4,-2:2
+expect 0 "theta = -3.14159265.*saddle" -- ode pendulum --param c=0.5 --equilibria --box -4:4,-2:2
+expect 0 "x = 0, y = 0: unstable spiral" -- ode van-der-pol --equilibria
+expect 2 "box: expected 2 ranges LO:HI" -- ode lotka-volterra --equilibria --box 0:1
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
