@@ -83,9 +83,12 @@ uat_expr *uat_expr_diff(const uat_expr *e, const char *var) {
 }
 
 /* ---- simplification ------------------------------------------------------------------------ */
-static int is_num(const uat_expr *e, double v) { return e->op == UAT_EXPR_NUM && e->value == v; }
+/* NULL-safe: a failed allocation deeper down leaves NULL operands behind until it surfaces. */
+static int is_num(const uat_expr *e, double v) {
+  return e != NULL && e->op == UAT_EXPR_NUM && e->value == v;
+}
 
-static int is_number(const uat_expr *e) { return e->op == UAT_EXPR_NUM; }
+static int is_number(const uat_expr *e) { return e != NULL && e->op == UAT_EXPR_NUM; }
 
 static uat_expr *simp(uat_expr *e);
 
@@ -151,6 +154,7 @@ typedef struct {
 } sum_terms;
 
 static int flatten(const uat_expr *e, double sign, sum_terms *s) {
+  if (e == NULL) return -1;
   if (e->op == UAT_EXPR_ADD || e->op == UAT_EXPR_SUB) {
     if (flatten(e->a, sign, s) != 0) return -1;
     return flatten(e->b, e->op == UAT_EXPR_SUB ? -sign : sign, s);
@@ -209,6 +213,7 @@ static uat_expr *rebuild(const sum_terms *s) {
 }
 
 static uat_expr *simp_add_sub(uat_expr *e) {
+  if (e->a == NULL || e->b == NULL) return e; /* cannot happen after simp(); for the analyzer */
   const int sub = e->op == UAT_EXPR_SUB;
   if (is_number(e->a) && is_number(e->b)) return fold(e);
   if (is_num(e->b, 0)) return take(e, &e->a);
@@ -230,6 +235,7 @@ static const uat_expr *split_factor(const uat_expr *e, const uat_expr **exponent
 }
 
 static uat_expr *simp_mul(uat_expr *e) {
+  if (e->a == NULL || e->b == NULL) return e; /* cannot happen after simp(); for the analyzer */
   if (is_number(e->a) && is_number(e->b)) return fold(e);
   if (is_num(e->a, 0) || is_num(e->b, 0)) return replace(e, K(0));
   if (is_num(e->a, 1)) return take(e, &e->b);
@@ -274,6 +280,7 @@ static uat_expr *simp_mul(uat_expr *e) {
 }
 
 static uat_expr *simp_div(uat_expr *e) {
+  if (e->a == NULL || e->b == NULL) return e; /* cannot happen after simp(); for the analyzer */
   if (is_number(e->a) && is_number(e->b)) return fold(e);
   if (is_num(e->b, 1)) return take(e, &e->a);
   if (is_num(e->a, 0)) return replace(e, K(0));
@@ -286,6 +293,7 @@ static uat_expr *simp_div(uat_expr *e) {
 }
 
 static uat_expr *simp_pow(uat_expr *e) {
+  if (e->a == NULL || e->b == NULL) return e; /* cannot happen after simp(); for the analyzer */
   if (is_number(e->a) && is_number(e->b)) return fold(e);
   if (is_num(e->b, 1)) return take(e, &e->a);
   if (is_num(e->b, 0) || is_num(e->a, 1)) return replace(e, K(1));
@@ -299,6 +307,7 @@ static uat_expr *simp_pow(uat_expr *e) {
 }
 
 static uat_expr *simp_neg(uat_expr *e) {
+  if (e->a == NULL) return e;
   if (is_number(e->a)) return replace(e, K(-e->a->value));
   if (e->a->op == UAT_EXPR_NEG) return replace(e, CP(e->a->a));
   if (e->a->op == UAT_EXPR_MUL && is_number(e->a->a))

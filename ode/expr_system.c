@@ -51,7 +51,7 @@ void uat_ode_expr_system_free(uat_ode_expr_system *s) {
     uat_expr_free(s->rhs[i]);
     uat_expr_program_free(s->rhs_prog[i]);
   }
-  for (size_t k = 0; k < MAX_STATES * MAX_STATES; k++) {
+  for (size_t k = 0; k < (size_t)MAX_STATES * MAX_STATES; k++) {
     uat_expr_free(s->jac[k]);
     uat_expr_program_free(s->jac_prog[k]);
   }
