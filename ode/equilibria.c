@@ -1,5 +1,6 @@
 /* equilibria.c — fixed points of a system in a box and their linear stability. */
 #include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_multiroots.h>
 #include <math.h>
 #include <stdlib.h>
@@ -175,6 +176,8 @@ int uat_ode_equilibria(const uat_ode_system *sys, const double *p, const double 
     if (total > 10000000) return uat_error_set(err, UAT_EINVAL, "equilibria: too many starts");
   }
   eq_ctx c = {sys, p ? p : sys->param_defaults, {0}};
+  /* GSL's default error handler aborts; a failed start is simply skipped instead. */
+  gsl_error_handler_t *handler = gsl_set_error_handler_off();
   gsl_multiroot_function_fdf F = {f_cb, df_cb, fdf_cb, dim, &c};
   gsl_multiroot_fdfsolver *s = gsl_multiroot_fdfsolver_alloc(gsl_multiroot_fdfsolver_hybridsj, dim);
   double *starts = malloc(total * dim * sizeof *starts);
@@ -183,6 +186,7 @@ int uat_ode_equilibria(const uat_ode_system *sys, const double *p, const double 
     gsl_multiroot_fdfsolver_free(s);
     free(starts);
     free(found);
+    gsl_set_error_handler(handler);
     return uat_error_set(err, UAT_ENOMEM, "out of memory");
   }
   uat_ode_grid_box(dim, lo, hi, params->starts_per_dim, starts);
@@ -207,5 +211,6 @@ int uat_ode_equilibria(const uat_ode_system *sys, const double *p, const double 
   gsl_multiroot_fdfsolver_free(s);
   free(starts);
   free(found);
+  gsl_set_error_handler(handler);
   return UAT_OK;
 }

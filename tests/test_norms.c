@@ -1,0 +1,158 @@
+/* test_norms.c — error norms of functions whose norms are known in closed form. */
+#include <math.h>
+
+#include "test_util.h"
+#include "uat/norms.h"
+
+static int f_sin(const double *x, double *y, void *c) {
+  (void)c;
+  *y = sin(x[0]);
+  return 0;
+}
+static int f_zero(const double *x, double *y, void *c) {
+  (void)x;
+  (void)c;
+  *y = 0.0;
+  return 0;
+}
+static int f_sin_shift(const double *x, double *y, void *c) {
+  (void)c;
+  *y = sin(x[0]) + 0.01;
+  return 0;
+}
+
+/* ||sin||_2 on [-pi, pi] = sqrt(pi), ||sin||_1 = 4; on the 1001-point grid including both ends
+ * the mean of sin^2 is exactly 500/1001. */
+static void test_sin_norms(void **s) {
+  (void)s;
+  const double lo = -M_PI, hi = M_PI;
+  const uat_norm_params p = uat_norm_default_params(1);
+  uat_norms n;
+  uat_error err;
+  assert_int_equal(uat_norms_compute(1, &lo, &hi, f_sin, NULL, f_zero, NULL, &p, &n, &err), 0);
+  uat_assert_close(n.l2, sqrt(M_PI), 0, 1e-12);
+  uat_assert_close(n.l1, 4.0, 0, 1e-12);
+  assert_true(n.l2_abserr < 1e-10 && n.l1_abserr < 1e-9);
+  uat_assert_close(n.rmse, sqrt(500.0 / 1001.0), 0, 1e-14);
+  uat_assert_close(n.linf, 1.0, 0, 1e-14);
+  uat_assert_close(fabs(n.linf_at[0]), M_PI / 2, 1e-7, 0);
+  assert_true(isnan(n.l2_rel)); /* relative to a zero target is undefined */
+}
+
+/* e = 0.01 everywhere: ||e||_2 = 0.01 sqrt(2 pi), relative to ||sin||_2 = sqrt(pi): 0.01 sqrt 2 */
+static void test_relative_norms(void **s) {
+  (void)s;
+  const double lo = -M_PI, hi = M_PI;
+  const uat_norm_params p = uat_norm_default_params(1);
+  uat_norms n;
+  uat_error err;
+  assert_int_equal(uat_norms_compute(1, &lo, &hi, f_sin_shift, NULL, f_sin, NULL, &p, &n, &err), 0);
+  uat_assert_close(n.l2, 0.01 * sqrt(2 * M_PI), 0, 1e-10);
+  uat_assert_close(n.l2_rel, 0.01 * sqrt(2.0), 0, 1e-10);
+  uat_assert_close(n.l1, 0.02 * M_PI, 0, 1e-10);
+  uat_assert_close(n.l1_rel, 0.02 * M_PI / 4, 0, 1e-10);
+  uat_assert_close(n.linf, 0.01, 0, 1e-12);
+  uat_assert_close(n.rmse, 0.01, 0, 1e-12);
+}
+
+/* A narrow bump centred between grid points: the grid sees a quarter of it, refinement all. */
+static int f_bump(const double *x, double *y, void *c) {
+  (void)c;
+  const double u = (x[0] - 0.123456789) / 0.003;
+  *y = exp(-u * u);
+  return 0;
+}
+
+static void test_linf_refinement_1d(void **s) {
+  (void)s;
+  const double lo = 0.0, hi = 1.0;
+  uat_norm_params p = uat_norm_default_params(1);
+  p.grid = 101;
+  uat_norms n;
+  uat_error err;
+  assert_int_equal(uat_norms_compute(1, &lo, &hi, f_bump, NULL, f_zero, NULL, &p, &n, &err), 0);
+  assert_true(n.max_grid < 0.3);
+  uat_assert_close(n.linf, 1.0, 0, 1e-12);
+  uat_assert_close(n.linf_at[0], 0.123456789, 1e-7, 0);
+  /* and its L2 norm: integral of exp(-2u^2) = 0.003 sqrt(pi/2) (the tails outside [0, 1] are
+   * below 1e-1000) */
+  uat_assert_close(n.l2, sqrt(0.003 * sqrt(M_PI / 2)), 0, 1e-9);
+}
+
+static int f_sin2(const double *x, double *y, void *c) {
+  (void)c;
+  *y = sin(x[0]) * sin(x[1]);
+  return 0;
+}
+static int f_bump2(const double *x, double *y, void *c) {
+  (void)c;
+  const double u = (x[0] - 0.3141), v = (x[1] + 0.2718);
+  *y = 2.385 * exp(-(u * u + v * v) / (0.02 * 0.02));
+  return 0;
+}
+
+/* ||sin x sin y||_2 on [-pi, pi]^2 = pi; an off-grid peak of height 2.385 in 2-D. */
+static void test_norms_2d(void **s) {
+  (void)s;
+  const double lo[2] = {-M_PI, -M_PI}, hi[2] = {M_PI, M_PI};
+  const uat_norm_params p = uat_norm_default_params(2);
+  uat_norms n;
+  uat_error err;
+  assert_int_equal(uat_norms_compute(2, lo, hi, f_sin2, NULL, f_zero, NULL, &p, &n, &err), 0);
+  uat_assert_close(n.l2, M_PI, 0, 1e-9);
+  uat_assert_close(n.l1, 16.0, 0, 1e-8);
+  const double lo2[2] = {-1, -1}, hi2[2] = {1, 1};
+  uat_norm_params q = uat_norm_default_params(2);
+  q.grid = 41;
+  assert_int_equal(uat_norms_compute(2, lo2, hi2, f_bump2, NULL, f_zero, NULL, &q, &n, &err), 0);
+  assert_true(n.max_grid < 2.0);
+  uat_assert_close(n.linf, 2.385, 0, 1e-9);
+  uat_assert_close(n.linf_at[0], 0.3141, 1e-5, 0);
+  uat_assert_close(n.linf_at[1], -0.2718, 1e-5, 0);
+}
+
+static int f_xyz(const double *x, double *y, void *c) {
+  (void)c;
+  *y = x[0] * x[1] * x[2];
+  return 0;
+}
+
+/* (xyz)^2 has degree 6: the 16-point Gauss-Legendre product rule is exact: 1/27. */
+static void test_norms_3d(void **s) {
+  (void)s;
+  const double lo[3] = {0, 0, 0}, hi[3] = {1, 1, 1};
+  const uat_norm_params p = uat_norm_default_params(3);
+  uat_norms n;
+  uat_error err;
+  assert_int_equal(uat_norms_compute(3, lo, hi, f_xyz, NULL, f_zero, NULL, &p, &n, &err), 0);
+  uat_assert_close(n.l2, 1.0 / sqrt(27.0), 0, 1e-14);
+  uat_assert_close(n.l1, 0.125, 0, 1e-14);
+  uat_assert_close(n.linf, 1.0, 0, 1e-14);
+}
+
+static int f_nan(const double *x, double *y, void *c) {
+  (void)c;
+  *y = x[0] > 0.5 ? NAN : 0.0;
+  return 0;
+}
+
+static void test_failures(void **s) {
+  (void)s;
+  const double lo = 0.0, hi = 1.0, bad = 0.0;
+  const uat_norm_params p = uat_norm_default_params(1);
+  uat_norms n;
+  uat_error err;
+  assert_int_equal(uat_norms_compute(1, &lo, &hi, f_nan, NULL, f_zero, NULL, &p, &n, &err),
+                   UAT_EDIVERGED);
+  assert_int_equal(uat_norms_compute(1, &lo, &bad, f_sin, NULL, f_zero, NULL, &p, &n, &err),
+                   UAT_EINVAL);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_sin_norms),          cmocka_unit_test(test_relative_norms),
+      cmocka_unit_test(test_linf_refinement_1d), cmocka_unit_test(test_norms_2d),
+      cmocka_unit_test(test_norms_3d),           cmocka_unit_test(test_failures),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
