@@ -7,5 +7,6 @@ int uat_cmd_xor(int argc, char **argv);
 int uat_cmd_predict(int argc, char **argv);
 int uat_cmd_ode(int argc, char **argv);
 int uat_cmd_sym(int argc, char **argv);
+int uat_cmd_gradcheck(int argc, char **argv);
 
 #endif

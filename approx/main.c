@@ -20,6 +20,7 @@ typedef struct {
 } command;
 
 static const command commands[] = {
+    {"gradcheck", uat_cmd_gradcheck, "compare backpropagation with finite differences, per layer"},
     {"ode", uat_cmd_ode, "integrate an ODE system with CVODE and write the trajectory"},
     {"sym", uat_cmd_sym, "differentiate, simplify, evaluate, print expressions; Jacobians"},
     {"xor", uat_cmd_xor, "the seed post's XOR configurations over many seeds"},

@@ -32,7 +32,7 @@ expect 0 '^uat [0-9]+\.[0-9]+\.[0-9]+' -- --version
 expect 0 'cblas_dgemm from .*openblas' -- --version
 expect 2 '^usage' --
 expect 2 "unknown command 'frobnicate'" -- frobnicate
-for cmd in xor predict ode sym; do
+for cmd in xor predict ode sym gradcheck; do
   expect 0 "^usage: uat $cmd" -- "$cmd" --help
 done
 
@@ -169,6 +169,17 @@ expect 0 "theta = 0, omega = 0: stable spiral" -- ode pendulum --param c=0.5 --e
 expect 0 "theta = -3.14159265.*saddle" -- ode pendulum --param c=0.5 --equilibria --box -4:4,-2:2
 expect 0 "x = 0, y = 0: unstable spiral" -- ode van-der-pol --equilibria
 expect 2 "box: expected 2 ranges LO:HI" -- ode lotka-volterra --equilibria --box 0:1
+
+# gradcheck: passes a correct network, reports kinks, fails with exit 1 above --tol
+expect 0 '^max_rel_error=[0-9.]+e-(09|1[0-9])$' -- gradcheck --layers 1,16,16,1 --act tanh --seed 3
+expect 0 '^2,weights,256,' -- gradcheck --layers 1,16,16,1 --act tanh --format csv
+expect 0 'crossed a ReLU kink' -- gradcheck --layers 2,8,1 --act relu --points 64
+expect 1 '^max_rel_error=' -- gradcheck --layers 1,16,16,1 --act tanh --method forward --tol 1e-12
+expect 0 '^max_rel_error=' -- gradcheck --model "$tmp/xor.txt" --data "$tmp/xor_in.csv"
+expect 2 'expected either --model M or --layers L' -- gradcheck
+expect 2 "loss: unexpected value 'l1'" -- gradcheck --layers 1,4,1 --loss l1
+printf '1,2,3,4\n' >"$tmp/wider.csv"
+expect 1 'expected 2 input columns \(and optionally 1 targets\), found 4' -- gradcheck --model "$tmp/xor.txt" --data "$tmp/wider.csv"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
