@@ -2,6 +2,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include "uat/plot.h"
 
+#include <math.h>
+#include <stdio.h>
+
+#include "uat/io.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,4 +48,196 @@ int uat_plot_run(const char *script, uat_error *err) {
   if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
     return uat_error_set(err, UAT_EIO, "gnuplot failed on %s", script);
   return UAT_OK;
+}
+
+/* ---- plots for papers ----------------------------------------------------------------------- */
+
+/* A gnuplot string literal: single quotes, doubled inside. */
+static void gp_quote(FILE *fp, const char *s) {
+  fputc('\'', fp);
+  for (; *s; s++) {
+    if (*s == '\'') fputc('\'', fp);
+    fputc(*s, fp);
+  }
+  fputc('\'', fp);
+}
+
+typedef void (*body_fn)(FILE *fp, const char *data, const void *ctx);
+
+static char *joined(const char *base, const char *suffix) {
+  const size_t n = strlen(base) + strlen(suffix) + 1;
+  char *s = malloc(n);
+  if (s) snprintf(s, n, "%s%s", base, suffix);
+  return s;
+}
+
+/* The script draws into png_out and svg_out, defaulting to BASE.png and BASE.svg; uat passes
+ * temporary names with -e so that pictures appear only when complete. */
+static void write_script(FILE *fp, const char *base, const char *data, body_fn body,
+                         const void *ctx) {
+  char *png = joined(base, ".png"), *svg = joined(base, ".svg");
+  fprintf(fp, "# uat plot; rerun with: gnuplot %s.gp\nif (!exists('png_out')) png_out = ", base);
+  gp_quote(fp, png ? png : "plot.png");
+  fprintf(fp, "\nif (!exists('svg_out')) svg_out = ");
+  gp_quote(fp, svg ? svg : "plot.svg");
+  fprintf(fp, "\nset datafile separator ','\nset grid\nset key top right\n");
+  fprintf(fp, "set terminal pngcairo size 900,600 enhanced font ',11'\nset output png_out\n");
+  body(fp, data, ctx);
+  fprintf(fp, "set terminal svg size 900,600 enhanced font 'sans,11'\nset output svg_out\n");
+  body(fp, data, ctx);
+  fprintf(fp, "unset output\n");
+  free(png);
+  free(svg);
+}
+
+static int run_with_outputs(const char *script, const char *png_tmp, const char *svg_tmp,
+                            uat_error *err) {
+  char expr[4096];
+  snprintf(expr, sizeof expr, "png_out='%s'; svg_out='%s'", png_tmp, svg_tmp);
+  if (strchr(png_tmp, '\'') || strchr(svg_tmp, '\''))
+    return uat_error_set(err, UAT_EINVAL, "plot: file names with a quote are not supported");
+  const pid_t pid = fork();
+  if (pid < 0) return uat_error_set(err, UAT_EIO, "cannot start gnuplot: %s", strerror(errno));
+  if (pid == 0) {
+    execlp("gnuplot", "gnuplot", "-e", expr, script, (char *)NULL);
+    _exit(127);
+  }
+  int status;
+  if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return uat_error_set(err, UAT_EIO, "gnuplot failed on %s", script);
+  return UAT_OK;
+}
+
+/* Write data (through write_data), the script, and the pictures. */
+static int render(const char *base, void (*write_data)(FILE *, const void *), body_fn body,
+                  const void *ctx, uat_error *err) {
+  char *data = joined(base, "_data.csv"), *script = joined(base, ".gp");
+  char *png = joined(base, ".png"), *svg = joined(base, ".svg");
+  char *png_tmp = joined(base, ".png.tmp"), *svg_tmp = joined(base, ".svg.tmp");
+  int st = UAT_ENOMEM;
+  uat_atomic_file af;
+  if (data && script && png && svg && png_tmp && svg_tmp) {
+    st = uat_atomic_open(&af, data, err);
+    if (st == UAT_OK) {
+      write_data(af.fp, ctx);
+      st = uat_atomic_commit(&af, err);
+    }
+    if (st == UAT_OK && (st = uat_atomic_open(&af, script, err)) == UAT_OK) {
+      write_script(af.fp, base, data, body, ctx);
+      st = uat_atomic_commit(&af, err);
+    }
+    if (st == UAT_OK && !uat_plot_available())
+      st = uat_error_set(err, UAT_ENOTFOUND,
+                         "gnuplot is not installed (apt-get install gnuplot-nox): wrote %s and "
+                         "%s; run 'gnuplot %s' to draw the plot",
+                         data, script, script);
+    else if (st == UAT_OK && (st = run_with_outputs(script, png_tmp, svg_tmp, err)) == UAT_OK &&
+             (rename(png_tmp, png) != 0 || rename(svg_tmp, svg) != 0))
+      st = uat_error_set(err, UAT_EIO, "%s: cannot write", png);
+  } else {
+    uat_error_set(err, st, "out of memory");
+  }
+  if (png_tmp) unlink(png_tmp);
+  if (svg_tmp) unlink(svg_tmp);
+  free(data);
+  free(script);
+  free(png);
+  free(svg);
+  free(png_tmp);
+  free(svg_tmp);
+  return st;
+}
+
+/* scaling */
+typedef struct {
+  const double *N, *err;
+  size_t n;
+  const uat_scaling_fit *fit;
+  const char *xlabel, *ylabel;
+} scaling_ctx;
+
+static void scaling_data(FILE *fp, const void *p) {
+  const scaling_ctx *c = p;
+  fprintf(fp, "N,error\n");
+  for (size_t i = 0; i < c->n; i++) fprintf(fp, "%.17g,%.17g\n", c->N[i], c->err[i]);
+}
+
+static void scaling_body(FILE *fp, const char *data, const void *p) {
+  const scaling_ctx *c = p;
+  fprintf(fp, "set logscale xy\nset format y '10^{%%L}'\nset xlabel ");
+  gp_quote(fp, c->xlabel ? c->xlabel : "N");
+  fprintf(fp, "\nset ylabel ");
+  gp_quote(fp, c->ylabel ? c->ylabel : "error");
+  fprintf(fp, "\nplot ");
+  gp_quote(fp, data);
+  fprintf(fp, " using 1:2 skip 1 with linespoints pt 7 lw 1.5 title 'measured'");
+  if (c->fit && isfinite(c->fit->slope))
+    fprintf(fp,
+            ", exp(%.17g) * x**(%.17g) with lines dt 2 lw 1.5 title "
+            "'fit: N^{%.2f} (95%%: %.2f to %.2f)'",
+            c->fit->intercept, c->fit->slope, c->fit->slope, c->fit->ci_lo, c->fit->ci_hi);
+  fprintf(fp, "\nunset logscale\nset format y\n");
+}
+
+int uat_plot_scaling(const char *base, const double *N, const double *err, size_t n,
+                     const uat_scaling_fit *fit, const char *xlabel, const char *ylabel,
+                     uat_error *e) {
+  const scaling_ctx c = {N, err, n, fit, xlabel, ylabel};
+  return render(base, scaling_data, scaling_body, &c, e);
+}
+
+/* model vs target */
+typedef struct {
+  const double *x, *model, *target;
+  size_t n;
+} fit_ctx;
+
+static void fit_data(FILE *fp, const void *p) {
+  const fit_ctx *c = p;
+  fprintf(fp, "x,model,target,error\n");
+  for (size_t i = 0; i < c->n; i++)
+    fprintf(fp, "%.17g,%.17g,%.17g,%.17g\n", c->x[i], c->model[i], c->target[i],
+            c->model[i] - c->target[i]);
+}
+
+static void fit_body(FILE *fp, const char *data, const void *p) {
+  (void)p;
+  fprintf(fp, "set multiplot layout 2,1\nset xlabel 'x'\nset ylabel 'value'\nplot ");
+  gp_quote(fp, data);
+  fprintf(fp, " using 1:3 skip 1 with lines lw 3 title 'target', '' using 1:2 skip 1 with lines "
+              "lw 1.5 dt 2 title 'model'\nset ylabel 'model - target'\nplot ");
+  gp_quote(fp, data);
+  fprintf(fp, " using 1:4 skip 1 with lines lw 1.5 title 'error'\nunset multiplot\n");
+}
+
+int uat_plot_fit(const char *base, const double *x, const double *model, const double *target,
+                 size_t n, uat_error *e) {
+  const fit_ctx c = {x, model, target, n};
+  return render(base, fit_data, fit_body, &c, e);
+}
+
+/* loss */
+typedef struct {
+  const double *loss;
+  size_t n;
+} loss_ctx;
+
+static void loss_data(FILE *fp, const void *p) {
+  const loss_ctx *c = p;
+  fprintf(fp, "epoch,loss\n");
+  for (size_t i = 0; i < c->n; i++) fprintf(fp, "%zu,%.17g\n", i + 1, c->loss[i]);
+}
+
+static void loss_body(FILE *fp, const char *data, const void *p) {
+  (void)p;
+  fprintf(fp, "set logscale y\nset format y '10^{%%L}'\nset xlabel 'epoch'\nset ylabel 'loss'\n"
+              "plot ");
+  gp_quote(fp, data);
+  fprintf(fp, " using 1:2 skip 1 with lines lw 1.5 title 'training loss'\nunset logscale\n"
+              "set format y\n");
+}
+
+int uat_plot_loss(const char *base, const double *loss, size_t n, uat_error *e) {
+  const loss_ctx c = {loss, n};
+  return render(base, loss_data, loss_body, &c, e);
 }

@@ -3,6 +3,8 @@
 #ifndef UAT_PLOT_H
 #define UAT_PLOT_H
 
+#include <stddef.h>
+
 #include "uat/status.h"
 
 #ifdef __cplusplus
@@ -15,6 +17,26 @@ int uat_plot_available(void);
 /** Run `gnuplot SCRIPT`. UAT_ENOTFOUND when gnuplot is not installed (the script and data are
  *  still there to run later), UAT_EIO when it fails; gnuplot's own messages go to its stderr. */
 int uat_plot_run(const char *script, uat_error *err);
+
+/* Plots for papers. Each writes BASE_data.csv and BASE.gp (rerun it with `gnuplot BASE.gp`
+ * to restyle), then draws BASE.png and BASE.svg; the pictures are renamed into place only when
+ * gnuplot succeeds. Without gnuplot the data and script are written and UAT_ENOTFOUND is
+ * returned with a message saying so. */
+
+#include "uat/stats.h"
+
+/** Error against size on log-log axes, with the fitted power law and its exponent (and 95%
+ *  interval) in the legend when fit is not NULL. */
+int uat_plot_scaling(const char *base, const double *N, const double *err, size_t n,
+                     const uat_scaling_fit *fit, const char *xlabel, const char *ylabel,
+                     uat_error *e);
+
+/** Model and target over x (top) and their difference (bottom). */
+int uat_plot_fit(const char *base, const double *x, const double *model, const double *target,
+                 size_t n, uat_error *e);
+
+/** Training loss against epoch (log y axis). */
+int uat_plot_loss(const char *base, const double *loss, size_t n, uat_error *e);
 
 #ifdef __cplusplus
 }
