@@ -304,3 +304,18 @@ int uat_norms_compute(size_t dim, const double *lo, const double *hi, uat_fn mod
   gsl_set_error_handler(handler);
   return st;
 }
+
+int uat_mlp_fn(const double *x, double *y, void *p) {
+  uat_mlp_fn_ctx *c = p;
+  const size_t in = uat_mlp_in(c->m), out = uat_mlp_out(c->m);
+  if (!c->deriv) {
+    const double *v = uat_mlp_forward(c->m, c->w, 1, x);
+    if (v == NULL) return -1;
+    *y = v[c->output];
+    return 0;
+  }
+  if (in * out > sizeof c->jac / sizeof c->jac[0]) return -1;
+  if (uat_mlp_input_jacobian(c->m, c->w, x, c->jac) != UAT_OK) return -1;
+  *y = c->jac[c->output * in + c->wrt];
+  return 0;
+}

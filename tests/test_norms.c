@@ -148,11 +148,49 @@ static void test_failures(void **s) {
                    UAT_EINVAL);
 }
 
+/* A network y = 2x against 2x + 0.1 sin x on [0, pi]: the value error is 0.1 sin x and the
+ * derivative error 0.1 cos x, both with L2 norm 0.1 sqrt(pi/2). */
+static int f_target(const double *x, double *y, void *c) {
+  (void)c;
+  *y = 2 * x[0] + 0.1 * sin(x[0]);
+  return 0;
+}
+static int f_target_d(const double *x, double *y, void *c) {
+  (void)c;
+  *y = 2 + 0.1 * cos(x[0]);
+  return 0;
+}
+
+static void test_network_sobolev(void **s) {
+  (void)s;
+  const size_t sizes[2] = {1, 1};
+  const uat_activation act = UAT_ACT_IDENTITY;
+  uat_mlp *m = uat_mlp_alloc(2, sizes, &act);
+  m->theta[0] = 2.0;
+  uat_mlp_workspace *w = uat_mlp_workspace_alloc(m, 1);
+  uat_mlp_fn_ctx value = {m, w, 0, 0, 0, {0}}, deriv = {m, w, 0, 1, 0, {0}};
+  const double lo = 0.0, hi = M_PI;
+  const uat_norm_params p = uat_norm_default_params(1);
+  uat_norms n;
+  uat_error err;
+  assert_int_equal(uat_norms_compute(1, &lo, &hi, uat_mlp_fn, &value, f_target, NULL, &p, &n, &err),
+                   0);
+  uat_assert_close(n.l2, 0.1 * sqrt(M_PI / 2), 0, 1e-10);
+  uat_assert_close(n.linf, 0.1, 0, 1e-12);
+  assert_int_equal(
+      uat_norms_compute(1, &lo, &hi, uat_mlp_fn, &deriv, f_target_d, NULL, &p, &n, &err), 0);
+  uat_assert_close(n.l2, 0.1 * sqrt(M_PI / 2), 0, 1e-10);
+  uat_assert_close(n.linf, 0.1, 0, 1e-12);
+  uat_mlp_workspace_free(w);
+  uat_mlp_free(m);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sin_norms),          cmocka_unit_test(test_relative_norms),
       cmocka_unit_test(test_linf_refinement_1d), cmocka_unit_test(test_norms_2d),
       cmocka_unit_test(test_norms_3d),           cmocka_unit_test(test_failures),
+      cmocka_unit_test(test_network_sobolev),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

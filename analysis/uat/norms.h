@@ -55,6 +55,23 @@ int uat_norms_compute(size_t dim, const double *lo, const double *hi, uat_fn mod
                       uat_fn target, void *target_ctx, const uat_norm_params *params,
                       uat_norms *out, uat_error *err);
 
+/* ---- networks as functions ----------------------------------------------------------------- */
+#include "uat/mlp.h"
+
+/** A network output, or its derivative along one input, as a uat_fn (for Sobolev-type norms:
+ *  value errors with deriv = 0, first-derivative errors with deriv = 1 against the target's
+ *  derivative). The workspace must hold at least one row. */
+typedef struct {
+  const uat_mlp *m;
+  uat_mlp_workspace *w;
+  size_t output; /**< which output */
+  int deriv;     /**< 0: the output; 1: its derivative with respect to input wrt */
+  size_t wrt;
+  double jac[256]; /**< scratch for out x in <= 256 */
+} uat_mlp_fn_ctx;
+
+int uat_mlp_fn(const double *x, double *y, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif
