@@ -8,5 +8,7 @@ int uat_cmd_predict(int argc, char **argv);
 int uat_cmd_ode(int argc, char **argv);
 int uat_cmd_sym(int argc, char **argv);
 int uat_cmd_gradcheck(int argc, char **argv);
+int uat_cmd_fit(int argc, char **argv);
+int uat_cmd_eval(int argc, char **argv);
 
 #endif

@@ -20,6 +20,8 @@ typedef struct {
 } command;
 
 static const command commands[] = {
+    {"fit", uat_cmd_fit, "train one network on one target, save it, print the error report"},
+    {"eval", uat_cmd_eval, "the error report of a saved model against a target"},
     {"gradcheck", uat_cmd_gradcheck, "compare backpropagation with finite differences, per layer"},
     {"ode", uat_cmd_ode, "integrate an ODE system with CVODE and write the trajectory"},
     {"sym", uat_cmd_sym, "differentiate, simplify, evaluate, print expressions; Jacobians"},

@@ -18,10 +18,10 @@
 #include "uat/optim.h"
 #include "uat/train.h"
 
-static const char *const kind_names[UAT_FIT_KIND_COUNT] = {"adam", "sgd",  "rprop",
-                                                           "lbfgs", "lm", "varpro"};
-static const char *const stop_names[UAT_FITSTOP_COUNT] = {"target", "iterations", "time",
-                                                          "plateau", "converged", "diverged"};
+static const char *const kind_names[UAT_FIT_KIND_COUNT] = {"adam",  "sgd", "rprop",
+                                                           "lbfgs", "lm",  "varpro"};
+static const char *const stop_names[UAT_FITSTOP_COUNT] = {"target",  "iterations", "time",
+                                                          "plateau", "converged",  "diverged"};
 
 const char *uat_fit_kind_name(uat_fit_kind k) {
   return (k >= 0 && k < UAT_FIT_KIND_COUNT) ? kind_names[k] : "unknown";
@@ -44,8 +44,8 @@ uat_fit_params uat_fit_default_params(uat_fit_kind kind) {
   uat_fit_params p;
   memset(&p, 0, sizeof p);
   p.kind = kind;
-  p.max_iter = (kind == UAT_FIT_LM || kind == UAT_FIT_VARPRO || kind == UAT_FIT_LBFGS) ? 1000
-                                                                                       : 10000;
+  p.max_iter =
+      (kind == UAT_FIT_LM || kind == UAT_FIT_VARPRO || kind == UAT_FIT_LBFGS) ? 1000 : 10000;
   p.boost = 1;
   return p;
 }
@@ -165,7 +165,8 @@ typedef struct {
 /* MSE and its gradient at m->theta. */
 static double mse_grad(batch_ctx *c, double *grad) {
   const double *y = uat_mlp_forward(c->m, c->w, c->d->n, c->d->x);
-  const double loss = uat_loss_eval(UAT_LOSS_MSE, c->d->n * c->d->out, y, c->d->y, grad ? c->dy : NULL);
+  const double loss =
+      uat_loss_eval(UAT_LOSS_MSE, c->d->n * c->d->out, y, c->d->y, grad ? c->dy : NULL);
   if (grad) uat_mlp_backward(c->m, c->w, c->dy, grad, NULL);
   c->mo->res->evaluations++;
   return loss;
@@ -173,7 +174,8 @@ static double mse_grad(batch_ctx *c, double *grad) {
 
 static int train_rprop(batch_ctx *c) {
   const size_t P = c->m->n_params;
-  double *g = malloc(P * sizeof *g), *gprev = calloc(P, sizeof *gprev), *delta = malloc(P * sizeof *delta);
+  double *g = malloc(P * sizeof *g), *gprev = calloc(P, sizeof *gprev),
+         *delta = malloc(P * sizeof *delta);
   if (!g || !gprev || !delta) {
     free(g);
     free(gprev);
@@ -452,8 +454,8 @@ static int train_one(uat_mlp *m, const uat_dataset *d, const uat_fit_params *p, 
   case UAT_FIT_LBFGS: {
     batch_ctx c = {m, d, uat_mlp_workspace_alloc(m, d->n), malloc(d->n * d->out * sizeof(double)),
                    mo};
-    const int st = (c.w && c.dy) ? (p->kind == UAT_FIT_RPROP ? train_rprop(&c) : train_lbfgs(&c))
-                                 : UAT_ENOMEM;
+    const int st =
+        (c.w && c.dy) ? (p->kind == UAT_FIT_RPROP ? train_rprop(&c) : train_lbfgs(&c)) : UAT_ENOMEM;
     uat_mlp_workspace_free(c.w);
     free(c.dy);
     return st;
@@ -478,7 +480,8 @@ uat_mlp *uat_mlp_sum(const uat_mlp *a, const uat_mlp *b, double scale) {
   uat_mlp *s = uat_mlp_alloc(L + 1, sizes, a->act);
   if (s == NULL) return NULL;
   for (size_t l = 0; l < L; l++) {
-    const size_t ina = a->sizes[l], outa = a->sizes[l + 1], inb = b->sizes[l], outb = b->sizes[l + 1];
+    const size_t ina = a->sizes[l], outa = a->sizes[l + 1], inb = b->sizes[l],
+                 outb = b->sizes[l + 1];
     const size_t in = s->sizes[l], out = s->sizes[l + 1];
     double *W = uat_mlp_weights(s, l), *bias = uat_mlp_bias(s, l);
     const double *Wa = uat_mlp_weights(a, l), *Wb = uat_mlp_weights(b, l);
@@ -534,15 +537,15 @@ static int boost(uat_mlp **m, const uat_dataset *d, const uat_fit_params *p, mon
   return UAT_OK;
 }
 
-int uat_fit_train(uat_mlp **m, const uat_dataset *d, const uat_fit_params *p,
-                  uat_fit_result *res, uat_error *err) {
+int uat_fit_train(uat_mlp **m, const uat_dataset *d, const uat_fit_params *p, uat_fit_result *res,
+                  uat_error *err) {
   res->iterations = res->evaluations = res->history_len = 0;
   res->rmse = NAN;
   res->stop = UAT_FITSTOP_ITER;
   if (d->in != uat_mlp_in(*m) || d->out != uat_mlp_out(*m) || p->kind >= UAT_FIT_KIND_COUNT)
     return uat_error_set(err, UAT_EINVAL, "fit: the data do not match the network");
-  if (p->kind == UAT_FIT_VARPRO && ((*m)->act[(*m)->n_layers - 1] != UAT_ACT_IDENTITY ||
-                                    (*m)->n_layers < 2))
+  if (p->kind == UAT_FIT_VARPRO &&
+      ((*m)->act[(*m)->n_layers - 1] != UAT_ACT_IDENTITY || (*m)->n_layers < 2))
     return uat_error_set(err, UAT_EINVAL,
                          "fit: varpro needs a hidden layer and a linear (identity) output layer");
   if (p->boost > 1 && (*m)->act[(*m)->n_layers - 1] != UAT_ACT_IDENTITY)

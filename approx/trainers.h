@@ -57,22 +57,22 @@ typedef struct {
 uat_fit_params uat_fit_default_params(uat_fit_kind kind);
 
 typedef struct {
-  size_t iterations;   /**< iterations (or epochs) done, over all members */
-  size_t evaluations;  /**< forward passes over the training set (function evaluations) */
-  double rmse;         /**< final training RMSE */
-  double seconds;      /**< wall time */
-  uat_fit_stop stop;   /**< why the (last member's) training stopped */
-  double *history;     /**< optional: training RMSE after each iteration (caller's array) */
-  size_t history_cap;  /**< its capacity */
-  size_t history_len;  /**< entries written */
+  size_t iterations;  /**< iterations (or epochs) done, over all members */
+  size_t evaluations; /**< forward passes over the training set (function evaluations) */
+  double rmse;        /**< final training RMSE */
+  double seconds;     /**< wall time */
+  uat_fit_stop stop;  /**< why the (last member's) training stopped */
+  double *history;    /**< optional: training RMSE after each iteration (caller's array) */
+  size_t history_cap; /**< its capacity */
+  size_t history_len; /**< entries written */
 } uat_fit_result;
 
 /** Train m (initialised by the caller) on d. The network's last layer must be linear
  *  (identity) for varpro. With boost > 1, *m is replaced by one network that holds all members
  *  side by side (block-diagonal hidden layers, summed outputs): the same function as the sum.
  *  Returns UAT_OK, UAT_EDIVERGED (stop = diverged), UAT_EINVAL, UAT_ENOMEM. */
-int uat_fit_train(uat_mlp **m, const uat_dataset *d, const uat_fit_params *p,
-                  uat_fit_result *res, uat_error *err);
+int uat_fit_train(uat_mlp **m, const uat_dataset *d, const uat_fit_params *p, uat_fit_result *res,
+                  uat_error *err);
 
 /** Training RMSE of m on d. */
 double uat_fit_rmse(const uat_mlp *m, const uat_dataset *d);

@@ -1,0 +1,368 @@
+/* cmd_fit.c — `uat fit` (train one network on one target, save it, report its error) and
+ * `uat eval` (the same report for a saved model). Reports are `key = value` lines. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "run.h"
+#include "uat/io.h"
+#include "uat/plot.h"
+
+static void fit_help(FILE *fp) {
+  fprintf(
+      fp,
+      "usage: uat fit --target EXPR|ode:SYSTEM:trajectory|ode:SYSTEM:field|bool:BITS\n"
+      "               [--domain x=LO:HI,...] [--layers IN,H,...,OUT | --hidden H,...] [--act A]\n"
+      "               [--trainer adam|sgd|rprop|lbfgs|lm|varpro] [--boost N] [--target-rmse R]\n"
+      "               [--max-iter N] [--max-seconds S] [--plateau K:REL] [--lr R] [--batch B]\n"
+      "               [--points grid|chebyshev|random|trajectory] [--train N] [--test N]\n"
+      "               [--init RULE] [--seed S] [-o MODEL] [--plot BASE.png]\n\n"
+      "Train a network (hidden layers with --act, linear output) on the target, save it and print\n"
+      "its error report: test RMSE and maximum, L2 and refined L-infinity norms per output, the\n"
+      "derivative's norms for one-input targets, iterations, stop reason and seconds.\n\n"
+      "  -t, --target T      the target (docs/experiments.md)\n"
+      "  -D, --domain D      x=LO:HI,... (bounds may be expressions: -pi:pi)\n"
+      "  -l, --layers L      all widths, input and output included (checked against the target)\n"
+      "  -H, --hidden H      or only the hidden widths (default 32)\n"
+      "      --act A         hidden activation (default tanh)\n"
+      "  -T, --trainer T     default adam\n"
+      "      --boost N       N members, each fitting the rescaled residual of the sum so far\n"
+      "      --target-rmse R stop at this training RMSE\n"
+      "      --max-iter N    iterations or epochs (default 10000; 1000 for lbfgs, lm, varpro)\n"
+      "      --max-seconds S time budget (makes the run depend on the machine)\n"
+      "      --plateau K:REL stop when the RMSE improved by less than REL over K iterations\n"
+      "      --lr R, --batch B  first-order learning rate and mini-batch size\n"
+      "      --points P      training points (default grid), --train N of them (default 256)\n"
+      "      --test N        test points on a grid (default 2001 in 1-D)\n"
+      "      --init RULE     weight initialiser (default torch)\n"
+      "  -s, --seed S        seed (default 0)\n"
+      "  -o, --output MODEL  save the trained network\n"
+      "      --plot BASE.png model vs target (first output) and training RMSE per iteration\n"
+      "  -h, --help          this text\n");
+}
+
+static void eval_help(FILE *fp) {
+  fprintf(fp,
+          "usage: uat eval --model M --target T [--domain D] [--test N]\n\n"
+          "The error report of `uat fit` for a saved model (see uat fit --help for targets).\n");
+}
+
+enum {
+  O_ACT = 256,
+  O_BOOST,
+  O_TRMSE,
+  O_MAXIT,
+  O_MAXS,
+  O_PLATEAU,
+  O_LR,
+  O_BATCH,
+  O_POINTS,
+  O_TRAIN,
+  O_TEST,
+  O_INIT,
+  O_PLOT,
+  O_MODEL
+};
+
+static const struct option fit_opts[] = {{"target", required_argument, NULL, 't'},
+                                         {"domain", required_argument, NULL, 'D'},
+                                         {"layers", required_argument, NULL, 'l'},
+                                         {"hidden", required_argument, NULL, 'H'},
+                                         {"act", required_argument, NULL, O_ACT},
+                                         {"trainer", required_argument, NULL, 'T'},
+                                         {"boost", required_argument, NULL, O_BOOST},
+                                         {"target-rmse", required_argument, NULL, O_TRMSE},
+                                         {"max-iter", required_argument, NULL, O_MAXIT},
+                                         {"max-seconds", required_argument, NULL, O_MAXS},
+                                         {"plateau", required_argument, NULL, O_PLATEAU},
+                                         {"lr", required_argument, NULL, O_LR},
+                                         {"batch", required_argument, NULL, O_BATCH},
+                                         {"points", required_argument, NULL, O_POINTS},
+                                         {"train", required_argument, NULL, O_TRAIN},
+                                         {"test", required_argument, NULL, O_TEST},
+                                         {"init", required_argument, NULL, O_INIT},
+                                         {"seed", required_argument, NULL, 's'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"plot", required_argument, NULL, O_PLOT},
+                                         {"model", required_argument, NULL, O_MODEL},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+
+typedef struct {
+  uat_run_spec spec;
+  const char *layers, *hidden, *output, *plot, *model;
+  int max_iter_set;
+} fit_options;
+
+static int parse_widths(const char *s, size_t *w, size_t max, size_t *n) {
+  char buf[512];
+  if (strlen(s) >= sizeof buf) return -1;
+  strcpy(buf, s);
+  *n = 0;
+  char *save = NULL;
+  for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    if (*n == max || uat_cli_size(tok, &w[*n]) != 0 || w[*n] == 0) return -1;
+    (*n)++;
+  }
+  return *n > 0 ? 0 : -1;
+}
+
+static int bad_value(const char *flag, const char *arg) {
+  uat_cli_error("fit", "--%s: unexpected value '%s' (try --help)", flag, arg);
+  return -1;
+}
+
+static int fit_option(fit_options *o, int c, const char *arg, const char *flag) {
+  uat_run_spec *s = &o->spec;
+  size_t v;
+  double d;
+  switch (c) {
+  case 't': s->target = arg; return 0;
+  case 'D': s->domain = arg; return 0;
+  case 'l': o->layers = arg; return 0;
+  case 'H': o->hidden = arg; return 0;
+  case O_ACT: return uat_activation_parse(arg, &s->act) == UAT_OK ? 0 : bad_value(flag, arg);
+  case 'T': {
+    uat_fit_kind k;
+    if (uat_fit_kind_parse(arg, &k) != UAT_OK) return bad_value(flag, arg);
+    const size_t it = s->fit.max_iter;
+    const uat_fit_params keep = s->fit;
+    s->fit = uat_fit_default_params(k);
+    s->fit.boost = keep.boost;
+    s->fit.target_rmse = keep.target_rmse;
+    s->fit.max_seconds = keep.max_seconds;
+    s->fit.plateau_rel = keep.plateau_rel;
+    s->fit.plateau_window = keep.plateau_window;
+    s->fit.lr = keep.lr;
+    s->fit.batch = keep.batch;
+    if (o->max_iter_set) s->fit.max_iter = it;
+    return 0;
+  }
+  case O_BOOST:
+    return uat_cli_size(arg, &s->fit.boost) == 0 && s->fit.boost > 0 ? 0 : bad_value(flag, arg);
+  case O_TRMSE:
+    return uat_cli_double(arg, &s->fit.target_rmse) == 0 && s->fit.target_rmse >= 0
+               ? 0
+               : bad_value(flag, arg);
+  case O_MAXIT:
+    o->max_iter_set = 1;
+    return uat_cli_size(arg, &s->fit.max_iter) == 0 && s->fit.max_iter > 0 ? 0
+                                                                           : bad_value(flag, arg);
+  case O_MAXS:
+    return uat_cli_double(arg, &s->fit.max_seconds) == 0 && s->fit.max_seconds > 0
+               ? 0
+               : bad_value(flag, arg);
+  case O_PLATEAU: {
+    char *colon = strchr(arg, ':');
+    if (colon == NULL) return bad_value(flag, arg);
+    *colon = '\0';
+    const int ok = uat_cli_size(arg, &s->fit.plateau_window) == 0 &&
+                   uat_cli_double(colon + 1, &s->fit.plateau_rel) == 0;
+    *colon = ':';
+    return ok ? 0 : bad_value(flag, arg);
+  }
+  case O_LR:
+    return uat_cli_double(arg, &s->fit.lr) == 0 && s->fit.lr > 0 ? 0 : bad_value(flag, arg);
+  case O_BATCH: return uat_cli_size(arg, &s->fit.batch) == 0 ? 0 : bad_value(flag, arg);
+  case O_POINTS: return uat_points_parse(arg, &s->points) == UAT_OK ? 0 : bad_value(flag, arg);
+  case O_TRAIN:
+    return uat_cli_size(arg, &s->train_n) == 0 && s->train_n > 0 ? 0 : bad_value(flag, arg);
+  case O_TEST:
+    return uat_cli_size(arg, &s->test_n) == 0 && s->test_n > 1 ? 0 : bad_value(flag, arg);
+  case O_INIT:
+    return uat_init_rule_parse(arg, &s->init.weights) == UAT_OK ? 0 : bad_value(flag, arg);
+  case 's':
+    if (uat_cli_size(arg, &v) != 0) return bad_value(flag, arg);
+    s->seed = v;
+    return 0;
+  case 'o': o->output = arg; return 0;
+  case O_PLOT: o->plot = arg; return 0;
+  case O_MODEL: o->model = arg; return 0;
+  default: (void)d; return -1;
+  }
+}
+
+/* Returns 0 to run, 1 after --help, -1 on a usage error. */
+static int parse(int argc, char **argv, fit_options *o, int eval) {
+  int c, li = -1;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "t:D:l:H:T:s:o:h", fit_opts, &li)) != -1) {
+    const char *arg = optarg ? optarg : "";
+    char flag[32];
+    snprintf(flag, sizeof flag, "%s", li >= 0 ? fit_opts[li].name : (char[2]){(char)c, 0});
+    li = -1;
+    if (c == 'h') {
+      (eval ? eval_help : fit_help)(stdout);
+      return 1;
+    }
+    if (c == '?' || fit_option(o, c, arg, flag) != 0) {
+      if (c == '?') (eval ? eval_help : fit_help)(stderr);
+      return -1;
+    }
+  }
+  if (optind != argc) {
+    uat_cli_error(eval ? "eval" : "fit", "unexpected argument '%s' (try --help)", argv[optind]);
+    return -1;
+  }
+  if (o->spec.target == NULL || (eval && o->model == NULL)) {
+    uat_cli_error(eval ? "eval" : "fit",
+                  eval ? "expected --model M and --target T" : "expected --target T (try --help)");
+    return -1;
+  }
+  return 0;
+}
+
+/* --hidden or --layers into the spec; --layers is checked against the target's widths. */
+static int apply_layers(fit_options *o, const uat_target *t) {
+  size_t w[34], n;
+  uat_run_spec *s = &o->spec;
+  if (o->hidden) {
+    if (parse_widths(o->hidden, s->hidden, 32, &s->n_hidden) != 0) {
+      uat_cli_error("fit", "--hidden: expected widths like 32 or 16,16, found '%s'", o->hidden);
+      return -1;
+    }
+  } else if (o->layers) {
+    if (parse_widths(o->layers, w, 34, &n) != 0 || n < 3) {
+      uat_cli_error("fit", "--layers: expected IN,H,...,OUT with a hidden layer, found '%s'",
+                    o->layers);
+      return -1;
+    }
+    if (w[0] != uat_target_in(t) || w[n - 1] != uat_target_out(t)) {
+      uat_cli_error("fit", "--layers: %s has %zu inputs and %zu outputs, found %s",
+                    uat_target_describe(t), uat_target_in(t), uat_target_out(t), o->layers);
+      return -1;
+    }
+    s->n_hidden = n - 2;
+    memcpy(s->hidden, w + 1, s->n_hidden * sizeof *w);
+  }
+  return 0;
+}
+
+static void print_spec(const uat_run_spec *s, const uat_target *t, size_t params) {
+  printf("target = %s\nlayers = %zu", uat_target_describe(t), uat_target_in(t));
+  for (size_t l = 0; l < s->n_hidden; l++) printf(",%zu", s->hidden[l]);
+  printf(",%zu\nact = %s\ntrainer = %s\nboost = %zu\nseed = %lu\nparams = %zu\n", uat_target_out(t),
+         uat_activation_name(s->act), uat_fit_kind_name(s->fit.kind), s->fit.boost, s->seed,
+         params);
+  printf("points = %s\ntrain_points = %zu\n", uat_points_name(s->points), s->train_n);
+}
+
+static int plot_fit(const char *png, uat_mlp *m, uat_target *t, const uat_run_result *r) {
+  (void)r;
+  const size_t len = strlen(png);
+  char base[1024];
+  snprintf(base, sizeof base, "%.*s",
+           (int)(len > 4 && strcmp(png + len - 4, ".png") == 0 ? len - 4 : len), png);
+  if (uat_target_in(t) != 1) {
+    fprintf(stderr, "uat fit: warning: --plot draws one-input targets only\n");
+    return 0;
+  }
+  enum { N = 1001 };
+  static double x[N], ym[N], yt[N];
+  uat_mlp_workspace *w = uat_mlp_workspace_alloc(m, 1);
+  if (w == NULL) return -1;
+  const double lo = uat_target_lo(t)[0], hi = uat_target_hi(t)[0];
+  double v[UAT_TARGET_MAX_DIM];
+  for (int k = 0; k < N; k++) {
+    x[k] = lo + (hi - lo) * k / (N - 1.0);
+    ym[k] = uat_mlp_forward(m, w, 1, &x[k])[0];
+    uat_target_eval(t, &x[k], v);
+    yt[k] = v[0];
+  }
+  uat_mlp_workspace_free(w);
+  uat_error err;
+  const int st = uat_plot_fit(base, x, ym, yt, N, &err);
+  if (st == UAT_ENOTFOUND)
+    fprintf(stderr, "uat fit: warning: %s\n", err.msg);
+  else if (st != UAT_OK)
+    uat_cli_error("fit", "%s", err.msg);
+  return st == UAT_OK || st == UAT_ENOTFOUND ? 0 : -1;
+}
+
+int uat_cmd_fit(int argc, char **argv) {
+  fit_options o;
+  memset(&o, 0, sizeof o);
+  uat_run_spec_defaults(&o.spec);
+  const int p = parse(argc, argv, &o, 0);
+  if (p != 0) return p > 0 ? UAT_EXIT_OK : UAT_EXIT_USAGE;
+  uat_target *t = NULL;
+  uat_error err;
+  if (uat_target_alloc(o.spec.target, o.spec.domain, &t, &err) != UAT_OK) {
+    uat_cli_error("fit", "%s", err.msg);
+    return UAT_EXIT_USAGE;
+  }
+  if (apply_layers(&o, t) != 0) {
+    uat_target_free(t);
+    return UAT_EXIT_USAGE;
+  }
+  double history[100000];
+  uat_mlp *m = NULL;
+  uat_run_result r;
+  r.fit.history = NULL;
+  int rc = UAT_EXIT_OK;
+  uat_run_spec spec = o.spec;
+  const int st = uat_run(&spec, &m, &r, &err);
+  (void)history;
+  if (st != UAT_OK) {
+    uat_cli_error("fit", "%s", err.msg);
+    rc = UAT_EXIT_FAIL;
+  } else {
+    print_spec(&spec, t, r.params);
+    printf("iterations = %zu\nevaluations = %zu\nstop = %s\nseconds = %.3f\ntrain_rmse = %.6e\n",
+           r.fit.iterations, r.fit.evaluations, uat_fit_stop_name(r.fit.stop), r.fit.seconds,
+           r.fit.rmse);
+    uat_fit_report_print(stdout, &r.report, t);
+    if (o.output && uat_mlp_save(o.output, m, &err) != UAT_OK) {
+      uat_cli_error("fit", "%s", err.msg);
+      rc = UAT_EXIT_FAIL;
+    }
+    if (o.plot && plot_fit(o.plot, m, t, &r) != 0) rc = UAT_EXIT_FAIL;
+  }
+  uat_mlp_free(m);
+  uat_target_free(t);
+  return rc;
+}
+
+int uat_cmd_eval(int argc, char **argv) {
+  fit_options o;
+  memset(&o, 0, sizeof o);
+  uat_run_spec_defaults(&o.spec);
+  const int p = parse(argc, argv, &o, 1);
+  if (p != 0) return p > 0 ? UAT_EXIT_OK : UAT_EXIT_USAGE;
+  uat_target *t = NULL;
+  uat_mlp *m = NULL;
+  uat_error err;
+  if (uat_target_alloc(o.spec.target, o.spec.domain, &t, &err) != UAT_OK ||
+      uat_mlp_load(o.model, &m, &err) != UAT_OK) {
+    uat_cli_error("eval", "%s", err.msg);
+    uat_target_free(t);
+    return UAT_EXIT_FAIL;
+  }
+  int rc = UAT_EXIT_FAIL;
+  if (uat_mlp_in(m) != uat_target_in(t) || uat_mlp_out(m) != uat_target_out(t)) {
+    uat_cli_error("eval", "%s has %zu inputs and %zu outputs; %s has %zu and %zu", o.model,
+                  uat_mlp_in(m), uat_mlp_out(m), uat_target_describe(t), uat_target_in(t),
+                  uat_target_out(t));
+  } else {
+    const size_t n = o.spec.test_n ? o.spec.test_n : uat_run_default_test(uat_target_in(t));
+    uat_dataset *test = uat_target_sample(t, UAT_POINTS_GRID, n, 0, &err);
+    uat_fit_report r;
+    if (test && uat_fit_report_compute(m, t, test, &r, &err) == UAT_OK) {
+      printf("model = %s\ntarget = %s\nparams = %zu\n", o.model, uat_target_describe(t),
+             m->n_params);
+      uat_fit_report_print(stdout, &r, t);
+      rc = UAT_EXIT_OK;
+    } else {
+      uat_cli_error("eval", "%s", err.msg);
+    }
+    uat_dataset_free(test);
+  }
+  uat_mlp_free(m);
+  uat_target_free(t);
+  return rc;
+}

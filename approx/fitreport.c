@@ -1,0 +1,86 @@
+/* fitreport.c — error reports of networks against targets. */
+#include "fitreport.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "uat/loss.h"
+
+typedef struct {
+  uat_target *t;
+  size_t o;
+  int deriv;
+} target_fn_ctx;
+
+static int target_fn(const double *x, double *y, void *p) {
+  target_fn_ctx *c = p;
+  if (c->deriv) return uat_target_deriv(c->t, x, c->o, 0, y);
+  double v[UAT_TARGET_MAX_DIM];
+  const int st = uat_target_eval(c->t, x, v);
+  *y = v[c->o];
+  return st;
+}
+
+int uat_fit_report_compute(uat_mlp *m, uat_target *t, const uat_dataset *test, uat_fit_report *r,
+                           uat_error *err) {
+  memset(r, 0, sizeof *r);
+  const size_t out = uat_target_out(t), in = uat_target_in(t);
+  r->out = out;
+  r->test_points = test->n;
+  uat_mlp_workspace *w = uat_mlp_workspace_alloc(m, test->n);
+  uat_mlp_workspace *w1 = uat_mlp_workspace_alloc(m, 1);
+  if (w == NULL || w1 == NULL) {
+    uat_mlp_workspace_free(w);
+    uat_mlp_workspace_free(w1);
+    return uat_error_set(err, UAT_ENOMEM, "out of memory");
+  }
+  const double *y = uat_mlp_forward(m, w, test->n, test->x);
+  r->test_rmse = sqrt(uat_loss_eval(UAT_LOSS_MSE, test->n * out, y, test->y, NULL));
+  for (size_t i = 0; i < test->n * out; i++)
+    r->test_max = fmax(r->test_max, fabs(y[i] - test->y[i]));
+  uat_norm_params np = uat_norm_default_params(in);
+  np.epsrel = 1e-8;
+  int st = UAT_OK;
+  r->has_deriv = in == 1 && uat_target_get_kind(t) != UAT_TARGET_BOOL;
+  for (size_t o = 0; o < out && in <= 2; o++) {
+    uat_mlp_fn_ctx mc = {m, w1, o, 0, 0, {0}};
+    target_fn_ctx tc = {t, o, 0};
+    int s = uat_norms_compute(in, uat_target_lo(t), uat_target_hi(t), uat_mlp_fn, &mc, target_fn,
+                              &tc, &np, &r->norms[o], err);
+    if ((s == UAT_OK || s == UAT_ESOLVER) && r->has_deriv) {
+      if (s == UAT_ESOLVER) r->status = UAT_ESOLVER;
+      mc.deriv = 1;
+      tc.deriv = 1;
+      s = uat_norms_compute(in, uat_target_lo(t), uat_target_hi(t), uat_mlp_fn, &mc, target_fn, &tc,
+                            &np, &r->dnorms[o], err);
+    }
+    if (s == UAT_ESOLVER)
+      r->status = UAT_ESOLVER;
+    else if (s != UAT_OK)
+      st = s;
+  }
+  uat_mlp_workspace_free(w);
+  uat_mlp_workspace_free(w1);
+  return st;
+}
+
+void uat_fit_report_print(FILE *fp, const uat_fit_report *r, const uat_target *t) {
+  fprintf(fp, "test_points = %zu\ntest_rmse = %.6e\ntest_max = %.6e\n", r->test_points,
+          r->test_rmse, r->test_max);
+  const size_t in = uat_target_in(t);
+  for (size_t o = 0; o < r->out && in <= 2; o++) {
+    const uat_norms *n = &r->norms[o];
+    const char *name = uat_target_output_name(t, o);
+    fprintf(fp, "%s.l2 = %.6e\n%s.l2_rel = %.6e\n%s.l2_abserr = %.1e\n", name, n->l2, name,
+            n->l2_rel, name, n->l2_abserr);
+    fprintf(fp, "%s.linf = %.6e\n%s.linf_rel = %.6e\n%s.linf_at =", name, n->linf, name,
+            n->linf_rel, name);
+    for (size_t i = 0; i < in; i++) fprintf(fp, " %.10g", n->linf_at[i]);
+    fputc('\n', fp);
+    if (r->has_deriv)
+      fprintf(fp, "%s.deriv_l2 = %.6e\n%s.deriv_l2_rel = %.6e\n%s.deriv_linf = %.6e\n", name,
+              r->dnorms[o].l2, name, r->dnorms[o].l2_rel, name, r->dnorms[o].linf);
+  }
+  if (r->status == UAT_ESOLVER)
+    fprintf(fp, "# a quadrature fell short of its tolerance: see the l2_abserr estimates\n");
+}

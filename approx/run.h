@@ -1,0 +1,44 @@
+/* run.h — one approximation run: target, points, network, trainer, report. `uat fit` runs one;
+ * `uat sweep` runs many, with identical results for identical specifications. */
+#ifndef UAT_RUN_H
+#define UAT_RUN_H
+
+#include "fitreport.h"
+#include "target.h"
+#include "trainers.h"
+#include "uat/init.h"
+
+typedef struct {
+  const char *target; /**< target spec (target.h) */
+  const char *domain; /**< domain, or NULL for the default */
+  size_t hidden[32];  /**< hidden layer widths */
+  size_t n_hidden;
+  uat_activation act;     /**< hidden activation (the output layer is linear) */
+  uat_init_spec init;     /**< initialiser */
+  uat_fit_params fit;     /**< trainer, budgets, boosting; fit.seed is set from seed */
+  uat_points points;      /**< training points */
+  size_t train_n, test_n; /**< training points, test points (the test set is a denser grid) */
+  unsigned long seed;     /**< network initialisation and random points */
+  int raw;                /**< 0 (default): train on inputs mapped to [-1, 1] and standardised
+                               outputs, then fold both maps into the first and last layers, so
+                               the model works in the target's own units; 1: train as is */
+} uat_run_spec;
+
+/** 256 training points on a grid, test 2001 (1-D) or 101^2 (2-D) or 11^n, tanh, PyTorch init,
+ *  Adam. */
+void uat_run_spec_defaults(uat_run_spec *s);
+
+typedef struct {
+  size_t params;
+  uat_fit_result fit;
+  uat_fit_report report;
+} uat_run_result;
+
+/** Run s. *model receives the trained network (NULL to discard it). A diverged run returns
+ *  UAT_EDIVERGED with r->fit.stop = diverged and no model. */
+int uat_run(const uat_run_spec *s, uat_mlp **model, uat_run_result *r, uat_error *err);
+
+/** Test points for a target of in inputs when s->test_n is 0. */
+size_t uat_run_default_test(size_t in);
+
+#endif

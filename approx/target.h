@@ -1,0 +1,74 @@
+/* target.h — what a network is asked to approximate, and the points it sees.
+ *
+ *   EXPR                       an expression in the domain's variables (symbolic derivative)
+ *   ode:SYSTEM:trajectory      t -> state(t) of a catalogue system (CVODE ground truth)
+ *   ode:SYSTEM:field           state -> f(state), the system's vector field
+ *   bool:BITS                  a truth table: bool:0110 is XOR of two inputs (first input most
+ *                              significant), 2^n bits for n inputs */
+#ifndef UAT_TARGET_H
+#define UAT_TARGET_H
+
+#include <stddef.h>
+
+#include "uat/data.h"
+#include "uat/ode.h"
+#include "uat/status.h"
+
+enum { UAT_TARGET_MAX_DIM = 16 };
+
+typedef enum {
+  UAT_TARGET_EXPR = 0,
+  UAT_TARGET_TRAJECTORY,
+  UAT_TARGET_FIELD,
+  UAT_TARGET_BOOL
+} uat_target_kind;
+
+/** How points are placed: a regular grid, Chebyshev nodes (per axis), uniform random, or (for
+ *  vector fields) states along the system's trajectory, equally spaced in time. */
+typedef enum {
+  UAT_POINTS_GRID = 0,
+  UAT_POINTS_CHEBYSHEV,
+  UAT_POINTS_RANDOM,
+  UAT_POINTS_TRAJECTORY
+} uat_points;
+
+int uat_points_parse(const char *name, uat_points *p);
+const char *uat_points_name(uat_points p);
+
+typedef struct uat_target uat_target;
+
+/** Parse a target and its domain. domain: "x=-pi:pi,y=0:1", or "LO:HI" for a single variable
+ *  (named x for expressions, t for trajectories); bounds may be expressions ("2*pi"). Empty or
+ *  NULL: the default (trajectories: the system's time span; fields: the box around the
+ *  system's trajectory, padded by 10%; bool: [0, 1]^n). Errors say what and where. */
+int uat_target_alloc(const char *spec, const char *domain, uat_target **out, uat_error *err);
+void uat_target_free(uat_target *t);
+
+uat_target_kind uat_target_get_kind(const uat_target *t);
+size_t uat_target_in(const uat_target *t);
+size_t uat_target_out(const uat_target *t);
+const double *uat_target_lo(const uat_target *t);
+const double *uat_target_hi(const uat_target *t);
+const char *uat_target_input_name(const uat_target *t, size_t i);
+const char *uat_target_output_name(const uat_target *t, size_t i);
+
+/** A text description, e.g. "sin(x) on x in [-3.14159, 3.14159]". */
+const char *uat_target_describe(const uat_target *t);
+
+/** Target value(s) at x (out values). */
+int uat_target_eval(uat_target *t, const double *x, double *y);
+
+/** d target_o / d x_j at x, where known (expressions: symbolic; trajectories: the vector
+ *  field at the state; fields: the Jacobian). UAT_ENOTFOUND for truth tables. */
+int uat_target_deriv(uat_target *t, const double *x, size_t o, size_t j, double *dy);
+
+/** A dataset of about n points of the given kind (grid and Chebyshev: per axis
+ *  round(n^(1/in)) points; random: n uniform points from seed); truth tables use their 2^in
+ *  rows whatever n is. */
+uat_dataset *uat_target_sample(uat_target *t, uat_points kind, size_t n, unsigned long seed,
+                               uat_error *err);
+
+/** The ODE system behind a trajectory or field target (NULL otherwise), and its parameters. */
+const uat_ode_system *uat_target_system(const uat_target *t);
+
+#endif
