@@ -12,7 +12,7 @@
 enum { MAX_DIM = 16, MAX_REFINE = 64 };
 
 uat_norm_params uat_norm_default_params(size_t dim) {
-  const uat_norm_params p = {dim <= 1 ? 1001 : dim == 2 ? 101 : 21, 0.0, 1e-10, 1000, 5, 16};
+  const uat_norm_params p = {dim <= 1 ? 1001 : dim == 2 ? 101 : 21, 0.0, 1e-10, 1000, 5, 16, 1};
   return p;
 }
 
@@ -110,7 +110,7 @@ static double integral(ctx *c, quantity q, double *abserr) {
   if (c->dim == 1) {
     gsl_function F = {f_last, c};
     qags(c, &F, c->lo[0], c->hi[0], c->w[0], &r, abserr);
-  } else if (c->dim == 2) {
+  } else if (c->dim == 2 && c->p->nested_2d) {
     gsl_function F = {f_outer, c};
     c->inner_abserr = 0.0;
     qags(c, &F, c->lo[0], c->hi[0], c->w[0], &r, abserr);
@@ -242,7 +242,8 @@ static int check_args(size_t dim, const double *lo, const double *hi, const uat_
   if (p->grid < 2 || p->refine > MAX_REFINE || p->gauss_points < 2)
     return uat_error_set(err, UAT_EINVAL, "norms: grid >= 2, refine <= 64, gauss_points >= 2");
   double total = 1.0;
-  for (size_t i = 0; i < dim; i++) total *= (double)(dim > 2 ? p->gauss_points : p->grid);
+  for (size_t i = 0; i < dim; i++)
+    total *= (double)((dim > 2 || (dim == 2 && !p->nested_2d)) ? p->gauss_points : p->grid);
   if (total > 1e8) return uat_error_set(err, UAT_EINVAL, "norms: more than 1e8 points");
   return UAT_OK;
 }

@@ -21,11 +21,15 @@ typedef struct {
   double epsrel;       /**< relative accuracy asked of the quadrature */
   size_t limit;        /**< subintervals of GSL's adaptive quadrature workspace */
   size_t refine;       /**< worst grid points refined by local maximisation */
-  size_t gauss_points; /**< Gauss-Legendre points per axis in 3 and more dimensions */
+  size_t gauss_points; /**< Gauss-Legendre points per axis in 3 and more dimensions (and in 2-D
+                            when nested_2d is 0) */
+  int nested_2d;       /**< 2-D integrals by nested adaptive quadrature (1, accurate but its cost
+                            is unbounded when the integrand is noisy) or by the Gauss-Legendre
+                            product rule (0, a fixed gauss_points^2 evaluations) */
 } uat_norm_params;
 
 /** grid 1001 (1-D) / 101 (2-D) / 21 (more), epsabs 0, epsrel 1e-10, limit 1000, refine 5,
- *  gauss_points 16. */
+ *  gauss_points 16, nested_2d 1. */
 uat_norm_params uat_norm_default_params(size_t dim);
 
 /** The error e = model - target on a box, and the target's own size. */
