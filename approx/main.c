@@ -24,6 +24,7 @@ static const command commands[] = {
     {"eval", uat_cmd_eval, "the error report of a saved model against a target"},
     {"gradcheck", uat_cmd_gradcheck, "compare backpropagation with finite differences, per layer"},
     {"ode", uat_cmd_ode, "integrate an ODE system with CVODE and write the trajectory"},
+    {"sweep", uat_cmd_sweep, "run an experiment file into a results folder (tables, fits, plots)"},
     {"sym", uat_cmd_sym, "differentiate, simplify, evaluate, print expressions; Jacobians"},
     {"xor", uat_cmd_xor, "the seed post's XOR configurations over many seeds"},
     {"predict", uat_cmd_predict, "outputs of a saved model for the rows of a CSV file"},

@@ -1,0 +1,23 @@
+/* rollout.h — integrate a learned vector field with CVODE (its Jacobian from the network's input
+ * gradient) and compare with the true dynamics. */
+#ifndef UAT_ROLLOUT_H
+#define UAT_ROLLOUT_H
+
+#include "uat/mlp.h"
+#include "uat/ode.h"
+
+typedef struct {
+  double max_rel_error; /**< max over times of ||y_learned - y_true|| / ||y_true|| (inf-norms) */
+  double final_rel_error;
+  double invariant_drift; /**< of the learned trajectory (NaN when the system has none) */
+  double true_invariant_drift; /**< of the reference trajectory, for scale */
+} uat_rollout_result;
+
+/** Integrate y' = m(y) from sys's default initial state at the n times (BDF, rtol 1e-10), and
+ *  the true system likewise (rtol 1e-12); compare. *learned (may be NULL) receives the learned
+ *  trajectory. */
+int uat_rollout(const uat_mlp *m, const uat_ode_system *sys, size_t n, const double *times,
+                uat_ode_trajectory **learned, uat_ode_trajectory **truth, uat_rollout_result *r,
+                uat_error *err);
+
+#endif
