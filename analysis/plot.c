@@ -241,3 +241,58 @@ int uat_plot_loss(const char *base, const double *loss, size_t n, uat_error *e) 
   const loss_ctx c = {loss, n};
   return render(base, loss_data, loss_body, &c, e);
 }
+
+/* reference vs other */
+typedef struct {
+  const double *x, *a, *b;
+  size_t n, dim;
+  const char *const *names;
+  const char *la, *lb;
+} compare_ctx;
+
+static void compare_data(FILE *fp, const void *p) {
+  const compare_ctx *c = p;
+  fprintf(fp, "x");
+  for (size_t i = 0; i < c->dim; i++) fprintf(fp, ",%s_ref", c->names[i]);
+  for (size_t i = 0; i < c->dim; i++) fprintf(fp, ",%s_other", c->names[i]);
+  fputc('\n', fp);
+  for (size_t k = 0; k < c->n; k++) {
+    fprintf(fp, "%.17g", c->x[k]);
+    for (size_t i = 0; i < c->dim; i++) fprintf(fp, ",%.17g", c->a[k * c->dim + i]);
+    for (size_t i = 0; i < c->dim; i++) fprintf(fp, ",%.17g", c->b[k * c->dim + i]);
+    fputc('\n', fp);
+  }
+}
+
+static void compare_body(FILE *fp, const char *data, const void *p) {
+  const compare_ctx *c = p;
+  if (c->dim == 2) fprintf(fp, "set multiplot layout 1,2\n");
+  fprintf(fp, "set xlabel 't'\nplot ");
+  for (size_t i = 0; i < c->dim; i++) {
+    if (i) fprintf(fp, ", ");
+    gp_quote(fp, data);
+    fprintf(fp, " using 1:%zu skip 1 with lines lw 3 lc %zu title '%s (%s)', ", i + 2, i + 1,
+            c->names[i], c->la);
+    gp_quote(fp, data);
+    fprintf(fp, " using 1:%zu skip 1 with lines lw 1.5 dt 2 lc %zu title '%s (%s)'", i + 2 + c->dim,
+            i + 3, c->names[i], c->lb);
+  }
+  fputc('\n', fp);
+  if (c->dim == 2) {
+    fprintf(fp, "set xlabel '%s'\nset ylabel '%s'\nplot ", c->names[0], c->names[1]);
+    gp_quote(fp, data);
+    fprintf(fp, " using 2:3 skip 1 with lines lw 3 title '%s', ", c->la);
+    gp_quote(fp, data);
+    fprintf(fp,
+            " using 4:5 skip 1 with lines lw 1.5 dt 2 title '%s'\nunset multiplot\n"
+            "unset ylabel\n",
+            c->lb);
+  }
+}
+
+int uat_plot_compare(const char *base, const double *x, const double *reference,
+                     const double *other, size_t n, size_t dim, const char *const *names,
+                     const char *ref_label, const char *other_label, uat_error *e) {
+  const compare_ctx c = {x, reference, other, n, dim, names, ref_label, other_label};
+  return render(base, compare_data, compare_body, &c, e);
+}

@@ -10,6 +10,14 @@
 
 #include "uat/io.h"
 
+#include <time.h>
+
+static double seconds_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 void uat_cli_error(const char *cmd, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -59,6 +67,7 @@ void uat_progress_start(uat_progress *p, const char *label, size_t total, int en
   p->label = label;
   p->total = total;
   p->last = -1;
+  p->t0 = seconds_now();
 }
 
 void uat_progress_update(uat_progress *p, size_t done) {
@@ -70,6 +79,11 @@ void uat_progress_update(uat_progress *p, size_t done) {
   fprintf(stderr, "\r%-8s [", p->label);
   for (int i = 0; i < width; i++) fputc(i < filled ? '#' : '.', stderr);
   fprintf(stderr, "] %zu/%zu", done, p->total);
+  if (done > 0 && done < p->total) {
+    const double left = (seconds_now() - p->t0) / (double)done * (double)(p->total - done);
+    fprintf(stderr, " ETA %02d:%02d", (int)(left / 60), (int)left % 60);
+  }
+  fprintf(stderr, "\033[K");
   fflush(stderr);
 }
 

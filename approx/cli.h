@@ -26,7 +26,8 @@ typedef struct {
   int enabled;
   const char *label;
   size_t total;
-  int last; /* last drawn per-mille, to redraw only on change */
+  int last;  /* last drawn per-mille, to redraw only on change */
+  double t0; /* start, for the estimate of the time left */
 } uat_progress;
 
 void uat_progress_start(uat_progress *p, const char *label, size_t total, int enabled);

@@ -43,23 +43,24 @@ static const char *const csv_header =
     "rollout_drift,seconds";
 
 static void help(FILE *fp) {
-  fprintf(fp,
-    "usage: uat sweep EXPERIMENT.ini [-o results/NAME] [--resume] [--no-progress]\n\n"
-    "Run the cross product of the experiment's targets, widths, depths, activations, trainers\n"
-    "and seeds, and write the results folder: runs.csv, models/, summary.md, summary.tex,\n"
-    "scaling.csv, plots and meta.json. A sweep that was stopped continues with --resume,\n"
-    "skipping finished runs, and ends with the same tables as one that was not.\n\n"
-    "  -o, --output DIR   results folder (default results/NAME, NAME from the file)\n"
-    "      --resume       continue the sweep in DIR\n"
-    "      --no-progress  no progress bar\n"
-    "  -h, --help         this text\n");
+  fprintf(
+      fp,
+      "usage: uat sweep EXPERIMENT.ini [-o results/NAME] [--resume] [--no-progress]\n\n"
+      "Run the cross product of the experiment's targets, widths, depths, activations, trainers\n"
+      "and seeds, and write the results folder: runs.csv, models/, summary.md, summary.tex,\n"
+      "scaling.csv, plots and meta.json. A sweep that was stopped continues with --resume,\n"
+      "skipping finished runs, and ends with the same tables as one that was not.\n\n"
+      "  -o, --output DIR   results folder (default results/NAME, NAME from the file)\n"
+      "      --resume       continue the sweep in DIR\n"
+      "      --no-progress  no progress bar\n"
+      "  -h, --help         this text\n");
 }
 
 static void row_key(const uat_experiment *e, size_t i, char *buf, size_t len) {
   uat_run_index ix;
   uat_experiment_index(e, i, &ix);
-  snprintf(buf, len, "%zu,%s,%zu,%zu,%s,%s,%lu", i, e->targets[ix.target].name,
-           e->widths[ix.width], e->depths[ix.depth], uat_activation_name(e->acts[ix.act]),
+  snprintf(buf, len, "%zu,%s,%zu,%zu,%s,%s,%lu", i, e->targets[ix.target].name, e->widths[ix.width],
+           e->depths[ix.depth], uat_activation_name(e->acts[ix.act]),
            uat_fit_kind_name(e->trainers[ix.trainer]), e->seeds[ix.seed]);
 }
 
@@ -68,8 +69,9 @@ static void write_row(FILE *fp, const uat_experiment *e, size_t i, const run_row
   row_key(e, i, key, sizeof key);
   fprintf(fp, "%s,%zu,%s,%s,%zu,%zu", key, r->params, r->status, r->stop, r->iterations,
           r->evaluations);
-  const double v[11] = {r->train_rmse, r->test_rmse, r->test_max, r->l2_rel, r->linf, r->linf_rel,
-                        r->deriv_l2_rel, r->rollout_error, r->rollout_drift, r->seconds};
+  const double v[11] = {r->train_rmse,    r->test_rmse, r->test_max,     r->l2_rel,
+                        r->linf,          r->linf_rel,  r->deriv_l2_rel, r->rollout_error,
+                        r->rollout_drift, r->seconds};
   for (int k = 0; k < 10; k++) fprintf(fp, ",%.17g", v[k]);
   fputc('\n', fp);
 }
@@ -124,9 +126,9 @@ static int read_runs(const char *dir, const uat_experiment *e, run_row *rows, si
       break;
     }
     run_row *r = &rows[i];
-    if (sscanf(p, "%zu,%15[^,],%15[^,],%zu,%zu,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf",
-               &r->params, r->status, r->stop, &r->iterations, &r->evaluations, &r->train_rmse,
-               &r->test_rmse, &r->test_max, &r->l2_rel, &r->linf, &r->linf_rel, &r->deriv_l2_rel,
+    if (sscanf(p, "%zu,%15[^,],%15[^,],%zu,%zu,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", &r->params,
+               r->status, r->stop, &r->iterations, &r->evaluations, &r->train_rmse, &r->test_rmse,
+               &r->test_max, &r->l2_rel, &r->linf, &r->linf_rel, &r->deriv_l2_rel,
                &r->rollout_error, &r->rollout_drift, &r->seconds) != 15) {
       uat_cli_error("sweep", "%s:%zu: expected the %s columns", path, lineno, "22");
       rc = -1;
@@ -163,7 +165,9 @@ static void one_run(const char *dir, const uat_experiment *e, size_t i, run_row 
   r->seconds = res.fit.seconds;
   snprintf(r->stop, sizeof r->stop, "%s", uat_fit_stop_name(res.fit.stop));
   snprintf(r->status, sizeof r->status, "%s",
-           st == UAT_OK ? "ok" : st == UAT_EDIVERGED ? "diverged" : "error");
+           st == UAT_OK          ? "ok"
+           : st == UAT_EDIVERGED ? "diverged"
+                                 : "error");
   r->train_rmse = st == UAT_OK ? res.fit.rmse : NAN;
   r->test_rmse = st == UAT_OK ? res.report.test_rmse : NAN;
   r->test_max = st == UAT_OK ? res.report.test_max : NAN;
@@ -179,7 +183,8 @@ static void one_run(const char *dir, const uat_experiment *e, size_t i, run_row 
     r->linf = fmax(r->linf, res.report.norms[o].linf);
     r->linf_rel = fmax(r->linf_rel, res.report.norms[o].linf_rel);
     if (res.report.has_deriv)
-      r->deriv_l2_rel = o ? fmax(r->deriv_l2_rel, res.report.dnorms[o].l2_rel) : res.report.dnorms[o].l2_rel;
+      r->deriv_l2_rel =
+          o ? fmax(r->deriv_l2_rel, res.report.dnorms[o].l2_rel) : res.report.dnorms[o].l2_rel;
   }
   if (et->rollout) {
     uat_target *t = NULL;
@@ -187,8 +192,10 @@ static void one_run(const char *dir, const uat_experiment *e, size_t i, run_row 
     double *times = malloc(et->rollout_n * sizeof *times);
     if (times && uat_target_alloc(s.target, s.domain, &t, &err) == UAT_OK) {
       for (size_t k = 0; k < et->rollout_n; k++)
-        times[k] = et->rollout_t0 + (et->rollout_t1 - et->rollout_t0) * (double)k / (double)(et->rollout_n - 1);
-      if (uat_rollout(m, uat_target_system(t), et->rollout_n, times, NULL, NULL, &rr, &err) == UAT_OK) {
+        times[k] = et->rollout_t0 +
+                   (et->rollout_t1 - et->rollout_t0) * (double)k / (double)(et->rollout_n - 1);
+      if (uat_rollout(m, uat_target_system(t), et->rollout_n, times, NULL, NULL, &rr, &err) ==
+          UAT_OK) {
         r->rollout_error = rr.max_rel_error;
         r->rollout_drift = rr.invariant_drift;
       }
@@ -235,12 +242,22 @@ static void group_name(const uat_experiment *e, group x, char *buf, size_t len) 
 }
 
 static int write_tables(const char *dir, const uat_experiment *e, const run_row *rows) {
-  const char *h[12] = {"target", "depth", "activation", "trainer", "width", "params", "runs",
-                       "diverged", "median test RMSE", "best test RMSE", "median rel. L-inf",
-                       "median rollout error"};
-  uat_report *rep = uat_report_alloc(12, h);
-  const char *sh[12] = {"target", "depth", "activation", "trainer", "measure", "points", "exponent",
-                        "se", "ci_lo", "ci_hi", "r2", "quality"};
+  const char *h[13] = {"target",
+                       "depth",
+                       "activation",
+                       "trainer",
+                       "width",
+                       "params",
+                       "runs",
+                       "diverged",
+                       "median test RMSE",
+                       "best test RMSE",
+                       "median rel. L-inf",
+                       "median rollout error",
+                       "median iterations"};
+  uat_report *rep = uat_report_alloc(13, h);
+  const char *sh[12] = {"target",   "depth", "activation", "trainer", "measure", "points",
+                        "exponent", "se",    "ci_lo",      "ci_hi",   "r2",      "quality"};
   uat_report *sc = uat_report_alloc(12, sh);
   if (rep == NULL || sc == NULL) return -1;
   double *v = malloc(e->n_seeds * sizeof *v), *w = malloc(e->n_seeds * sizeof *w);
@@ -251,34 +268,47 @@ static int write_tables(const char *dir, const uat_experiment *e, const run_row 
     for (size_t wi = 0; wi < e->n_widths; wi++) {
       const run_row *first;
       const size_t n = seed_values(e, rows, g, wi, v, &first);
-      uat_summary s, sl, sr;
+      uat_summary s, sl, sr, si;
       uat_summary_compute(v, n, NAN, &s);
       for (size_t k = 0; k < n; k++) w[k] = first[k].linf_rel;
       uat_summary_compute(w, n, NAN, &sl);
       for (size_t k = 0; k < n; k++) w[k] = first[k].rollout_error;
       uat_summary_compute(w, n, NAN, &sr);
+      for (size_t k = 0; k < n; k++) w[k] = (double)first[k].iterations;
+      uat_summary_compute(w, n, NAN, &si);
       N[wi] = (double)e->widths[wi];
       med[wi] = s.median;
       best[wi] = s.min;
-      const uat_cell row[12] = {
-          uat_cell_text(e->targets[x.target].name), uat_cell_int((long long)e->depths[x.depth]),
-          uat_cell_text(uat_activation_name(e->acts[x.act])),
-          uat_cell_text(uat_fit_kind_name(e->trainers[x.trainer])),
-          uat_cell_int((long long)e->widths[wi]), uat_cell_int((long long)first->params),
-          uat_cell_int((long long)n), uat_cell_int((long long)s.diverged), uat_cell_num(s.median),
-          uat_cell_num(s.min), uat_cell_num(sl.median), uat_cell_num(sr.median)};
+      const uat_cell row[13] = {uat_cell_text(e->targets[x.target].name),
+                                uat_cell_int((long long)e->depths[x.depth]),
+                                uat_cell_text(uat_activation_name(e->acts[x.act])),
+                                uat_cell_text(uat_fit_kind_name(e->trainers[x.trainer])),
+                                uat_cell_int((long long)e->widths[wi]),
+                                uat_cell_int((long long)first->params),
+                                uat_cell_int((long long)n),
+                                uat_cell_int((long long)s.diverged),
+                                uat_cell_num(s.median),
+                                uat_cell_num(s.min),
+                                uat_cell_num(sl.median),
+                                uat_cell_num(sr.median),
+                                uat_cell_int((long long)llround(si.median))};
       uat_report_add_row(rep, row);
     }
     for (int k = 0; k < 2; k++) {
       uat_scaling_fit fit;
       uat_scaling_fit_compute(N, k ? best : med, NULL, e->n_widths, &fit);
-      const uat_cell row[12] = {
-          uat_cell_text(e->targets[x.target].name), uat_cell_int((long long)e->depths[x.depth]),
-          uat_cell_text(uat_activation_name(e->acts[x.act])),
-          uat_cell_text(uat_fit_kind_name(e->trainers[x.trainer])),
-          uat_cell_text(k ? "best test RMSE" : "median test RMSE"), uat_cell_int((long long)fit.n),
-          uat_cell_num(fit.slope), uat_cell_num(fit.slope_se), uat_cell_num(fit.ci_lo),
-          uat_cell_num(fit.ci_hi), uat_cell_num(fit.r2), uat_cell_text(uat_fit_quality_name(fit.quality))};
+      const uat_cell row[12] = {uat_cell_text(e->targets[x.target].name),
+                                uat_cell_int((long long)e->depths[x.depth]),
+                                uat_cell_text(uat_activation_name(e->acts[x.act])),
+                                uat_cell_text(uat_fit_kind_name(e->trainers[x.trainer])),
+                                uat_cell_text(k ? "best test RMSE" : "median test RMSE"),
+                                uat_cell_int((long long)fit.n),
+                                uat_cell_num(fit.slope),
+                                uat_cell_num(fit.slope_se),
+                                uat_cell_num(fit.ci_lo),
+                                uat_cell_num(fit.ci_hi),
+                                uat_cell_num(fit.r2),
+                                uat_cell_text(uat_fit_quality_name(fit.quality))};
       uat_report_add_row(sc, row);
       if (k == 0 && e->n_widths >= 2) {
         char base[4096], name[256];
@@ -326,6 +356,52 @@ static int write_tables(const char *dir, const uat_experiment *e, const run_row 
   return rc;
 }
 
+/* For each target with a rollout: the learned dynamics of its most accurate run against the
+ * truth, over time and in the phase plane. */
+static void rollout_plots(const char *dir, const uat_experiment *e, const run_row *rows) {
+  const size_t n = uat_experiment_runs(e);
+  for (size_t ti = 0; ti < e->n_targets; ti++) {
+    const uat_exp_target *et = &e->targets[ti];
+    if (!et->rollout) continue;
+    long best = -1;
+    for (size_t i = 0; i < n; i++) {
+      uat_run_index ix;
+      uat_experiment_index(e, i, &ix);
+      if (ix.target != ti || strcmp(rows[i].status, "ok") != 0 || !isfinite(rows[i].rollout_error))
+        continue;
+      if (best < 0 || rows[i].rollout_error < rows[best].rollout_error) best = (long)i;
+    }
+    if (best < 0) continue;
+    char path[4096], base[4096];
+    snprintf(path, sizeof path, "%.3000s/models/run_%05ld.txt", dir, best);
+    snprintf(base, sizeof base, "%.3000s/rollout_%s", dir, et->name);
+    uat_mlp *m = NULL;
+    uat_target *t = NULL;
+    uat_error err;
+    double *times = malloc(et->rollout_n * sizeof *times);
+    uat_ode_trajectory *learned = NULL, *truth = NULL;
+    uat_rollout_result rr;
+    if (times && uat_mlp_load(path, &m, &err) == UAT_OK &&
+        uat_target_alloc(et->spec, et->domain[0] ? et->domain : NULL, &t, &err) == UAT_OK) {
+      for (size_t k = 0; k < et->rollout_n; k++)
+        times[k] = et->rollout_t0 +
+                   (et->rollout_t1 - et->rollout_t0) * (double)k / (double)(et->rollout_n - 1);
+      const uat_ode_system *sys = uat_target_system(t);
+      if (uat_rollout(m, sys, et->rollout_n, times, &learned, &truth, &rr, &err) == UAT_OK) {
+        const int st = uat_plot_compare(base, times, truth->y, learned->y, et->rollout_n, sys->dim,
+                                        sys->state_names, "true", "learned", &err);
+        if (st != UAT_OK && st != UAT_ENOTFOUND)
+          fprintf(stderr, "uat sweep: warning: %s\n", err.msg);
+      }
+    }
+    uat_ode_trajectory_free(learned);
+    uat_ode_trajectory_free(truth);
+    free(times);
+    uat_target_free(t);
+    uat_mlp_free(m);
+  }
+}
+
 /* FNV-1a 64 of the experiment file: identifies the file the results came from. */
 static unsigned long long file_hash(const char *path) {
   FILE *fp = fopen(path, "rb");
@@ -343,8 +419,10 @@ static void json_string(FILE *fp, const char *s) {
   fputc('"', fp);
   for (; *s; s++) {
     if (*s == '"' || *s == '\\') fputc('\\', fp);
-    if ((unsigned char)*s < 0x20) fprintf(fp, "\\u%04x", *s);
-    else fputc(*s, fp);
+    if ((unsigned char)*s < 0x20)
+      fprintf(fp, "\\u%04x", *s);
+    else
+      fputc(*s, fp);
   }
   fputc('"', fp);
 }
@@ -363,8 +441,8 @@ static int write_meta(const char *dir, const char *ini, const uat_experiment *e,
   json_string(af.fp, e->name);
   fprintf(af.fp, ",\n  \"experiment_file\": ");
   json_string(af.fp, ini);
-  fprintf(af.fp, ",\n  \"experiment_fnv1a64\": \"%016llx\",\n  \"runs\": %zu,\n",
-          file_hash(ini), uat_experiment_runs(e));
+  fprintf(af.fp, ",\n  \"experiment_fnv1a64\": \"%016llx\",\n  \"runs\": %zu,\n", file_hash(ini),
+          uat_experiment_runs(e));
   fprintf(af.fp, "  \"uat\": \"%s\",\n  \"gsl\": \"%s\",\n  \"sundials\": \"%s\",\n",
           UAT_VERSION_STRING, GSL_VERSION, SUNDIALS_VERSION);
   fprintf(af.fp, "  \"machine\": ");
@@ -439,13 +517,15 @@ static int sweep(const char *ini, const char *out, int resume, int progress) {
     uat_progress_update(&bar, ++done);
   }
   uat_progress_end(&bar);
+  rollout_plots(dir, &e, rows);
   int rc = write_tables(dir, &e, rows) == 0 && write_meta(dir, ini, &e, clock_now() - t0) == 0
                ? UAT_EXIT_OK
                : UAT_EXIT_FAIL;
   size_t bad = 0;
   for (size_t i = 0; i < n; i++) bad += strcmp(rows[i].status, "ok") != 0;
   printf("%s: %zu runs (%zu not ok) in %s: runs.csv, summary.md, summary.tex, scaling.csv, "
-         "plots, meta.json\n", e.name, n, bad, dir);
+         "plots, meta.json\n",
+         e.name, n, bad, dir);
   free(rows);
   return rc;
 }

@@ -50,7 +50,9 @@ static int add_act(parse_ctx *c, const char *s, void *arg) {
   (void)arg;
   if (c->e->n_acts == UAT_EXP_MAX_LIST ||
       uat_activation_parse(s, &c->e->acts[c->e->n_acts]) != UAT_OK)
-    return fail(c, "expected activations (tanh, sigmoid, relu, softplus, sin, identity), found '%s'%s", s, "");
+    return fail(c,
+                "expected activations (tanh, sigmoid, relu, softplus, sin, identity), found '%s'%s",
+                s, "");
   c->e->n_acts++;
   return 1;
 }
@@ -74,7 +76,8 @@ static int add_seeds(parse_ctx *c, const char *s, void *arg) {
   return 1;
 }
 
-static int size_value(parse_ctx *c, const char *name, const char *value, size_t *out, int positive) {
+static int size_value(parse_ctx *c, const char *name, const char *value, size_t *out,
+                      int positive) {
   if (uat_cli_size(value, out) != 0 || (positive && *out == 0))
     return fail(c, "%s: expected a %s integer", name, positive ? "positive" : "non-negative");
   return 1;
@@ -99,7 +102,8 @@ static int target_key(parse_ctx *c, uat_exp_target *t, const char *name, const c
   if (strcmp(name, "points") == 0)
     return uat_points_parse(value, &t->points) == UAT_OK
                ? 1
-               : fail(c, "points: expected grid, chebyshev, random or trajectory, found '%s'%s", value, "");
+               : fail(c, "points: expected grid, chebyshev, random or trajectory, found '%s'%s",
+                      value, "");
   if (strcmp(name, "rollout") == 0) {
     if (strcmp(value, "no") == 0) return 1;
     if (sscanf(value, "%lf:%lf:%zu", &t->rollout_t0, &t->rollout_t1, &t->rollout_n) != 3 ||
@@ -108,16 +112,20 @@ static int target_key(parse_ctx *c, uat_exp_target *t, const char *name, const c
     t->rollout = 1;
     return 1;
   }
-  return fail(c, "unknown key '%s' in a [target] section (spec, domain, train, points, rollout)%s", name, "");
+  return fail(c, "unknown key '%s' in a [target] section (spec, domain, train, points, rollout)%s",
+              name, "");
 }
 
 static int handler(void *user, const char *section, const char *name, const char *value) {
   parse_ctx *c = user;
   uat_experiment *e = c->e;
   if (strcmp(section, "experiment") == 0) {
-    if (strcmp(name, "name") == 0) snprintf(e->name, sizeof e->name, "%s", value);
-    else if (strcmp(name, "description") == 0) snprintf(e->description, sizeof e->description, "%s", value);
-    else return fail(c, "unknown key '%s' in [experiment] (name, description)%s", name, "");
+    if (strcmp(name, "name") == 0)
+      snprintf(e->name, sizeof e->name, "%s", value);
+    else if (strcmp(name, "description") == 0)
+      snprintf(e->description, sizeof e->description, "%s", value);
+    else
+      return fail(c, "unknown key '%s' in [experiment] (name, description)%s", name, "");
     return 1;
   }
   if (strncmp(section, "target ", 7) == 0) {
@@ -127,7 +135,10 @@ static int handler(void *user, const char *section, const char *name, const char
     if (i == e->n_targets) {
       if (e->n_targets == UAT_EXP_MAX_TARGETS) return fail(c, "at most 16 targets%s%s", "", "");
       if (strlen(tname) == 0 || strlen(tname) >= 32 || strpbrk(tname, ",\" ") != NULL)
-        return fail(c, "expected [target NAME] with a short name without commas, quotes or blanks, found [%s]%s", section, "");
+        return fail(c,
+                    "expected [target NAME] with a short name without commas, quotes or blanks, "
+                    "found [%s]%s",
+                    section, "");
       memset(&e->targets[i], 0, sizeof e->targets[i]);
       snprintf(e->targets[i].name, 32, "%s", tname);
       e->targets[i].train = 256;
@@ -141,7 +152,8 @@ static int handler(void *user, const char *section, const char *name, const char
     if (strcmp(name, "activations") == 0) return each_item(value, add_act, c, NULL);
     if (strcmp(name, "trainers") == 0) return each_item(value, add_trainer, c, NULL);
     if (strcmp(name, "seeds") == 0) return each_item(value, add_seeds, c, NULL);
-    return fail(c, "unknown key '%s' in [sweep] (widths, depths, activations, trainers, seeds)%s", name, "");
+    return fail(c, "unknown key '%s' in [sweep] (widths, depths, activations, trainers, seeds)%s",
+                name, "");
   }
   if (strcmp(section, "train") == 0) {
     if (strcmp(name, "max_iter") == 0) {
@@ -159,7 +171,10 @@ static int handler(void *user, const char *section, const char *name, const char
       e->raw = strcmp(value, "no") == 0;
       return 1;
     }
-    return fail(c, "unknown key '%s' in [train] (max_iter, target_rmse, boost, lr, batch, test, normalise)%s", name, "");
+    return fail(
+        c,
+        "unknown key '%s' in [train] (max_iter, target_rmse, boost, lr, batch, test, normalise)%s",
+        name, "");
   }
   return fail(c, "unknown section [%s] (experiment, target NAME, sweep, train)%s", section, "");
 }
@@ -174,10 +189,10 @@ int uat_experiment_load(const char *path, uat_experiment *e, uat_error *err) {
   if (line > 0)
     return uat_error_set(err, UAT_EFORMAT, "%s:%d: %s", path, line,
                          c.msg[0] ? c.msg : "expected [section], key = value, or a comment");
-  const char *missing = e->n_targets == 0 ? "at least one [target NAME] section"
+  const char *missing = e->n_targets == 0  ? "at least one [target NAME] section"
                         : e->n_widths == 0 ? "widths in [sweep]"
-                        : e->n_seeds == 0 ? "seeds in [sweep]"
-                        : NULL;
+                        : e->n_seeds == 0  ? "seeds in [sweep]"
+                                           : NULL;
   for (size_t i = 0; i < e->n_targets && missing == NULL; i++)
     if (e->targets[i].spec[0] == '\0') missing = "spec in every [target NAME] section";
   if (missing) return uat_error_set(err, UAT_EFORMAT, "%s: expected %s", path, missing);
@@ -190,11 +205,13 @@ int uat_experiment_load(const char *path, uat_experiment *e, uat_error *err) {
     uat_target *t = NULL;
     uat_error terr;
     if (uat_target_alloc(e->targets[i].spec, e->targets[i].domain, &t, &terr) != UAT_OK)
-      return uat_error_set(err, UAT_EFORMAT, "%s: [target %s]: %s", path, e->targets[i].name, terr.msg);
+      return uat_error_set(err, UAT_EFORMAT, "%s: [target %s]: %s", path, e->targets[i].name,
+                           terr.msg);
     if (e->targets[i].rollout && uat_target_get_kind(t) != UAT_TARGET_FIELD) {
       uat_target_free(t);
-      return uat_error_set(err, UAT_EFORMAT, "%s: [target %s]: rollout needs an ode:SYSTEM:field target",
-                           path, e->targets[i].name);
+      return uat_error_set(err, UAT_EFORMAT,
+                           "%s: [target %s]: rollout needs an ode:SYSTEM:field target", path,
+                           e->targets[i].name);
     }
     uat_target_free(t);
   }

@@ -13,7 +13,7 @@ typedef struct {
   char domain[256];
   size_t train;
   uat_points points;
-  int rollout;              /**< integrate the learned field (field targets) */
+  int rollout; /**< integrate the learned field (field targets) */
   double rollout_t0, rollout_t1;
   size_t rollout_n;
 } uat_exp_target;

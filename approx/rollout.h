@@ -9,7 +9,7 @@
 typedef struct {
   double max_rel_error; /**< max over times of ||y_learned - y_true|| / ||y_true|| (inf-norms) */
   double final_rel_error;
-  double invariant_drift; /**< of the learned trajectory (NaN when the system has none) */
+  double invariant_drift;      /**< of the learned trajectory (NaN when the system has none) */
   double true_invariant_drift; /**< of the reference trajectory, for scale */
 } uat_rollout_result;
 

@@ -35,6 +35,13 @@ int uat_plot_scaling(const char *base, const double *N, const double *err, size_
 int uat_plot_fit(const char *base, const double *x, const double *model, const double *target,
                  size_t n, uat_error *e);
 
+/** Two sets of dim curves over the same x (row-major n x dim each): `reference` solid and
+ *  `other` dashed, one panel; with dim == 2 also both phase portraits side by side. names holds
+ *  the dim curve names; labels the two sets' names. */
+int uat_plot_compare(const char *base, const double *x, const double *reference,
+                     const double *other, size_t n, size_t dim, const char *const *names,
+                     const char *ref_label, const char *other_label, uat_error *e);
+
 /** Training loss against epoch (log y axis). */
 int uat_plot_loss(const char *base, const double *loss, size_t n, uat_error *e);
 
