@@ -521,7 +521,13 @@ static int boost(uat_mlp **m, const uat_dataset *d, const uat_fit_params *p, mon
       uat_mlp_init(member, &init, rng);
       uat_fit_params q = *p;
       q.target_rmse = p->target_rmse / rmse;
+      /* each member has the whole iteration budget; the time budget is shared */
+      mo->iter = 0;
+      mo->window_start = 0;
+      mo->best_window = INFINITY;
+      mo->p = &q;
       st = train_one(member, r, &q, mo);
+      mo->p = p;
     }
     if (st == UAT_OK && (sum = uat_mlp_sum(*m, member, rmse)) == NULL) st = UAT_EINVAL;
     if (st == UAT_OK) {
