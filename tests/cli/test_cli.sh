@@ -32,7 +32,7 @@ expect 0 '^uat [0-9]+\.[0-9]+\.[0-9]+' -- --version
 expect 0 'cblas_dgemm from .*openblas' -- --version
 expect 2 '^usage' --
 expect 2 "unknown command 'frobnicate'" -- frobnicate
-for cmd in xor predict ode sym gradcheck; do
+for cmd in xor predict ode sym gradcheck fit eval sweep; do
   expect 0 "^usage: uat $cmd" -- "$cmd" --help
 done
 

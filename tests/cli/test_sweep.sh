@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# test_sweep.sh UAT — uat fit, uat eval and uat sweep end to end: a results folder whose CSV
+# parses and whose models match a direct `uat fit` bit for bit; a sweep killed part way and
+# resumed ends with the same tables as one that ran straight through; malformed experiment
+# files are refused with their line numbers and run nothing.
+set -uo pipefail
+uat=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# fit and eval
+out=$("$uat" fit --target 'sin(x)' --domain x=-pi:pi --layers 1,16,1 --trainer varpro --seed 0 -o "$tmp/sin.txt")
+rmse=$(sed -n 's/^test_rmse = //p' <<<"$out")
+awk -v r="$rmse" 'BEGIN { exit !(r < 1e-9) }' && ok || bad "fit sin varpro: test_rmse $rmse"
+grep -q '^stop = ' <<<"$out" && grep -q '^y.linf = ' <<<"$out" && grep -q '^y.deriv_l2_rel = ' <<<"$out" && ok || bad "fit report: $out"
+eval_rmse=$("$uat" eval --model "$tmp/sin.txt" --target 'sin(x)' --domain x=-pi:pi | sed -n 's/^test_rmse = //p')
+[ "$eval_rmse" = "$rmse" ] && ok || bad "eval $eval_rmse vs fit $rmse"
+"$uat" fit --target 'sin(x' --domain x=0:1 2>"$tmp/e1"; [ $? -eq 2 ] && grep -q "'sin(x': 1:6: expected ')'" "$tmp/e1" && ok || bad "fit bad target: $(cat "$tmp/e1")"
+"$uat" fit --target 'sin(x)' --layers 2,8,1 2>"$tmp/e2"; [ $? -eq 2 ] && grep -q 'has 1 inputs and 1 outputs' "$tmp/e2" && ok || bad "fit layers: $(cat "$tmp/e2")"
+"$uat" eval --model "$tmp/sin.txt" --target 'x*y' --domain x=0:1,y=0:1 2>"$tmp/e3"; [ $? -eq 1 ] && grep -q 'has 1 inputs' "$tmp/e3" && ok || bad "eval mismatch: $(cat "$tmp/e3")"
+
+# a small experiment
+cat >"$tmp/exp.ini" <<'INI'
+[experiment]
+name = small
+description = two targets, two widths, two seeds
+
+[target sin]
+spec = sin(x)
+domain = x=-pi:pi
+train = 64
+
+[target field]
+spec = ode:lotka-volterra:field
+train = 100
+rollout = 0:5:51
+
+[sweep]
+widths = 4, 8
+trainers = lm
+seeds = 0:1
+
+[train]
+max_iter = 40
+INI
+"$uat" sweep "$tmp/exp.ini" -o "$tmp/r1" --no-progress >/dev/null && ok || bad "sweep"
+for f in runs.csv summary.md summary.tex scaling.csv meta.json models/run_00007.txt; do
+  [ -s "$tmp/r1/$f" ] && ok || bad "missing $f"
+done
+[ "$(wc -l <"$tmp/r1/runs.csv")" -eq 9 ] && ok || bad "runs.csv rows"
+# every row has 22 fields and finite errors
+awk -F, 'NR > 1 && (NF != 22 || $9 != "ok" || !($14 + 0 > 0)) { bad = 1 } END { exit bad }' "$tmp/r1/runs.csv" && ok || bad "runs.csv content"
+grep -q '"experiment_fnv1a64": "[0-9a-f]\{16\}"' "$tmp/r1/meta.json" && ok || bad "meta.json"
+grep -q '\\toprule' "$tmp/r1/summary.tex" && ok || bad "summary.tex"
+# run 3 is sin, width 8, seed 1: the same as a direct uat fit, bit for bit
+"$uat" fit --target 'sin(x)' --domain x=-pi:pi --train 64 --hidden 8 --trainer lm --max-iter 40 --seed 1 -o "$tmp/direct.txt" >/dev/null
+cmp -s "$tmp/direct.txt" "$tmp/r1/models/run_00003.txt" && ok || bad "sweep model differs from uat fit"
+# a second sweep into the same folder is refused
+"$uat" sweep "$tmp/exp.ini" -o "$tmp/r1" --no-progress 2>"$tmp/e4"; [ $? -eq 1 ] && grep -q 'continue it with --resume' "$tmp/e4" && ok || bad "overwrite refused"
+
+# killed part way, then resumed: the same tables (seconds differ, so that column is dropped)
+"$uat" sweep "$tmp/exp.ini" -o "$tmp/r2" --no-progress >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 200); do
+  [ -f "$tmp/r2/runs.csv" ] && [ "$(wc -l <"$tmp/r2/runs.csv")" -ge 3 ] && break
+  sleep 0.01
+done
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+rows=$(wc -l <"$tmp/r2/runs.csv")
+"$uat" sweep "$tmp/exp.ini" -o "$tmp/r2" --resume --no-progress >/dev/null && ok || bad "resume"
+for f in summary.md summary.tex scaling.csv; do
+  cmp -s "$tmp/r1/$f" "$tmp/r2/$f" && ok || bad "$f differs after resume (killed at $rows lines)"
+done
+cut -d, -f1-21 "$tmp/r1/runs.csv" >"$tmp/a.csv"
+cut -d, -f1-21 "$tmp/r2/runs.csv" >"$tmp/b.csv"
+cmp -s "$tmp/a.csv" "$tmp/b.csv" && ok || bad "runs.csv differs after resume"
+ls "$tmp/r2" | grep -q '\.tmp\.' && bad "temporary files left" || ok
+
+# malformed experiment files: file:line, and nothing run
+printf '[sweep]\nwidths = 4, x\n' >"$tmp/bad1.ini"
+"$uat" sweep "$tmp/bad1.ini" -o "$tmp/r3" 2>"$tmp/e5"; [ $? -eq 1 ] && grep -q "bad1.ini:2: expected positive integers, found 'x'" "$tmp/e5" && ok || bad "bad1: $(cat "$tmp/e5")"
+[ ! -e "$tmp/r3" ] && ok || bad "a results folder for a malformed file"
+printf '[target a]\nspec = sin(x)\n[sweep]\nwidths = 4\nseeds = 0\n[train]\nmax_iters = 5\n' >"$tmp/bad2.ini"
+"$uat" sweep "$tmp/bad2.ini" -o "$tmp/r3" 2>"$tmp/e6"; [ $? -eq 1 ] && grep -q "bad2.ini:7: unknown key 'max_iters' in \[train\]" "$tmp/e6" && ok || bad "bad2: $(cat "$tmp/e6")"
+
+echo "sweep: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
