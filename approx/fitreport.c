@@ -52,7 +52,6 @@ int uat_fit_report_compute(uat_mlp *m, uat_target *t, const uat_dataset *test, u
     int s = uat_norms_compute(in, uat_target_lo(t), uat_target_hi(t), uat_mlp_fn, &mc, target_fn,
                               &tc, &np, &r->norms[o], err);
     if ((s == UAT_OK || s == UAT_ESOLVER) && r->has_deriv) {
-      if (s == UAT_ESOLVER) r->status = UAT_ESOLVER;
       mc.deriv = 1;
       tc.deriv = 1;
       s = uat_norms_compute(in, uat_target_lo(t), uat_target_hi(t), uat_mlp_fn, &mc, target_fn, &tc,

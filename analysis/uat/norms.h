@@ -45,6 +45,8 @@ typedef struct {
   double linf_at[16];          /**< where that maximum is */
   double target_linf;          /**< max |target| over the grid */
   double linf_rel;             /**< linf / target_linf */
+  int l2_short;                /**< the L2 quadrature fell short of its tolerance (see l2_abserr) */
+  int l1_short; /**< the L1 quadrature fell short (|e| has kinks where e changes sign) */
 } uat_norms;
 
 /** Norms of model - target on the box [lo, hi] (dim <= 16). 1-D integrals use GSL's qags;
