@@ -104,6 +104,10 @@ int uat_run(const uat_run_spec *s, uat_mlp **model, uat_run_result *r, uat_error
     uat_fit_params fp = s->fit;
     fp.seed = s->seed;
     affine_maps maps;
+    for (size_t j = 0; j < UAT_TARGET_MAX_DIM; j++) { /* identity maps beyond the widths used */
+      maps.c[j] = maps.mu[j] = 0.0;
+      maps.s[j] = maps.sigma[j] = 1.0;
+    }
     uat_dataset *scaled = s->raw ? NULL : uat_dataset_alloc(train->n, train->in, train->out);
     if (scaled) {
       memcpy(scaled->x, train->x, train->n * train->in * sizeof(double));

@@ -208,6 +208,7 @@ static int setup_ode(uat_target *t, const char *spec, const char *domain, uat_er
         st = uat_error_set(err, UAT_EFORMAT, "domain: %s has %zu states", name, dim);
       if (st != UAT_OK) return st;
     } else { /* the trajectory's bounding box, padded by 10% */
+      if (t->dense == NULL) return uat_error_set(err, UAT_ESOLVER, "target: no trajectory");
       t->in = dim;
       for (size_t i = 0; i < dim; i++) {
         double lo = INFINITY, hi = -INFINITY;
@@ -363,9 +364,10 @@ uat_dataset *uat_target_sample(uat_target *t, uat_points kind, size_t n, unsigne
       memcpy(x, t->dense->y + j * in, in * sizeof *x);
     } else {
       size_t rest = k;
+      const size_t pa = per ? per : 1; /* per >= 2 for grids; this keeps the analyzer calm */
       for (size_t i = in; i-- > 0;) {
-        x[i] = axis_point(kind, t->lo[i], t->hi[i], rest % per, per);
-        rest /= per;
+        x[i] = axis_point(kind, t->lo[i], t->hi[i], rest % pa, pa);
+        rest /= pa;
       }
     }
     if (uat_target_eval(t, x, d->y + k * t->out) != UAT_OK) {

@@ -304,9 +304,8 @@ static int solve_linear(lsq_ctx *c) {
   while (c->rank < h + 1 && gsl_vector_get(c->S, c->rank) > 1e-13 * smax) c->rank++;
   double *W = uat_mlp_weights(m, L - 1), *b = uat_mlp_bias(m, L - 1);
   for (size_t o = 0; o < out; o++) {
-    double coef[1024];
+    double coef[1024] = {0};
     if (h + 1 > 1024) return -1;
-    memset(coef, 0, (h + 1) * sizeof *coef);
     for (size_t r = 0; r < c->rank; r++) {
       double u_t = 0.0;
       for (size_t k = 0; k < n; k++) u_t += gsl_matrix_get(c->A, k, r) * c->d->y[k * out + o];
