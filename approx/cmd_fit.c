@@ -42,7 +42,8 @@ static void fit_help(FILE *fp) {
       "      --init RULE     weight initialiser (default torch)\n"
       "  -s, --seed S        seed (default 0)\n"
       "  -o, --output MODEL  save the trained network\n"
-      "      --plot BASE.png model vs target (first output) and training RMSE per iteration\n"
+      "      --plot BASE.png model vs target (first output; one-input targets) in BASE.png,\n"
+      "                      training RMSE per iteration (normalised units) in BASE_loss.png\n"
       "  -h, --help          this text\n");
 }
 
@@ -253,11 +254,16 @@ static void print_spec(const uat_run_spec *s, const uat_target *t, size_t params
 }
 
 static int plot_fit(const char *png, uat_mlp *m, uat_target *t, const uat_run_result *r) {
-  (void)r;
   const size_t len = strlen(png);
-  char base[1024];
+  char base[1024], loss_base[1100];
   snprintf(base, sizeof base, "%.*s",
            (int)(len > 4 && strcmp(png + len - 4, ".png") == 0 ? len - 4 : len), png);
+  snprintf(loss_base, sizeof loss_base, "%s_loss", base);
+  if (r->fit.history_len > 0) {
+    uat_error lerr;
+    const int lst = uat_plot_loss(loss_base, r->fit.history, r->fit.history_len, &lerr);
+    if (lst != UAT_OK && lst != UAT_ENOTFOUND) uat_cli_error("fit", "%s", lerr.msg);
+  }
   if (uat_target_in(t) != 1) {
     fprintf(stderr, "uat fit: warning: --plot draws one-input targets only\n");
     return 0;
@@ -300,14 +306,13 @@ int uat_cmd_fit(int argc, char **argv) {
     uat_target_free(t);
     return UAT_EXIT_USAGE;
   }
-  double history[100000];
   uat_mlp *m = NULL;
   uat_run_result r;
-  r.fit.history = NULL;
   int rc = UAT_EXIT_OK;
   uat_run_spec spec = o.spec;
+  spec.history_cap = o.plot ? spec.fit.max_iter * spec.fit.boost : 0;
+  spec.history = spec.history_cap ? malloc(spec.history_cap * sizeof(double)) : NULL;
   const int st = uat_run(&spec, &m, &r, &err);
-  (void)history;
   if (st != UAT_OK) {
     uat_cli_error("fit", "%s", err.msg);
     rc = UAT_EXIT_FAIL;
@@ -323,6 +328,7 @@ int uat_cmd_fit(int argc, char **argv) {
     }
     if (o.plot && plot_fit(o.plot, m, t, &r) != 0) rc = UAT_EXIT_FAIL;
   }
+  free(spec.history);
   uat_mlp_free(m);
   uat_target_free(t);
   return rc;

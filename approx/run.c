@@ -103,6 +103,8 @@ int uat_run(const uat_run_spec *s, uat_mlp **model, uat_run_result *r, uat_error
     r->params = m->n_params;
     uat_fit_params fp = s->fit;
     fp.seed = s->seed;
+    r->fit.history = s->history;
+    r->fit.history_cap = s->history ? s->history_cap : 0;
     affine_maps maps;
     for (size_t j = 0; j < UAT_TARGET_MAX_DIM; j++) { /* identity maps beyond the widths used */
       maps.c[j] = maps.mu[j] = 0.0;

@@ -19,6 +19,8 @@ typedef struct {
   uat_points points;      /**< training points */
   size_t train_n, test_n; /**< training points, test points (the test set is a denser grid) */
   unsigned long seed;     /**< network initialisation and random points */
+  double *history;        /**< optional: training RMSE per iteration (normalised units) */
+  size_t history_cap;     /**< its capacity */
   int raw;                /**< 0 (default): train on inputs mapped to [-1, 1] and standardised
                                outputs, then fold both maps into the first and last layers, so
                                the model works in the target's own units; 1: train as is */

@@ -545,6 +545,7 @@ static int boost(uat_mlp **m, const uat_dataset *d, const uat_fit_params *p, mon
 int uat_fit_train(uat_mlp **m, const uat_dataset *d, const uat_fit_params *p, uat_fit_result *res,
                   uat_error *err) {
   res->iterations = res->evaluations = res->history_len = 0;
+  if (res->history == NULL) res->history_cap = 0;
   res->rmse = NAN;
   res->stop = UAT_FITSTOP_ITER;
   if (d->in != uat_mlp_in(*m) || d->out != uat_mlp_out(*m) || p->kind >= UAT_FIT_KIND_COUNT)
