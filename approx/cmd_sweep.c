@@ -6,6 +6,7 @@
  *   scaling.csv  error ~ width^s fits with 95% intervals
  *   *.png, *.svg plots (with their data and gnuplot scripts); meta.json */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <getopt.h>
 #include <gsl/gsl_version.h>
 #include <math.h>
@@ -16,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -453,6 +455,27 @@ static int write_meta(const char *dir, const char *ini, const uat_experiment *e,
   return uat_atomic_commit(&af, &err) == UAT_OK ? 0 : -1;
 }
 
+/* A sweep killed while writing leaves its temporary files (NAME.tmp.XXXXXX) behind; the files
+ * they were to replace are intact, so --resume removes them. */
+static void remove_stale_temporaries(const char *dir) {
+  const char *subdirs[2] = {"", "/models"};
+  for (int k = 0; k < 2; k++) {
+    char path[4096];
+    snprintf(path, sizeof path, "%.3000s%s", dir, subdirs[k]);
+    DIR *d = opendir(path);
+    if (d == NULL) continue;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+      const char *t = strstr(e->d_name, ".tmp.");
+      if (t == NULL || strlen(t) != 11) continue;
+      char file[4400];
+      snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+      unlink(file);
+    }
+    closedir(d);
+  }
+}
+
 static int make_dirs(const char *dir) {
   char path[4096];
   snprintf(path, sizeof path, "%s", dir);
@@ -498,6 +521,7 @@ static int sweep(const char *ini, const char *out, int resume, int progress) {
   }
   const size_t n = uat_experiment_runs(&e);
   run_row *rows = calloc(n, sizeof *rows);
+  if (resume) remove_stale_temporaries(dir);
   if (rows == NULL || (resume && read_runs(dir, &e, rows, n) != 0)) {
     free(rows);
     return UAT_EXIT_FAIL;
