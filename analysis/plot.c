@@ -296,3 +296,54 @@ int uat_plot_compare(const char *base, const double *x, const double *reference,
   const compare_ctx c = {x, reference, other, n, dim, names, ref_label, other_label};
   return render(base, compare_data, compare_body, &c, e);
 }
+
+/* one set of curves */
+typedef struct {
+  const double *x, *y;
+  size_t n, dim;
+  const char *const *names;
+  const char *title;
+} series_ctx;
+
+static void series_data(FILE *fp, const void *p) {
+  const series_ctx *c = p;
+  fprintf(fp, "x");
+  for (size_t i = 0; i < c->dim; i++) fprintf(fp, ",%s", c->names[i]);
+  fputc('\n', fp);
+  for (size_t k = 0; k < c->n; k++) {
+    fprintf(fp, "%.17g", c->x[k]);
+    for (size_t i = 0; i < c->dim; i++) fprintf(fp, ",%.17g", c->y[k * c->dim + i]);
+    fputc('\n', fp);
+  }
+}
+
+static void series_body(FILE *fp, const char *data, const void *p) {
+  const series_ctx *c = p;
+  if (c->dim == 2) fprintf(fp, "set multiplot layout 1,2\n");
+  fprintf(fp, "set title ");
+  gp_quote(fp, c->title);
+  fprintf(fp, "\nset xlabel 't'\nplot ");
+  for (size_t i = 0; i < c->dim; i++) {
+    if (i) fprintf(fp, ", ");
+    gp_quote(fp, data);
+    fprintf(fp, " using 1:%zu skip 1 with lines lw 1.5 title ", i + 2);
+    gp_quote(fp, c->names[i]);
+  }
+  fputc('\n', fp);
+  if (c->dim == 2) {
+    fprintf(fp, "set title 'phase portrait'\nset xlabel ");
+    gp_quote(fp, c->names[0]);
+    fprintf(fp, "\nset ylabel ");
+    gp_quote(fp, c->names[1]);
+    fprintf(fp, "\nplot ");
+    gp_quote(fp, data);
+    fprintf(fp, " using 2:3 skip 1 with lines lw 1.5 notitle\nunset multiplot\nunset ylabel\n");
+  }
+  fprintf(fp, "unset title\n");
+}
+
+int uat_plot_series(const char *base, const double *x, const double *y, size_t n, size_t dim,
+                    const char *const *names, const char *title, uat_error *e) {
+  const series_ctx c = {x, y, n, dim, names, title};
+  return render(base, series_data, series_body, &c, e);
+}

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -81,88 +80,20 @@ int ode_write_derivatives(const char *path, const uat_ode_system *sys, const dou
   return rc;
 }
 
-/* A path inside a gnuplot single-quoted string: quotes are doubled. */
-static void put_quoted(FILE *fp, const char *s) {
-  fputc('\'', fp);
-  for (; *s; s++) {
-    if (*s == '\'') fputc('\'', fp);
-    fputc(*s, fp);
-  }
-  fputc('\'', fp);
-}
-
-static void write_script(FILE *fp, const uat_ode_system *sys, const char *data,
-                         const char *png_tmp) {
-  const int phase = sys->dim == 2;
-  fprintf(fp, "# %s: states over time%s. Rerun with: gnuplot THIS_FILE\n", sys->name,
-          phase ? " and phase portrait" : "");
-  fprintf(fp, "set terminal pngcairo size %d,480 enhanced font ',10'\nset output ",
-          phase ? 1200 : 800);
-  put_quoted(fp, png_tmp);
-  fprintf(fp, "\nset datafile separator ','\nset grid\n");
-  if (phase) fprintf(fp, "set multiplot layout 1,2\n");
-  fprintf(fp, "set title '%s'\nset xlabel 't'\nplot for [i=2:%zu] ", sys->name, sys->dim + 1);
-  put_quoted(fp, data);
-  fprintf(fp, " using 1:i with lines lw 1.5 title columnheader(i)\n");
-  if (phase) {
-    fprintf(fp, "set title 'phase portrait'\nset xlabel '%s'\nset ylabel '%s'\nplot ",
-            sys->state_names[0], sys->state_names[1]);
-    put_quoted(fp, data);
-    fprintf(fp, " using 2:3 with lines lw 1.5 notitle\nunset multiplot\n");
-  }
-}
-
-/* Data and script are written atomically; gnuplot draws into a temporary file that is renamed
- * into place only when it succeeds. */
+/* States over time and, for two states, the phase portrait: PNG and SVG with their data and
+ * gnuplot script (analysis/plot.c). Without gnuplot, a warning. */
 int ode_write_plot(const char *png, const uat_ode_system *sys, const uat_ode_trajectory *tr) {
   const size_t len = strlen(png);
-  const size_t base = (len > 4 && strcmp(png + len - 4, ".png") == 0) ? len - 4 : len;
-  char *data = malloc(base + 16), *script = malloc(base + 16), *tmp = malloc(len + 16);
-  int rc = -1;
-  if (!data || !script || !tmp) goto done;
-  snprintf(data, base + 16, "%.*s_data.csv", (int)base, png);
-  snprintf(script, base + 16, "%.*s.gp", (int)base, png);
-  snprintf(tmp, len + 16, "%s.tmp.XXXXXX", png);
-  const int fd = mkstemp(tmp);
-  if (fd < 0) {
-    uat_cli_error("ode", "%s: cannot create", png);
-    goto done;
-  }
-  const mode_t mask = umask(0); /* the mode an ordinary open() would give */
-  umask(mask);
-  const int mode_ok = fchmod(fd, 0666 & ~mask) == 0;
-  close(fd);
-  if (!mode_ok) goto done;
-  uat_output out;
-  if (uat_output_open(&out, data, "ode") != 0) goto done;
-  fputc('t', out.fp);
-  for (size_t i = 0; i < sys->dim; i++) fprintf(out.fp, ",%s", sys->state_names[i]);
-  fputc('\n', out.fp);
-  for (size_t k = 0; k < tr->n; k++) {
-    fprintf(out.fp, "%.17g", tr->t[k]);
-    for (size_t i = 0; i < sys->dim; i++) fprintf(out.fp, ",%.17g", tr->y[k * tr->dim + i]);
-    fputc('\n', out.fp);
-  }
-  if (uat_output_close(&out, !ferror(out.fp), "ode") != 0) goto done;
-  if (uat_output_open(&out, script, "ode") != 0) goto done;
-  write_script(out.fp, sys, data, tmp);
-  if (uat_output_close(&out, !ferror(out.fp), "ode") != 0) goto done;
+  char base[4096];
+  snprintf(base, sizeof base, "%.*s",
+           (int)(len > 4 && strcmp(png + len - 4, ".png") == 0 ? len - 4 : len), png);
   uat_error err;
-  const int st = uat_plot_run(script, &err);
+  const int st =
+      uat_plot_series(base, tr->t, tr->y, tr->n, sys->dim, sys->state_names, sys->name, &err);
   if (st == UAT_ENOTFOUND) {
     fprintf(stderr, "uat ode: warning: %s\n", err.msg);
-    rc = 0;
-  } else if (st != UAT_OK) {
-    uat_cli_error("ode", "%s", err.msg);
-  } else if (rename(tmp, png) != 0) {
-    uat_cli_error("ode", "%s: cannot write", png);
-  } else {
-    rc = 0;
+    return 0;
   }
-done:
-  if (tmp) unlink(tmp);
-  free(data);
-  free(script);
-  free(tmp);
-  return rc;
+  if (st != UAT_OK) uat_cli_error("ode", "%s", err.msg);
+  return st == UAT_OK ? 0 : -1;
 }

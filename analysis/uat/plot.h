@@ -42,6 +42,11 @@ int uat_plot_compare(const char *base, const double *x, const double *reference,
                      const double *other, size_t n, size_t dim, const char *const *names,
                      const char *ref_label, const char *other_label, uat_error *e);
 
+/** dim curves over x (row-major n x dim), one panel titled title; with dim == 2 also the phase
+ *  portrait beside it. */
+int uat_plot_series(const char *base, const double *x, const double *y, size_t n, size_t dim,
+                    const char *const *names, const char *title, uat_error *e);
+
 /** Training loss against epoch (log y axis). */
 int uat_plot_loss(const char *base, const double *loss, size_t n, uat_error *e);
 
