@@ -10,12 +10,18 @@
 #include <getopt.h>
 #include <gsl/gsl_version.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sundials/sundials_config.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,13 +53,14 @@ static const char *const csv_header =
 static void help(FILE *fp) {
   fprintf(
       fp,
-      "usage: uat sweep EXPERIMENT.ini [-o results/NAME] [--resume] [--no-progress]\n\n"
+      "usage: uat sweep EXPERIMENT.ini [-o results/NAME] [--resume] [--jobs N] [--no-progress]\n\n"
       "Run the cross product of the experiment's targets, widths, depths, activations, trainers\n"
       "and seeds, and write the results folder: runs.csv, models/, summary.md, summary.tex,\n"
       "scaling.csv, plots and meta.json. A sweep that was stopped continues with --resume,\n"
       "skipping finished runs, and ends with the same tables as one that was not.\n\n"
       "  -o, --output DIR   results folder (default results/NAME, NAME from the file)\n"
       "      --resume       continue the sweep in DIR\n"
+      "  -j, --jobs N       runs in parallel, one process each (default: the processors)\n"
       "      --no-progress  no progress bar\n"
       "  -h, --help         this text\n");
 }
@@ -498,7 +505,113 @@ static double clock_now(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int sweep(const char *ini, const char *out, int resume, int progress) {
+/* One finished run, as a worker sends it to the parent (well under PIPE_BUF: one write() is
+ * atomic). */
+typedef struct {
+  size_t i;
+  run_row row;
+} run_msg;
+
+/* Record a finished run: rewrite runs.csv, move the progress bar. */
+static int record(const char *dir, const uat_experiment *e, run_row *rows, size_t n,
+                  uat_progress *bar, size_t *done) {
+  if (write_runs(dir, e, rows, n) != 0) return -1;
+  uat_progress_update(bar, ++*done);
+  return 0;
+}
+
+/* The runs not yet done, split round-robin over `jobs` worker processes (each run is
+ * independent and deterministic, so which process runs it does not matter). The parent alone
+ * writes runs.csv. Runs a worker did not report (it crashed) are run here afterwards. */
+static int run_parallel(const char *dir, const uat_experiment *e, run_row *rows, size_t n,
+                        size_t jobs, uat_progress *bar, size_t *done) {
+  int fds[64];
+  pid_t pids[64];
+  size_t started = 0;
+  fflush(stdout);
+  fflush(stderr);
+  for (size_t w = 0; w < jobs; w++) {
+    int p[2];
+    if (pipe(p) != 0) break;
+    const pid_t pid = fork();
+    if (pid < 0) {
+      close(p[0]);
+      close(p[1]);
+      break;
+    }
+    if (pid == 0) {
+#ifdef __linux__
+      /* a worker must not outlive a killed sweep: --resume would race with it */
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() == 1) _exit(1);
+#endif
+      close(p[0]);
+      for (size_t j = 0; j < started; j++) close(fds[j]);
+      size_t k = 0;
+      for (size_t i = 0; i < n; i++) {
+        if (rows[i].done) continue;
+        if (k++ % jobs != w) continue;
+        run_msg m;
+        memset(&m, 0, sizeof m);
+        m.i = i;
+        one_run(dir, e, i, &m.row);
+        if (write(p[1], &m, sizeof m) != (ssize_t)sizeof m) _exit(1);
+      }
+      _exit(0);
+    }
+    close(p[1]);
+    fds[started] = p[0];
+    pids[started++] = pid;
+  }
+  int rc = 0;
+  size_t open_fds = started;
+  while (open_fds > 0 && rc == 0) {
+    fd_set set;
+    FD_ZERO(&set);
+    int maxfd = -1;
+    for (size_t j = 0; j < started; j++)
+      if (fds[j] >= 0) {
+        FD_SET(fds[j], &set);
+        if (fds[j] > maxfd) maxfd = fds[j];
+      }
+    if (select(maxfd + 1, &set, NULL, NULL, NULL) < 0) break;
+    for (size_t j = 0; j < started && rc == 0; j++) {
+      if (fds[j] < 0 || !FD_ISSET(fds[j], &set)) continue;
+      run_msg m;
+      const ssize_t got = read(fds[j], &m, sizeof m);
+      if (got == (ssize_t)sizeof m && m.i < n) {
+        rows[m.i] = m.row;
+        rc = record(dir, e, rows, n, bar, done);
+      } else {
+        close(fds[j]);
+        fds[j] = -1;
+        open_fds--;
+      }
+    }
+  }
+  for (size_t j = 0; j < started; j++) {
+    if (fds[j] >= 0) close(fds[j]);
+    waitpid(pids[j], NULL, 0);
+  }
+  return rc;
+}
+
+static int run_all(const char *dir, const uat_experiment *e, run_row *rows, size_t n, size_t jobs,
+                   uat_progress *bar, size_t *done) {
+  size_t pending = 0;
+  for (size_t i = 0; i < n; i++) pending += !rows[i].done;
+  if (jobs > pending) jobs = pending;
+  if (jobs > 64) jobs = 64;
+  if (jobs > 1 && run_parallel(dir, e, rows, n, jobs, bar, done) != 0) return -1;
+  for (size_t i = 0; i < n; i++) {
+    if (rows[i].done) continue;
+    one_run(dir, e, i, &rows[i]);
+    if (record(dir, e, rows, n, bar, done) != 0) return -1;
+  }
+  return 0;
+}
+
+static int sweep(const char *ini, const char *out, int resume, int progress, size_t jobs) {
   static uat_experiment e;
   uat_error err;
   if (uat_experiment_load(ini, &e, &err) != UAT_OK) {
@@ -531,14 +644,10 @@ static int sweep(const char *ini, const char *out, int resume, int progress) {
   const double t0 = clock_now();
   size_t done = 0;
   for (size_t i = 0; i < n; i++) done += rows[i].done;
-  for (size_t i = 0; i < n; i++) {
-    if (rows[i].done) continue;
-    one_run(dir, &e, i, &rows[i]);
-    if (write_runs(dir, &e, rows, n) != 0) {
-      free(rows);
-      return UAT_EXIT_FAIL;
-    }
-    uat_progress_update(&bar, ++done);
+  if (run_all(dir, &e, rows, n, jobs, &bar, &done) != 0) {
+    uat_progress_end(&bar);
+    free(rows);
+    return UAT_EXIT_FAIL;
   }
   uat_progress_end(&bar);
   rollout_plots(dir, &e, rows);
@@ -555,17 +664,24 @@ static int sweep(const char *ini, const char *out, int resume, int progress) {
 }
 
 int uat_cmd_sweep(int argc, char **argv) {
-  static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
-                                       {"resume", no_argument, NULL, 'r'},
-                                       {"no-progress", no_argument, NULL, 'n'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"output", required_argument, NULL, 'o'}, {"resume", no_argument, NULL, 'r'},
+      {"no-progress", no_argument, NULL, 'n'},  {"jobs", required_argument, NULL, 'j'},
+      {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
   const char *out = NULL;
   int resume = 0, progress = 1, c;
+  const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  size_t jobs = cpus > 0 ? (size_t)cpus : 1;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "o:j:h", opts, NULL)) != -1) {
     switch (c) {
     case 'o': out = optarg; break;
+    case 'j':
+      if (uat_cli_size(optarg ? optarg : "", &jobs) != 0 || jobs == 0 || jobs > 64) {
+        uat_cli_error("sweep", "--jobs: expected 1 to 64, found '%s'", optarg ? optarg : "");
+        return UAT_EXIT_USAGE;
+      }
+      break;
     case 'r': resume = 1; break;
     case 'n': progress = 0; break;
     case 'h': help(stdout); return UAT_EXIT_OK;
@@ -576,5 +692,5 @@ int uat_cmd_sweep(int argc, char **argv) {
     uat_cli_error("sweep", "expected one EXPERIMENT.ini (try --help)");
     return UAT_EXIT_USAGE;
   }
-  return sweep(argv[optind], out, resume, progress);
+  return sweep(argv[optind], out, resume, progress, jobs);
 }
