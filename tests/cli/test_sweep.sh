@@ -59,6 +59,11 @@ grep -q '\\toprule' "$tmp/r1/summary.tex" && ok || bad "summary.tex"
 # run 3 is sin, width 8, seed 1: the same as a direct uat fit, bit for bit
 "$uat" fit --target 'sin(x)' --domain x=-pi:pi --train 64 --hidden 8 --trainer lm --max-iter 40 --seed 1 -o "$tmp/direct.txt" >/dev/null
 cmp -s "$tmp/direct.txt" "$tmp/r1/models/run_00003.txt" && ok || bad "sweep model differs from uat fit"
+# one process or several: the same tables and the same models
+"$uat" sweep "$tmp/exp.ini" -o "$tmp/r4" --jobs 1 --no-progress >/dev/null && ok || bad "sweep --jobs 1"
+for f in summary.md summary.tex scaling.csv models/run_00000.txt models/run_00007.txt; do
+  cmp -s "$tmp/r1/$f" "$tmp/r4/$f" && ok || bad "$f differs between --jobs 1 and the default"
+done
 # a second sweep into the same folder is refused
 "$uat" sweep "$tmp/exp.ini" -o "$tmp/r1" --no-progress 2>"$tmp/e4"; [ $? -eq 1 ] && grep -q 'continue it with --resume' "$tmp/e4" && ok || bad "overwrite refused"
 
