@@ -121,7 +121,6 @@ static int bad_value(const char *flag, const char *arg) {
 static int fit_option(fit_options *o, int c, const char *arg, const char *flag) {
   uat_run_spec *s = &o->spec;
   size_t v;
-  double d;
   switch (c) {
   case 't': s->target = arg; return 0;
   case 'D': s->domain = arg; return 0;
@@ -184,7 +183,7 @@ static int fit_option(fit_options *o, int c, const char *arg, const char *flag) 
   case 'o': o->output = arg; return 0;
   case O_PLOT: o->plot = arg; return 0;
   case O_MODEL: o->model = arg; return 0;
-  default: (void)d; return -1;
+  default: return -1;
   }
 }
 
