@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <ini.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,17 @@ typedef struct {
   char msg[300];
 } parse_ctx;
 
-static int fail(parse_ctx *c, const char *fmt, const char *a, const char *b) {
-  snprintf(c->msg, sizeof c->msg, fmt, a, b);
+static int fail(parse_ctx *c, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static int fail(parse_ctx *c, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(c->msg, sizeof c->msg, fmt, ap);
+  va_end(ap);
   return 0; /* tells libinih to stop at this line */
 }
 
@@ -41,7 +51,7 @@ static int add_width(parse_ctx *c, const char *s, void *arg) {
   size_t *n = arg, v;
   size_t *list = n == &c->e->n_widths ? c->e->widths : c->e->depths;
   if (uat_cli_size(s, &v) != 0 || v == 0 || v > 100000 || *n == UAT_EXP_MAX_LIST)
-    return fail(c, "expected positive integers, found '%s'%s", s, "");
+    return fail(c, "expected positive integers, found '%s'", s);
   list[(*n)++] = v;
   return 1;
 }
@@ -50,9 +60,8 @@ static int add_act(parse_ctx *c, const char *s, void *arg) {
   (void)arg;
   if (c->e->n_acts == UAT_EXP_MAX_LIST ||
       uat_activation_parse(s, &c->e->acts[c->e->n_acts]) != UAT_OK)
-    return fail(c,
-                "expected activations (tanh, sigmoid, relu, softplus, sin, identity), found '%s'%s",
-                s, "");
+    return fail(
+        c, "expected activations (tanh, sigmoid, relu, softplus, sin, identity), found '%s'", s);
   c->e->n_acts++;
   return 1;
 }
@@ -61,7 +70,7 @@ static int add_trainer(parse_ctx *c, const char *s, void *arg) {
   (void)arg;
   if (c->e->n_trainers == UAT_EXP_MAX_LIST ||
       uat_fit_kind_parse(s, &c->e->trainers[c->e->n_trainers]) != UAT_OK)
-    return fail(c, "expected trainers (adam, sgd, rprop, lbfgs, lm, varpro), found '%s'%s", s, "");
+    return fail(c, "expected trainers (adam, sgd, rprop, lbfgs, lm, varpro), found '%s'", s);
   c->e->n_trainers++;
   return 1;
 }
@@ -71,7 +80,7 @@ static int add_seeds(parse_ctx *c, const char *s, void *arg) {
   unsigned long a, b;
   if (uat_cli_seeds(s, &a, &b) != 0 || b - a >= UAT_EXP_MAX_SEEDS ||
       c->e->n_seeds + (b - a + 1) > UAT_EXP_MAX_SEEDS)
-    return fail(c, "expected seeds S or A:B, found '%s'%s", s, "");
+    return fail(c, "expected seeds S or A:B, found '%s'", s);
   for (unsigned long x = a; x <= b; x++) c->e->seeds[c->e->n_seeds++] = x;
   return 1;
 }
@@ -102,18 +111,18 @@ static int target_key(parse_ctx *c, uat_exp_target *t, const char *name, const c
   if (strcmp(name, "points") == 0)
     return uat_points_parse(value, &t->points) == UAT_OK
                ? 1
-               : fail(c, "points: expected grid, chebyshev, random or trajectory, found '%s'%s",
-                      value, "");
+               : fail(c, "points: expected grid, chebyshev, random or trajectory, found '%s'",
+                      value);
   if (strcmp(name, "rollout") == 0) {
     if (strcmp(value, "no") == 0) return 1;
     if (sscanf(value, "%lf:%lf:%zu", &t->rollout_t0, &t->rollout_t1, &t->rollout_n) != 3 ||
         !(t->rollout_t1 > t->rollout_t0) || t->rollout_n < 2)
-      return fail(c, "rollout: expected START:STOP:COUNT or no, found '%s'%s", value, "");
+      return fail(c, "rollout: expected START:STOP:COUNT or no, found '%s'", value);
     t->rollout = 1;
     return 1;
   }
-  return fail(c, "unknown key '%s' in a [target] section (spec, domain, train, points, rollout)%s",
-              name, "");
+  return fail(c, "unknown key '%s' in a [target] section (spec, domain, train, points, rollout)",
+              name);
 }
 
 static int handler(void *user, const char *section, const char *name, const char *value) {
@@ -125,7 +134,7 @@ static int handler(void *user, const char *section, const char *name, const char
     else if (strcmp(name, "description") == 0)
       snprintf(e->description, sizeof e->description, "%s", value);
     else
-      return fail(c, "unknown key '%s' in [experiment] (name, description)%s", name, "");
+      return fail(c, "unknown key '%s' in [experiment] (name, description)", name);
     return 1;
   }
   if (strncmp(section, "target ", 7) == 0) {
@@ -133,12 +142,13 @@ static int handler(void *user, const char *section, const char *name, const char
     size_t i = 0;
     while (i < e->n_targets && strcmp(e->targets[i].name, tname) != 0) i++;
     if (i == e->n_targets) {
-      if (e->n_targets == UAT_EXP_MAX_TARGETS) return fail(c, "at most 16 targets%s%s", "", "");
+      if (e->n_targets == UAT_EXP_MAX_TARGETS)
+        return fail(c, "at most %d targets", UAT_EXP_MAX_TARGETS);
       if (strlen(tname) == 0 || strlen(tname) >= 32 || strpbrk(tname, ",\" ") != NULL)
         return fail(c,
                     "expected [target NAME] with a short name without commas, quotes or blanks, "
-                    "found [%s]%s",
-                    section, "");
+                    "found [%s]",
+                    section);
       memset(&e->targets[i], 0, sizeof e->targets[i]);
       snprintf(e->targets[i].name, 32, "%s", tname);
       e->targets[i].train = 256;
@@ -152,8 +162,8 @@ static int handler(void *user, const char *section, const char *name, const char
     if (strcmp(name, "activations") == 0) return each_item(value, add_act, c, NULL);
     if (strcmp(name, "trainers") == 0) return each_item(value, add_trainer, c, NULL);
     if (strcmp(name, "seeds") == 0) return each_item(value, add_seeds, c, NULL);
-    return fail(c, "unknown key '%s' in [sweep] (widths, depths, activations, trainers, seeds)%s",
-                name, "");
+    return fail(c, "unknown key '%s' in [sweep] (widths, depths, activations, trainers, seeds)",
+                name);
   }
   if (strcmp(section, "train") == 0) {
     if (strcmp(name, "max_iter") == 0) {
@@ -167,16 +177,15 @@ static int handler(void *user, const char *section, const char *name, const char
     if (strcmp(name, "test") == 0) return size_value(c, name, value, &e->test, 0);
     if (strcmp(name, "normalise") == 0) {
       if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
-        return fail(c, "normalise: expected yes or no, found '%s'%s", value, "");
+        return fail(c, "normalise: expected yes or no, found '%s'", value);
       e->raw = strcmp(value, "no") == 0;
       return 1;
     }
     return fail(
-        c,
-        "unknown key '%s' in [train] (max_iter, target_rmse, boost, lr, batch, test, normalise)%s",
-        name, "");
+        c, "unknown key '%s' in [train] (max_iter, target_rmse, boost, lr, batch, test, normalise)",
+        name);
   }
-  return fail(c, "unknown section [%s] (experiment, target NAME, sweep, train)%s", section, "");
+  return fail(c, "unknown section [%s] (experiment, target NAME, sweep, train)", section);
 }
 
 int uat_experiment_load(const char *path, uat_experiment *e, uat_error *err) {
