@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "rollout.h"
 #include "run.h"
 #include "uat/io.h"
 #include "uat/plot.h"
@@ -21,7 +22,7 @@ static void fit_help(FILE *fp) {
       "               [--trainer adam|sgd|rprop|lbfgs|lm|varpro] [--boost N] [--target-rmse R]\n"
       "               [--max-iter N] [--max-seconds S] [--plateau K:REL] [--lr R] [--batch B]\n"
       "               [--points grid|chebyshev|random|trajectory] [--train N] [--test N]\n"
-      "               [--init RULE] [--seed S] [-o MODEL] [--plot BASE.png]\n\n"
+      "               [--init RULE] [--seed S] [-o MODEL] [--plot BASE.png] [--rollout A:B:N]\n\n"
       "Train a network (hidden layers with --act, linear output) on the target, save it and print\n"
       "its error report: test RMSE and maximum, L2 and refined L-infinity norms per output, the\n"
       "derivative's norms for one-input targets, iterations, stop reason and seconds.\n\n"
@@ -42,6 +43,9 @@ static void fit_help(FILE *fp) {
       "      --init RULE     weight initialiser (default torch)\n"
       "  -s, --seed S        seed (default 0)\n"
       "  -o, --output MODEL  save the trained network\n"
+      "      --rollout A:B:N integrate the learned field (ode:SYSTEM:field) with CVODE from the\n"
+      "                      system's initial state at N times from A to B; report its error\n"
+      "                      against the true trajectory and its invariant drift\n"
       "      --plot BASE.png model vs target (first output; one-input targets) in BASE.png,\n"
       "                      training RMSE per iteration (normalised units) in BASE_loss.png\n"
       "  -h, --help          this text\n");
@@ -67,7 +71,8 @@ enum {
   O_TEST,
   O_INIT,
   O_PLOT,
-  O_MODEL
+  O_MODEL,
+  O_ROLLOUT
 };
 
 static const struct option fit_opts[] = {{"target", required_argument, NULL, 't'},
@@ -91,12 +96,13 @@ static const struct option fit_opts[] = {{"target", required_argument, NULL, 't'
                                          {"output", required_argument, NULL, 'o'},
                                          {"plot", required_argument, NULL, O_PLOT},
                                          {"model", required_argument, NULL, O_MODEL},
+                                         {"rollout", required_argument, NULL, O_ROLLOUT},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
 
 typedef struct {
   uat_run_spec spec;
-  const char *layers, *hidden, *output, *plot, *model;
+  const char *layers, *hidden, *output, *plot, *model, *rollout;
   int max_iter_set;
 } fit_options;
 
@@ -183,6 +189,7 @@ static int fit_option(fit_options *o, int c, const char *arg, const char *flag) 
   case 'o': o->output = arg; return 0;
   case O_PLOT: o->plot = arg; return 0;
   case O_MODEL: o->model = arg; return 0;
+  case O_ROLLOUT: o->rollout = arg; return 0;
   default: return -1;
   }
 }
@@ -289,6 +296,50 @@ static int plot_fit(const char *png, uat_mlp *m, uat_target *t, const uat_run_re
   return st == UAT_OK || st == UAT_ENOTFOUND ? 0 : -1;
 }
 
+/* --rollout A:B:N: the learned field integrated again, against the truth. */
+static int rollout(const char *spec, const char *plot, uat_mlp *m, uat_target *t) {
+  double a, b;
+  size_t n;
+  if (uat_target_get_kind(t) != UAT_TARGET_FIELD) {
+    uat_cli_error("fit", "--rollout: needs an ode:SYSTEM:field target");
+    return -1;
+  }
+  if (sscanf(spec, "%lf:%lf:%zu", &a, &b, &n) != 3 || !(b > a) || n < 2 || n > 10000000) {
+    uat_cli_error("fit", "--rollout: expected START:STOP:COUNT, found '%s'", spec);
+    return -1;
+  }
+  double *times = malloc(n * sizeof *times);
+  if (times == NULL) return -1;
+  for (size_t k = 0; k < n; k++) times[k] = a + (b - a) * (double)k / (double)(n - 1);
+  const uat_ode_system *sys = uat_target_system(t);
+  uat_ode_trajectory *learned = NULL, *truth = NULL;
+  uat_rollout_result rr;
+  uat_error err;
+  int rc = 0;
+  if (uat_rollout(m, sys, n, times, &learned, &truth, &rr, &err) != UAT_OK) {
+    uat_cli_error("fit", "--rollout: %s", err.msg);
+    rc = -1;
+  } else {
+    printf("rollout_max_rel_error = %.6e\nrollout_final_rel_error = %.6e\n", rr.max_rel_error,
+           rr.final_rel_error);
+    printf("rollout_invariant_drift = %.6e\ntrue_invariant_drift = %.6e\n", rr.invariant_drift,
+           rr.true_invariant_drift);
+    if (plot) {
+      char base[1100];
+      const size_t len = strlen(plot);
+      snprintf(base, sizeof base, "%.*s_rollout",
+               (int)(len > 4 && strcmp(plot + len - 4, ".png") == 0 ? len - 4 : len), plot);
+      const int st = uat_plot_compare(base, times, truth->y, learned->y, n, sys->dim,
+                                      sys->state_names, "true", "learned", &err);
+      if (st != UAT_OK && st != UAT_ENOTFOUND) uat_cli_error("fit", "%s", err.msg);
+    }
+  }
+  uat_ode_trajectory_free(learned);
+  uat_ode_trajectory_free(truth);
+  free(times);
+  return rc;
+}
+
 int uat_cmd_fit(int argc, char **argv) {
   fit_options o;
   memset(&o, 0, sizeof o);
@@ -326,6 +377,7 @@ int uat_cmd_fit(int argc, char **argv) {
       rc = UAT_EXIT_FAIL;
     }
     if (o.plot && plot_fit(o.plot, m, t, &r) != 0) rc = UAT_EXIT_FAIL;
+    if (o.rollout && rollout(o.rollout, o.plot, m, t) != 0) rc = UAT_EXIT_FAIL;
   }
   free(spec.history);
   uat_mlp_free(m);

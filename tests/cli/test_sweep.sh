@@ -23,6 +23,12 @@ eval_rmse=$("$uat" eval --model "$tmp/sin.txt" --target 'sin(x)' --domain x=-pi:
 "$uat" fit --target 'sin(x)' --layers 2,8,1 2>"$tmp/e2"; [ $? -eq 2 ] && grep -q 'has 1 inputs and 1 outputs' "$tmp/e2" && ok || bad "fit layers: $(cat "$tmp/e2")"
 "$uat" eval --model "$tmp/sin.txt" --target 'x*y' --domain x=0:1,y=0:1 2>"$tmp/e3"; [ $? -eq 1 ] && grep -q 'has 1 inputs' "$tmp/e3" && ok || bad "eval mismatch: $(cat "$tmp/e3")"
 
+# a learned Lotka-Volterra field integrated again keeps the invariant (to 1e-5 over 3 periods)
+out=$("$uat" fit --target ode:lotka-volterra:field --hidden 32 --trainer varpro --max-iter 200 --train 400 --rollout 0:15:301)
+drift=$(sed -n 's/^rollout_invariant_drift = //p' <<<"$out")
+awk -v d="$drift" 'BEGIN { exit !(d < 1e-5) }' && ok || bad "rollout drift $drift"
+"$uat" fit --target 'sin(x)' --max-iter 5 --rollout 0:1:5 >/dev/null 2>"$tmp/e7"; [ $? -eq 1 ] && grep -q 'rollout: needs an ode:SYSTEM:field target' "$tmp/e7" && ok || bad "rollout on a non-field: $(cat "$tmp/e7")"
+
 # a small experiment
 cat >"$tmp/exp.ini" <<'INI'
 [experiment]
