@@ -137,3 +137,9 @@ long uat_cli_doubles(const char *s, double *out, size_t max) {
     p = end + 1;
   }
 }
+
+void uat_cli_plot_base(const char *path, const char *suffix, char *base, size_t len) {
+  const size_t n = strlen(path);
+  const int png = n > 4 && strcmp(path + n - 4, ".png") == 0;
+  snprintf(base, len, "%.*s%s", (int)(png ? n - 4 : n), path, suffix);
+}

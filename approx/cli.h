@@ -34,6 +34,10 @@ void uat_progress_start(uat_progress *p, const char *label, size_t total, int en
 void uat_progress_update(uat_progress *p, size_t done);
 void uat_progress_end(uat_progress *p);
 
+/* A plot's base name: path without a final ".png" (plots write BASE.png, BASE.svg, BASE.gp, ...).
+ * suffix is appended ("" for none). */
+void uat_cli_plot_base(const char *path, const char *suffix, char *base, size_t len);
+
 /* Output to a file written atomically, or to stdout when path is NULL or "-". */
 typedef struct {
   FILE *fp;

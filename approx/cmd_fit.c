@@ -260,11 +260,9 @@ static void print_spec(const uat_run_spec *s, const uat_target *t, size_t params
 }
 
 static int plot_fit(const char *png, uat_mlp *m, uat_target *t, const uat_run_result *r) {
-  const size_t len = strlen(png);
   char base[1024], loss_base[1100];
-  snprintf(base, sizeof base, "%.*s",
-           (int)(len > 4 && strcmp(png + len - 4, ".png") == 0 ? len - 4 : len), png);
-  snprintf(loss_base, sizeof loss_base, "%s_loss", base);
+  uat_cli_plot_base(png, "", base, sizeof base);
+  uat_cli_plot_base(png, "_loss", loss_base, sizeof loss_base);
   if (r->fit.history_len > 0) {
     uat_error lerr;
     const int lst = uat_plot_loss(loss_base, r->fit.history, r->fit.history_len, &lerr);
@@ -326,9 +324,7 @@ static int rollout(const char *spec, const char *plot, uat_mlp *m, uat_target *t
            rr.true_invariant_drift);
     if (plot) {
       char base[1100];
-      const size_t len = strlen(plot);
-      snprintf(base, sizeof base, "%.*s_rollout",
-               (int)(len > 4 && strcmp(plot + len - 4, ".png") == 0 ? len - 4 : len), plot);
+      uat_cli_plot_base(plot, "_rollout", base, sizeof base);
       const int st = uat_plot_compare(base, times, truth->y, learned->y, n, sys->dim,
                                       sys->state_names, "true", "learned", &err);
       if (st != UAT_OK && st != UAT_ENOTFOUND) uat_cli_error("fit", "%s", err.msg);

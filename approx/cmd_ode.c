@@ -202,6 +202,16 @@ static const struct option ode_opts[] = {{"list", no_argument, NULL, 'l'},
                                          {"starts", required_argument, NULL, OPT_STARTS},
                                          {NULL, 0, NULL, 0}};
 
+/* The system's default parameters, initial state and time span (201 output times). */
+static int take_defaults(ode_options *o) {
+  memcpy(o->p, o->sys->param_defaults, o->sys->n_params * sizeof(double));
+  memcpy(o->y0, o->sys->y0_default, o->sys->dim * sizeof(double));
+  o->t0 = o->sys->t0_default;
+  o->t1 = o->sys->t1_default;
+  o->count = 201;
+  return 0;
+}
+
 /* The system named on the command line, with its defaults. */
 static int find_system(const char *name, ode_options *o) {
   o->sys = uat_ode_catalogue_find(name);
@@ -209,12 +219,7 @@ static int find_system(const char *name, ode_options *o) {
     uat_cli_error("ode", "unknown system '%s' (uat ode --list shows the catalogue)", name);
     return -1;
   }
-  memcpy(o->p, o->sys->param_defaults, o->sys->n_params * sizeof(double));
-  memcpy(o->y0, o->sys->y0_default, o->sys->dim * sizeof(double));
-  o->t0 = o->sys->t0_default;
-  o->t1 = o->sys->t1_default;
-  o->count = 201;
-  return 0;
+  return take_defaults(o);
 }
 
 /* Options whose meaning depends on the system (--param, --y0) are applied after it is known. */
@@ -238,12 +243,7 @@ static int build_expr_system(ode_options *o, const deferred *d) {
     uat_cli_error("ode", "--rhs: at most %d parameters", MAX_PARAMS);
     return -1;
   }
-  memcpy(o->p, o->sys->param_defaults, o->sys->n_params * sizeof(double));
-  memcpy(o->y0, o->sys->y0_default, o->sys->dim * sizeof(double));
-  o->t0 = o->sys->t0_default;
-  o->t1 = o->sys->t1_default;
-  o->count = 201;
-  return 0;
+  return take_defaults(o);
 }
 
 /* Every parameter of an expression system must have been given a value. */

@@ -83,10 +83,8 @@ int ode_write_derivatives(const char *path, const uat_ode_system *sys, const dou
 /* States over time and, for two states, the phase portrait: PNG and SVG with their data and
  * gnuplot script (analysis/plot.c). Without gnuplot, a warning. */
 int ode_write_plot(const char *png, const uat_ode_system *sys, const uat_ode_trajectory *tr) {
-  const size_t len = strlen(png);
   char base[4096];
-  snprintf(base, sizeof base, "%.*s",
-           (int)(len > 4 && strcmp(png + len - 4, ".png") == 0 ? len - 4 : len), png);
+  uat_cli_plot_base(png, "", base, sizeof base);
   uat_error err;
   const int st =
       uat_plot_series(base, tr->t, tr->y, tr->n, sys->dim, sys->state_names, sys->name, &err);
