@@ -17,6 +17,7 @@
 #include <sundials/sundials_config.h>
 #ifdef __linux__
 #include <sys/prctl.h>
+
 #endif
 #include <sys/select.h>
 #include <sys/stat.h>
@@ -30,6 +31,7 @@
 #include "experiment.h"
 #include "rollout.h"
 #include "uat/io.h"
+#include "uat/kernels.h"
 #include "uat/plot.h"
 #include "uat/report.h"
 #include "uat/stats.h"
@@ -454,7 +456,9 @@ static int write_meta(const char *dir, const char *ini, const uat_experiment *e,
           uat_experiment_runs(e));
   fprintf(af.fp, "  \"uat\": \"%s\",\n  \"gsl\": \"%s\",\n  \"sundials\": \"%s\",\n",
           UAT_VERSION_STRING, GSL_VERSION, SUNDIALS_VERSION);
-  fprintf(af.fp, "  \"machine\": ");
+  fprintf(af.fp, "  \"kernels\": \"%s\",\n  \"cblas\": ", uat_kernel_isa_name(uat_kernel_isa()));
+  json_string(af.fp, uat_cblas_library());
+  fprintf(af.fp, ",\n  \"machine\": ");
   char machine[400];
   snprintf(machine, sizeof machine, "%s %s %s", u.sysname, u.release, u.machine);
   json_string(af.fp, machine);

@@ -2,8 +2,6 @@
  *
  * Only this layer prints and picks exit codes; the libraries return statuses. */
 #define _GNU_SOURCE
-#include <cblas.h>
-#include <dlfcn.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_version.h>
 #include <stdio.h>
@@ -11,6 +9,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "uat/kernels.h"
 #include "uat/version.h"
 
 typedef struct {
@@ -40,26 +39,17 @@ static void usage(FILE *fp) {
   fprintf(fp, "\n'uat COMMAND --help' describes a command; docs/cli.md describes them all.\n");
 }
 
-/* Which library cblas_dgemm resolves to in this process: it must be OpenBLAS, not the
- * reference libgslcblas that libgsl also loads (cmake/Dependencies.cmake). */
-static const char *cblas_provider(void) {
-  Dl_info info;
-  void *sym = dlsym(RTLD_DEFAULT, "cblas_dgemm");
-  return (sym && dladdr(sym, &info) && info.dli_fname) ? info.dli_fname : "unknown";
-}
-
 static void version(void) {
   printf("uat %s\n", UAT_VERSION_STRING);
   printf("gsl %s\n", GSL_VERSION);
-  printf("openblas %s\n", openblas_get_config());
-  printf("cblas_dgemm from %s\n", cblas_provider());
+  printf("kernels %s (fixed order: the same bits with every kernel set)\n",
+         uat_kernel_isa_name(uat_kernel_isa()));
+  printf("cblas_dgemm from %s\n", uat_cblas_library());
 }
 
 int main(int argc, char **argv) {
   /* GSL's default handler aborts; every GSL status is turned into ours instead. */
   gsl_set_error_handler_off();
-  /* One training run uses one core; parallelism is across runs (DESIGN.md). */
-  openblas_set_num_threads(1);
   if (argc < 2) {
     usage(stderr);
     return UAT_EXIT_USAGE;

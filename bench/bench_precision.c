@@ -2,7 +2,6 @@
  * points, test RMSE on 2001 points, one hidden tanh layer), for widths 4 ... 64 over seeds, with
  * the time it takes. Never part of the tests; results in docs/precision.md.
  * Usage: bench_precision [SEEDS] (default 10). Prints a Markdown table. */
-#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +18,6 @@ typedef struct {
 } trainer;
 
 int main(int argc, char **argv) {
-  openblas_set_num_threads(1);
   const size_t seeds = argc > 1 ? (size_t)atoi(argv[1]) : 10;
   const trainer trainers[] = {{"adam", UAT_FIT_ADAM, 20000, 1, 1e-2},
                               {"lbfgs", UAT_FIT_LBFGS, 2000, 1, 0},

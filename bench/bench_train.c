@@ -1,14 +1,13 @@
-/* bench_train.c — time per training epoch, never part of the pass/fail tests.
+/* bench_train.c — time per training epoch with each kernel set, never part of the pass/fail
+ * tests.
  *
  * Cases: the XOR 2-2-1 network of the seed post (torch configuration, full batch of 4),
  * 1-H-1 tanh networks on 256 points for H = 8, 32, 128, 512 (full-batch Adam), and 1-32-1 on
- * 4, 16 and 64 points to locate where dgemm starts to pay. Each network
- * case runs twice in the same process, once with every product through cblas_dgemm and once
- * with plain loops, and reports the ratio: that measurement sets UAT_MLP_GEMM_MIN_DEFAULT.
- * Each timing is the median of REPEATS runs. Output: `key = value` lines describing the
- * machine and build, then CSV with a header. */
+ * 4, 16 and 64 points. Each case runs once per kernel set the CPU supports (generic, avx2,
+ * avx512; uat/kernels.h) in the same process; all give the same bits, the bench reports the
+ * time and checks that the trained parameters are identical. Each timing is the median of
+ * REPEATS runs. Output: `key = value` lines describing the machine and build, then CSV. */
 #define _POSIX_C_SOURCE 200809L
-#include <cblas.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include <time.h>
 
 #include "uat/init.h"
+#include "uat/kernels.h"
 #include "uat/train.h"
 
 #ifndef UAT_BUILD_TYPE
@@ -50,7 +50,7 @@ static void print_machine(void) {
     }
   if (fp) fclose(fp);
   printf("build = %s, %s\n", UAT_BUILD_TYPE, __VERSION__);
-  printf("blas = %s (1 thread)\n", openblas_get_config());
+  printf("kernels = %s (default)\n", uat_kernel_isa_name(uat_kernel_isa()));
 }
 
 /* Seconds per epoch: median over REPEATS runs of `epochs` epochs from the same start. */
@@ -78,6 +78,35 @@ static double time_epochs(uat_mlp *m, const uat_dataset *d, uat_optimizer_params
   return t[REPEATS / 2];
 }
 
+/* One CSV row: microseconds per epoch with each kernel set, and whether the trained
+ * parameters agree bit for bit. */
+static void report(const char *name, uat_mlp *m, const uat_dataset *d, uat_optimizer_params op,
+                   size_t epochs) {
+  const uat_isa isa0 = uat_kernel_isa();
+  double *theta0 = malloc(m->n_params * sizeof *theta0), *ref = malloc(m->n_params * sizeof *ref);
+  memcpy(theta0, m->theta, m->n_params * sizeof *theta0);
+  double us[UAT_ISA_COUNT] = {0};
+  int same = 1;
+  for (int k = 0; k < UAT_ISA_COUNT; k++) {
+    if (uat_kernel_select((uat_isa)k) != 0) continue;
+    memcpy(m->theta, theta0, m->n_params * sizeof *theta0);
+    us[k] = 1e6 * time_epochs(m, d, op, UAT_LOSS_MSE, k == 0 ? epochs / 10 + 1 : epochs);
+    /* same epochs for the comparison of parameters */
+    memcpy(m->theta, theta0, m->n_params * sizeof *theta0);
+    time_epochs(m, d, op, UAT_LOSS_MSE, 50);
+    if (k == 0)
+      memcpy(ref, m->theta, m->n_params * sizeof *ref);
+    else
+      same = same && memcmp(ref, m->theta, m->n_params * sizeof *ref) == 0;
+  }
+  uat_kernel_select(isa0);
+  printf("%s,%zu,%zu,%.4g,%.4g,%.4g,%s\n", name, d->n, m->n_params, us[0], us[1], us[2],
+         same ? "identical" : "DIFFERENT");
+  memcpy(m->theta, theta0, m->n_params * sizeof *theta0);
+  free(theta0);
+  free(ref);
+}
+
 static void bench_xor(void) {
   const size_t sizes[3] = {2, 2, 1};
   const uat_activation act[2] = {UAT_ACT_SIGMOID, UAT_ACT_IDENTITY};
@@ -91,11 +120,7 @@ static void bench_xor(void) {
   memcpy(d->y, y, sizeof y);
   uat_optimizer_params op = uat_optimizer_default_params(UAT_OPT_MOMENTUM);
   op.lr = 0.02;
-  m->gemm_min = SIZE_MAX;
-  const double loops = time_epochs(m, d, op, UAT_LOSS_MSE, 20000);
-  m->gemm_min = 0;
-  const double gemm = time_epochs(m, d, op, UAT_LOSS_MSE, 20000);
-  printf("xor-2-2-1,4,%zu,%.4g,%.4g,%.3f\n", m->n_params, loops * 1e6, gemm * 1e6, loops / gemm);
+  report("xor-2-2-1", m, d, op, 20000);
   uat_dataset_free(d);
   gsl_rng_free(r);
   uat_mlp_free(m);
@@ -115,23 +140,18 @@ static void bench_width(size_t H, size_t n) {
   }
   const uat_optimizer_params op = uat_optimizer_default_params(UAT_OPT_ADAM);
   const size_t epochs = H * n >= (size_t)128 * 256 ? 400 : (size_t)2000 * 256 / n;
-  m->gemm_min = SIZE_MAX;
-  const double loops = time_epochs(m, d, op, UAT_LOSS_MSE, epochs);
-  m->gemm_min = 0;
-  const double gemm = time_epochs(m, d, op, UAT_LOSS_MSE, epochs);
-  printf("tanh-1-%zu-1,%zu,%zu,%.4g,%.4g,%.3f\n", H, n, m->n_params, loops * 1e6, gemm * 1e6,
-         loops / gemm);
+  char name[64];
+  snprintf(name, sizeof name, "tanh-1-%zu-1", H);
+  report(name, m, d, op, epochs);
   uat_dataset_free(d);
   gsl_rng_free(r);
   uat_mlp_free(m);
 }
 
 int main(void) {
-  openblas_set_num_threads(1);
   print_machine();
-  printf("default gemm_min = %d (products with batch*in*out below it use loops)\n",
-         UAT_MLP_GEMM_MIN_DEFAULT);
-  printf("\ncase,samples,params,us_per_epoch_loops,us_per_epoch_dgemm,loops_over_dgemm\n");
+  printf("\ncase,samples,params,us_per_epoch_generic,us_per_epoch_avx2,us_per_epoch_avx512,"
+         "parameters\n");
   bench_xor();
   const size_t widths[4] = {8, 32, 128, 512};
   for (int i = 0; i < 4; i++) bench_width(widths[i], 256);

@@ -10,11 +10,12 @@ endfunction()
 find_package(GSL 2.6)
 uat_require(GSL_FOUND "GSL (GNU Scientific Library)" libgsl-dev)
 
-# OpenBLAS provides the CBLAS that our code and GSL call. Debian's libgsl itself depends on
-# the reference libgslcblas, so both get loaded: OpenBLAS is linked first so that its
-# cblas_* symbols are the ones every caller resolves to (tests/test_blas.c checks this).
-find_package(OpenBLAS CONFIG QUIET)
-uat_require(OpenBLAS_FOUND "OpenBLAS" libopenblas-dev)
+# The CBLAS that GSL's linear algebra calls is GSL's own reference libgslcblas, plain C
+# compiled for baseline x86-64: it rounds the same on every CPU. OpenBLAS picks a kernel by
+# CPU at run time, and different kernels round differently, so linking it would make results
+# depend on the machine (docs/performance.md). The network's products are uat's own kernels
+# (lib/kernels.c). OpenBLAS is only a peer in bench/, loaded there with dlopen so that it
+# cannot interpose on GSL's cblas_* calls.
 
 find_package(SUNDIALS CONFIG QUIET)
 uat_require(SUNDIALS_FOUND "SUNDIALS (CVODE)" libsundials-dev)

@@ -1,11 +1,11 @@
 /* mlp.c — dense networks: allocation, activations, forward and backward passes. */
 #include "uat/mlp.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "uat/kernels.h"
 #include "uat/status.h"
 
 static const char *const act_names[UAT_ACT_COUNT] = {"identity", "sigmoid",  "tanh",
@@ -29,25 +29,14 @@ int uat_activation_parse(const char *name, uat_activation *act) {
   return UAT_ENOTFOUND;
 }
 
-/* Logistic function without overflow for large |z|. */
-static double sigmoid(double z) {
-  if (z >= 0) return 1.0 / (1.0 + exp(-z));
-  const double e = exp(z);
-  return e / (1.0 + e);
-}
-
 void uat_activation_apply(uat_activation act, size_t n, const double *z, double *a) {
   size_t i;
   switch (act) {
   case UAT_ACT_IDENTITY:
     if (a != z) memcpy(a, z, n * sizeof *a);
     break;
-  case UAT_ACT_SIGMOID:
-    for (i = 0; i < n; i++) a[i] = sigmoid(z[i]);
-    break;
-  case UAT_ACT_TANH:
-    for (i = 0; i < n; i++) a[i] = tanh(z[i]);
-    break;
+  case UAT_ACT_SIGMOID: uat_vsigmoid(n, z, a); break;
+  case UAT_ACT_TANH: uat_vtanh(n, z, a); break;
   case UAT_ACT_RELU:
     for (i = 0; i < n; i++) a[i] = z[i] > 0 ? z[i] : 0.0;
     break;
@@ -76,7 +65,7 @@ void uat_activation_backprop(uat_activation act, size_t n, const double *z, cons
     for (i = 0; i < n; i++) g[i] = z[i] > 0 ? g[i] : 0.0;
     break;
   case UAT_ACT_SOFTPLUS:
-    for (i = 0; i < n; i++) g[i] *= sigmoid(z[i]);
+    for (i = 0; i < n; i++) g[i] *= uat_sigmoid(z[i]);
     break;
   case UAT_ACT_SIN:
     for (i = 0; i < n; i++) g[i] *= cos(z[i]);
@@ -101,7 +90,6 @@ uat_mlp *uat_mlp_alloc(size_t n_sizes, const size_t *sizes, const uat_activation
   if (m == NULL) return NULL;
   m->n_layers = n_sizes - 1;
   m->n_params = uat_mlp_param_count(n_sizes, sizes);
-  m->gemm_min = UAT_MLP_GEMM_MIN_DEFAULT;
   m->sizes = malloc(n_sizes * sizeof *m->sizes);
   m->act = malloc(m->n_layers * sizeof *m->act);
   m->offset = malloc(m->n_layers * sizeof *m->offset);
@@ -133,7 +121,6 @@ uat_mlp *uat_mlp_clone(const uat_mlp *m) {
   uat_mlp *c = uat_mlp_alloc(m->n_layers + 1, m->sizes, m->act);
   if (c == NULL) return NULL;
   memcpy(c->theta, m->theta, m->n_params * sizeof *m->theta);
-  c->gemm_min = m->gemm_min;
   return c;
 }
 
@@ -168,7 +155,17 @@ uat_mlp_workspace *uat_mlp_workspace_alloc(const uat_mlp *m, size_t max_batch) {
   }
   w->g0 = malloc(max_batch * wide * sizeof *w->g0);
   w->g1 = malloc(max_batch * wide * sizeof *w->g1);
-  if (!w->z || !w->a || !w->g0 || !w->g1) {
+  size_t pack = 0;
+  for (size_t l = 0; l < m->n_layers; l++) {
+    const size_t in = m->sizes[l], out = m->sizes[l + 1],
+                 sz[3] = {uat_gemm_pack_size(max_batch, out, in),
+                          uat_gemm_pack_size(out, in, max_batch),
+                          uat_gemm_pack_size(max_batch, in, out)};
+    for (int k = 0; k < 3; k++)
+      if (sz[k] > pack) pack = sz[k];
+  }
+  w->pack = malloc((pack ? pack : 1) * sizeof *w->pack);
+  if (!w->z || !w->a || !w->g0 || !w->g1 || !w->pack) {
     uat_mlp_workspace_free(w);
     return NULL;
   }
@@ -193,28 +190,15 @@ void uat_mlp_workspace_free(uat_mlp_workspace *w) {
   free(w->a);
   free(w->g0);
   free(w->g1);
+  free(w->pack);
   free(w);
 }
 
-/* z (n x out) = x (n x in) W^T + b. */
-static void affine(const uat_mlp *m, size_t n, size_t in, size_t out, const double *x,
+/* z (n x out) = b + x (n x in) W^T, each element b_j first, then the inputs in order. */
+static void affine(uat_mlp_workspace *w, size_t n, size_t in, size_t out, const double *x,
                    const double *W, const double *b, double *z) {
   for (size_t i = 0; i < n; i++) memcpy(z + i * out, b, out * sizeof *z);
-  if (n * in * out >= m->gemm_min) {
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)out, (int)in, 1.0, x, (int)in,
-                W, (int)in, 1.0, z, (int)out);
-    return;
-  }
-  for (size_t i = 0; i < n; i++) {
-    const double *xi = x + i * in;
-    double *zi = z + i * out;
-    for (size_t j = 0; j < out; j++) {
-      const double *wj = W + j * in;
-      double s = zi[j];
-      for (size_t k = 0; k < in; k++) s += wj[k] * xi[k];
-      zi[j] = s;
-    }
-  }
+  uat_gemm(0, 1, n, out, in, x, in, W, in, 1, z, out, w->pack);
 }
 
 const double *uat_mlp_forward(const uat_mlp *m, uat_mlp_workspace *w, size_t n, const double *x) {
@@ -224,53 +208,26 @@ const double *uat_mlp_forward(const uat_mlp *m, uat_mlp_workspace *w, size_t n, 
   const double *prev = x;
   for (size_t l = 0; l < m->n_layers; l++) {
     const size_t in = m->sizes[l], out = m->sizes[l + 1];
-    affine(m, n, in, out, prev, uat_mlp_weights(m, l), uat_mlp_bias(m, l), w->z[l]);
+    affine(w, n, in, out, prev, uat_mlp_weights(m, l), uat_mlp_bias(m, l), w->z[l]);
     uat_activation_apply(m->act[l], n * out, w->z[l], w->a[l]);
     prev = w->a[l];
   }
   return w->a[m->n_layers - 1];
 }
 
-/* dW (out x in) = D^T (out x n) A (n x in); db = column sums of D. */
-static void param_grad(const uat_mlp *m, size_t n, size_t in, size_t out, const double *D,
+/* dW (out x in) = D^T (out x n) A (n x in); db = column sums of D, samples in order. */
+static void param_grad(uat_mlp_workspace *w, size_t n, size_t in, size_t out, const double *D,
                        const double *A, double *dW, double *db) {
-  if (n * in * out >= m->gemm_min) {
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)out, (int)in, (int)n, 1.0, D,
-                (int)out, A, (int)in, 0.0, dW, (int)in);
-  } else {
-    memset(dW, 0, out * in * sizeof *dW);
-    for (size_t i = 0; i < n; i++) {
-      const double *di = D + i * out, *ai = A + i * in;
-      for (size_t j = 0; j < out; j++) {
-        double *wj = dW + j * in;
-        const double d = di[j];
-        for (size_t k = 0; k < in; k++) wj[k] += d * ai[k];
-      }
-    }
-  }
+  uat_gemm(1, 0, out, in, n, D, out, A, in, 0, dW, in, w->pack);
   memset(db, 0, out * sizeof *db);
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < out; j++) db[j] += D[i * out + j];
 }
 
 /* G (n x in) = D (n x out) W (out x in). */
-static void input_grad(const uat_mlp *m, size_t n, size_t in, size_t out, const double *D,
+static void input_grad(uat_mlp_workspace *w, size_t n, size_t in, size_t out, const double *D,
                        const double *W, double *G) {
-  if (n * in * out >= m->gemm_min) {
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)in, (int)out, 1.0, D,
-                (int)out, W, (int)in, 0.0, G, (int)in);
-    return;
-  }
-  memset(G, 0, n * in * sizeof *G);
-  for (size_t i = 0; i < n; i++) {
-    const double *di = D + i * out;
-    double *gi = G + i * in;
-    for (size_t j = 0; j < out; j++) {
-      const double *wj = W + j * in;
-      const double d = di[j];
-      for (size_t k = 0; k < in; k++) gi[k] += d * wj[k];
-    }
-  }
+  uat_gemm(0, 0, n, in, out, D, out, W, in, 0, G, in, w->pack);
 }
 
 int uat_mlp_backward(const uat_mlp *m, uat_mlp_workspace *w, const double *dy, double *grad,
@@ -285,10 +242,10 @@ int uat_mlp_backward(const uat_mlp *m, uat_mlp_workspace *w, const double *dy, d
     uat_activation_backprop(m->act[l], n * out, w->z[l], w->a[l], D);
     if (grad != NULL) {
       double *dW = grad + m->offset[l];
-      param_grad(m, n, in, out, D, A, dW, dW + out * in);
+      param_grad(w, n, in, out, D, A, dW, dW + out * in);
     }
     if (l > 0 || dx != NULL) {
-      input_grad(m, n, in, out, D, uat_mlp_weights(m, l), l > 0 ? G : dx);
+      input_grad(w, n, in, out, D, uat_mlp_weights(m, l), l > 0 ? G : dx);
       double *t = D;
       D = G;
       G = t;

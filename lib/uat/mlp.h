@@ -17,8 +17,8 @@ extern "C" {
 /** Activation functions; the names are those used in model files and on the command line. */
 typedef enum {
   UAT_ACT_IDENTITY = 0, /**< a = z */
-  UAT_ACT_SIGMOID,      /**< a = 1 / (1 + exp(-z)) */
-  UAT_ACT_TANH,         /**< a = tanh z */
+  UAT_ACT_SIGMOID,      /**< a = 1 / (1 + exp(-z)), uat's own (uat/kernels.h) */
+  UAT_ACT_TANH,         /**< a = tanh z, uat's own (uat/kernels.h) */
   UAT_ACT_RELU,         /**< a = max(0, z); derivative 0 at z = 0 (as PyTorch) */
   UAT_ACT_SOFTPLUS,     /**< a = log(1 + exp z), evaluated without overflow */
   UAT_ACT_SIN,          /**< a = sin z */
@@ -47,11 +47,7 @@ typedef struct {
   size_t n_params;     /**< P, the length of theta */
   double *theta;       /**< all parameters, layout above */
   size_t *offset;      /**< offset[l]: index in theta of layer l's first weight */
-  size_t gemm_min;     /**< batched products with n*in*out >= gemm_min go through cblas_dgemm */
 } uat_mlp;
-
-/** Default for uat_mlp.gemm_min, measured with bench/bench_train (docs/performance.md). */
-#define UAT_MLP_GEMM_MIN_DEFAULT 256
 
 /** Allocate a network with n_sizes >= 2 layer widths (all > 0) and n_sizes - 1 activations.
  *  theta is zeroed. Returns NULL on invalid sizes or out of memory. */
@@ -87,6 +83,7 @@ typedef struct {
   double **a;       /**< a[l]: n x sizes[l+1] activations of layer l */
   double *g0;       /**< backward scratch, max_batch x widest layer */
   double *g1;       /**< backward scratch, max_batch x widest layer */
+  double *pack;     /**< scratch of the fixed-order products (uat/kernels.h) */
 } uat_mlp_workspace;
 
 /** Allocate a workspace for m and batches of up to max_batch (> 0) rows. */

@@ -29,7 +29,8 @@ expect() {
 
 expect 0 '^usage: uat COMMAND' -- --help
 expect 0 '^uat [0-9]+\.[0-9]+\.[0-9]+' -- --version
-expect 0 'cblas_dgemm from .*openblas' -- --version
+expect 0 'cblas_dgemm from .*libgslcblas' -- --version
+expect 0 'kernels (generic|avx2|avx512) ' -- --version
 expect 2 '^usage' --
 expect 2 "unknown command 'frobnicate'" -- frobnicate
 for cmd in xor predict ode sym gradcheck fit eval sweep; do

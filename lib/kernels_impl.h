@@ -1,0 +1,151 @@
+/* kernels_impl.h — the body of one kernel set, included once per ISA by kernels.c with
+ * these macros defined:
+ *   SUF(name)  name with the ISA's suffix       TGT      the function attribute for the ISA
+ *   V, W       vector type and its width        MR, NV   micro-tile rows, vectors per row
+ *   VLD, VST, VSET, VFMA(a, b, c) = a*b + c (one rounding), VADD, VSUB, VMUL, VDIV
+ *   VABS, VCOPYSIGN(mag, sgn), VSEL_GT(a, b, x, y) = a > b ? x : y (false for NaN),
+ *   VSEL_GE(a, b, x, y), VSCALE(t) = 2^k for t = k + UAT_K_MAGIC (|k| <= 1022)
+ * Each function computes lane by lane exactly what the generic (W = 1) instance computes:
+ * the same operations on the same values in the same order. */
+
+/* ---- micro-kernels: C tile (mr x NV*W) += A panel (mr x kc) B panel (kc x NV*W) ---------- */
+#define UAT_NR (NV * W)
+
+/* Full MR x NR tile. Ap: kc groups of MR values; Bp: kc rows of NR values. */
+static TGT void SUF(mk_full)(size_t kc, const double *Ap, const double *Bp, double *C, size_t ldc,
+                             int load) {
+  V acc[MR][NV];
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; r++)
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; v++)
+      acc[r][v] = load ? VLD(C + (size_t)r * ldc + (size_t)v * W) : VSET(0.0);
+  for (size_t p = 0; p < kc; p++) {
+    V b[NV];
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; v++) b[v] = VLD(Bp + p * UAT_NR + (size_t)v * W);
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++) {
+      const V a = VSET(Ap[p * MR + (size_t)r]);
+#pragma GCC unroll 8
+      for (int v = 0; v < NV; v++) acc[r][v] = VFMA(a, b[v], acc[r][v]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; r++)
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; v++) VST(C + (size_t)r * ldc + (size_t)v * W, acc[r][v]);
+}
+
+/* One row, 8 vectors wide: the matrix-vector case (enough independent chains to hide the
+ * FMA latency). Ap: kc values; Bp: kc rows of 8*W values. */
+static TGT void SUF(mk_row)(size_t kc, const double *Ap, const double *Bp, double *C, size_t ldc,
+                            int load) {
+  (void)ldc;
+  V acc[8];
+#pragma GCC unroll 8
+  for (int v = 0; v < 8; v++) acc[v] = load ? VLD(C + (size_t)v * W) : VSET(0.0);
+  for (size_t p = 0; p < kc; p++) {
+    const V a = VSET(Ap[p]);
+#pragma GCC unroll 8
+    for (int v = 0; v < 8; v++) acc[v] = VFMA(a, VLD(Bp + p * 8 * W + (size_t)v * W), acc[v]);
+  }
+#pragma GCC unroll 8
+  for (int v = 0; v < 8; v++) VST(C + (size_t)v * W, acc[v]);
+}
+
+/* Small products straight from the operands (no packing): the same fma chain per element. */
+static TGT void SUF(gemm_small)(int ta, int tb, size_t M, size_t N, size_t K, const double *A,
+                                size_t lda, const double *B, size_t ldb, int accumulate, double *C,
+                                size_t rsc, size_t csc) {
+  for (size_t i = 0; i < M; i++)
+    for (size_t j = 0; j < N; j++) {
+      double c = accumulate ? C[i * rsc + j * csc] : 0.0;
+      for (size_t p = 0; p < K; p++) {
+        const double a = ta ? A[p * lda + i] : A[i * lda + p];
+        const double b = tb ? B[j * ldb + p] : B[p * ldb + j];
+        c = fma(a, b, c);
+      }
+      C[i * rsc + j * csc] = c;
+    }
+}
+
+/* ---- elementary functions ---------------------------------------------------------------- */
+/* expm1(r) for |r| <= ln2/2: r + r^2 (1/2! + r/3! + ... + r^11/13!), truncation < 2e-17 |r|. */
+static inline TGT V SUF(expm1_core)(V r) {
+  V q = VSET(1.0 / 6227020800.0);
+  q = VFMA(q, r, VSET(1.0 / 479001600.0));
+  q = VFMA(q, r, VSET(1.0 / 39916800.0));
+  q = VFMA(q, r, VSET(1.0 / 3628800.0));
+  q = VFMA(q, r, VSET(1.0 / 362880.0));
+  q = VFMA(q, r, VSET(1.0 / 40320.0));
+  q = VFMA(q, r, VSET(1.0 / 5040.0));
+  q = VFMA(q, r, VSET(1.0 / 720.0));
+  q = VFMA(q, r, VSET(1.0 / 120.0));
+  q = VFMA(q, r, VSET(1.0 / 24.0));
+  q = VFMA(q, r, VSET(1.0 / 6.0));
+  q = VFMA(q, r, VSET(0.5));
+  return VFMA(VMUL(r, r), q, r);
+}
+
+/* x = k ln2 + r with k = nearest integer to x / ln2 (Cody-Waite, ln2 split in two); returns
+ * r and t = k + UAT_K_MAGIC. */
+static inline TGT V SUF(reduce)(V x, V *t) {
+  *t = VFMA(x, VSET(UAT_INV_LN2), VSET(UAT_K_MAGIC));
+  const V k = VSUB(*t, VSET(UAT_K_MAGIC));
+  const V r = VFMA(k, VSET(-UAT_LN2_HI), x);
+  return VFMA(k, VSET(-UAT_LN2_LO), r);
+}
+
+/* exp(x), with 2^k applied in two halves so that results down to the subnormals are right. */
+static inline TGT V SUF(exp_v)(V x) {
+  x = VSEL_GT(x, VSET(710.0), VSET(710.0), x);
+  x = VSEL_GT(VSET(-746.0), x, VSET(-746.0), x);
+  V t;
+  const V p = SUF(expm1_core)(SUF(reduce)(x, &t));
+  const V k = VSUB(t, VSET(UAT_K_MAGIC));
+  const V t1 = VFMA(k, VSET(0.5), VSET(UAT_K_MAGIC));
+  const V k2 = VSUB(k, VSUB(t1, VSET(UAT_K_MAGIC)));
+  const V s1 = VSCALE(t1), s2 = VSCALE(VADD(k2, VSET(UAT_K_MAGIC)));
+  return VMUL(VFMA(s1, p, s1), s2);
+}
+
+/* tanh(x) = e / (e + 2) with e = expm1(2|x|), sign restored; 1 beyond |x| = 20. */
+static inline TGT V SUF(tanh_v)(V x) {
+  V a = VABS(x);
+  a = VSEL_GT(a, VSET(20.0), VSET(20.0), a);
+  V t;
+  const V p = SUF(expm1_core)(SUF(reduce)(VADD(a, a), &t));
+  const V s = VSCALE(t);
+  const V e = VFMA(s, p, VSUB(s, VSET(1.0)));
+  return VCOPYSIGN(VDIV(e, VADD(e, VSET(2.0))), x);
+}
+
+/* 1 / (1 + e) for x >= 0 and e / (1 + e) below, with e = exp(-|x|) <= 1. */
+static inline TGT V SUF(sigmoid_v)(V x) {
+  const V e = SUF(exp_v)(VSUB(VSET(0.0), VABS(x)));
+  const V d = VADD(VSET(1.0), e);
+  return VSEL_GE(x, VSET(0.0), VDIV(VSET(1.0), d), VDIV(e, d));
+}
+
+/* Apply f over n values, W at a time; the tail goes through a zero-padded vector. */
+#define UAT_VMAP(fname, f)                                                                         \
+  static TGT void SUF(fname)(size_t n, const double *x, double *y) {                               \
+    size_t i = 0;                                                                                  \
+    for (; i + W <= n; i += W) VST(y + i, f(VLD(x + i)));                                          \
+    if (i < n) {                                                                                   \
+      double buf[W] = {0};                                                                         \
+      for (size_t j = 0; i + j < n; j++) buf[j] = x[i + j];                                        \
+      VST(buf, f(VLD(buf)));                                                                       \
+      for (size_t j = 0; i + j < n; j++) y[i + j] = buf[j];                                        \
+    }                                                                                              \
+  }
+UAT_VMAP(vtanh, SUF(tanh_v))
+UAT_VMAP(vsigmoid, SUF(sigmoid_v))
+UAT_VMAP(vexp, SUF(exp_v))
+#undef UAT_VMAP
+#undef UAT_NR
+
+static const uat_kernel_set SUF(kernel_set) = {MR,           NV *W,         8 * W,
+                                               SUF(mk_full), SUF(mk_row),   SUF(gemm_small),
+                                               SUF(vtanh),   SUF(vsigmoid), SUF(vexp)};

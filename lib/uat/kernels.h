@@ -1,0 +1,83 @@
+/* uat/kernels.h — uat's own fixed-order compute kernels: matrix products and activations.
+ *
+ * Every result-affecting product and activation of a network goes through these kernels,
+ * and they give the same bits on every x86-64 CPU:
+ *
+ * - A product element C[i][j] is always C0[i][j] followed by one fused multiply-add per term,
+ *   in increasing order of the inner index: c = fma(a_ip, b_pj, c) for p = 0, 1, ..., K-1.
+ *   Vector units only compute several *independent* elements at once; blocking only stores
+ *   and reloads partial sums. fma rounds once, so the order fixes every bit. On a CPU
+ *   without FMA instructions the generic kernel calls the C library's fma(), which IEEE 754
+ *   requires to be correctly rounded: slower, but the same bits.
+ * - tanh, the logistic sigmoid and exp are uat's own: range reduction and a polynomial made of
+ *   +, -, *, / and fma only, evaluated lane by lane in the same order on every ISA (maximum
+ *   error: see docs/performance.md; measured by tests/test_kernels.c against long double).
+ *
+ * The kernel set (ISA) is chosen once from the CPU; UAT_KERNEL=generic|avx2|avx512 in the
+ * environment, or uat_kernel_select(), picks one explicitly (used by the tests to show that
+ * every ISA gives identical bits). Nothing here allocates, prints or exits. */
+#ifndef UAT_KERNELS_H
+#define UAT_KERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Kernel sets. */
+typedef enum {
+  UAT_ISA_GENERIC = 0, /**< any x86-64 (or other) CPU; fma() from the C library */
+  UAT_ISA_AVX2,        /**< AVX2 + FMA, 4 doubles per vector */
+  UAT_ISA_AVX512,      /**< AVX-512F/DQ + FMA, 8 doubles per vector */
+  UAT_ISA_COUNT
+} uat_isa;
+
+/** The kernel set in use (chosen on first use: UAT_KERNEL if set and supported, else the
+ *  widest the CPU supports). */
+uat_isa uat_kernel_isa(void);
+
+/** Name of a kernel set: "generic", "avx2", "avx512". */
+const char *uat_kernel_isa_name(uat_isa isa);
+
+/** Whether this CPU can run a kernel set. */
+int uat_kernel_supported(uat_isa isa);
+
+/** Use a kernel set from now on (process-wide; results do not change, only speed). Returns
+ *  UAT_OK, or UAT_EINVAL if the CPU cannot run it. Call it before starting threads. */
+int uat_kernel_select(uat_isa isa);
+
+/** File name of the library that the process's cblas_dgemm comes from (GSL's linear algebra
+ *  calls it): uat links GSL's reference libgslcblas, whose results do not depend on the CPU.
+ *  "unknown" when it cannot be told. */
+const char *uat_cblas_library(void);
+
+/** Doubles of scratch uat_gemm needs for an M x N x K product. */
+size_t uat_gemm_pack_size(size_t M, size_t N, size_t K);
+
+/** C (M x N, row stride ldc) = (accumulate ? C : 0) + op(A) op(B), where op(A) is M x K and
+ *  op(B) is K x N; op(X) = X, or X^T when the flag trans_x is set (X then stored K x M or
+ *  N x K). Row-major, leading dimensions lda, ldb, ldc. pack must hold
+ *  uat_gemm_pack_size(M, N, K) doubles (NULL is accepted when that is 0). Fixed order:
+ *  see the top of this file. Allocates nothing. */
+void uat_gemm(int trans_a, int trans_b, size_t M, size_t N, size_t K, const double *A, size_t lda,
+              const double *B, size_t ldb, int accumulate, double *C, size_t ldc, double *pack);
+
+/** y[i] = tanh(x[i]); y may equal x. */
+void uat_vtanh(size_t n, const double *x, double *y);
+
+/** y[i] = 1 / (1 + exp(-x[i])), without overflow; y may equal x. */
+void uat_vsigmoid(size_t n, const double *x, double *y);
+
+/** y[i] = exp(x[i]); y may equal x. */
+void uat_vexp(size_t n, const double *x, double *y);
+
+/** Scalar forms of the three functions above (same bits as the vector forms). */
+double uat_tanh(double x);
+double uat_sigmoid(double x);
+double uat_exp(double x);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

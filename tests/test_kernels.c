@@ -1,0 +1,205 @@
+/* test_kernels.c — uat's fixed-order kernels (uat/kernels.h).
+ *
+ * Independent references: (1) the definition itself, a plain triple loop of the C library's
+ * correctly rounded fma() in increasing inner index, which every kernel set must match bit for
+ * bit; (2) long-double products and long-double tanhl/expl, which bound the error;
+ * (3) special values whose results are exact. */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "test_util.h"
+#include "uat/kernels.h"
+#include "uat/status.h"
+
+static double op_a(int ta, const double *A, size_t lda, size_t i, size_t p) {
+  return ta ? A[p * lda + i] : A[i * lda + p];
+}
+static double op_b(int tb, const double *B, size_t ldb, size_t p, size_t j) {
+  return tb ? B[j * ldb + p] : B[p * ldb + j];
+}
+
+/* The definition of uat_gemm's order, written independently of lib/kernels.c. */
+static void gemm_definition(int ta, int tb, size_t M, size_t N, size_t K, const double *A,
+                            size_t lda, const double *B, size_t ldb, int acc, double *C,
+                            size_t ldc) {
+  for (size_t i = 0; i < M; i++)
+    for (size_t j = 0; j < N; j++) {
+      double c = acc ? C[i * ldc + j] : 0.0;
+      for (size_t p = 0; p < K; p++) c = fma(op_a(ta, A, lda, i, p), op_b(tb, B, ldb, p, j), c);
+      C[i * ldc + j] = c;
+    }
+}
+
+/* Shapes that hit every path: tiny (unpacked), one row, one column (transposed problem),
+ * partial tiles, several KC and MC blocks. */
+static const size_t shapes[][3] = {{1, 1, 1},      {3, 5, 7},    {1, 300, 40},  {256, 1, 32},
+                                   {256, 32, 1},   {17, 23, 29}, {33, 65, 300}, {100, 3, 257},
+                                   {200, 130, 70}, {2, 1, 600},  {9, 17, 513}};
+
+static void test_gemm_matches_definition_on_every_isa(void **state) {
+  (void)state;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 2385);
+  const uat_isa isa0 = uat_kernel_isa();
+  for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+    for (int flags = 0; flags < 8; flags++) {
+      const size_t M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+      const int ta = flags & 1, tb = (flags >> 1) & 1, acc = (flags >> 2) & 1;
+      const size_t lda = (ta ? M : K) + 3, ldb = (tb ? K : N) + 1, ldc = N + 2;
+      double *A = malloc((ta ? K : M) * lda * sizeof *A),
+             *B = malloc((tb ? N : K) * ldb * sizeof *B);
+      double *C0 = malloc(M * ldc * sizeof *C0), *ref = malloc(M * ldc * sizeof *ref),
+             *C = malloc(M * ldc * sizeof *C);
+      double *pack = malloc((uat_gemm_pack_size(M, N, K) + 1) * sizeof *pack);
+      for (size_t i = 0; i < (ta ? K : M) * lda; i++) A[i] = gsl_ran_gaussian(r, 1.0);
+      for (size_t i = 0; i < (tb ? N : K) * ldb; i++) B[i] = gsl_ran_gaussian(r, 1.0);
+      for (size_t i = 0; i < M * ldc; i++) C0[i] = gsl_ran_gaussian(r, 1.0);
+      memcpy(ref, C0, M * ldc * sizeof *ref);
+      gemm_definition(ta, tb, M, N, K, A, lda, B, ldb, acc, ref, ldc);
+      for (int k = 0; k < UAT_ISA_COUNT; k++) {
+        if (uat_kernel_select((uat_isa)k) != UAT_OK) continue;
+        memcpy(C, C0, M * ldc * sizeof *C);
+        uat_gemm(ta, tb, M, N, K, A, lda, B, ldb, acc, C, ldc, pack);
+        if (memcmp(C, ref, M * ldc * sizeof *C) != 0)
+          fail_msg("%s: %zux%zux%zu ta=%d tb=%d acc=%d differs from the definition",
+                   uat_kernel_isa_name((uat_isa)k), M, N, K, ta, tb, acc);
+      }
+      free(A);
+      free(B);
+      free(C0);
+      free(ref);
+      free(C);
+      free(pack);
+    }
+  uat_kernel_select(isa0);
+  gsl_rng_free(r);
+}
+
+/* Against long double: |C - C_exact| <= K eps sum |a||b| (the classical bound; fma halves the
+ * roundings, so this is loose by about 2). */
+static void test_gemm_error_bound(void **state) {
+  (void)state;
+  enum { M = 37, N = 41, K = 300 };
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 7);
+  static double A[M * K], B[K * N], C[M * N];
+  double *pack = malloc(uat_gemm_pack_size(M, N, K) * sizeof *pack);
+  for (size_t i = 0; i < M * K; i++) A[i] = gsl_ran_flat(r, -1, 1);
+  for (size_t i = 0; i < K * N; i++) B[i] = gsl_ran_flat(r, -1, 1);
+  uat_gemm(0, 0, M, N, K, A, K, B, N, 0, C, N, pack);
+  for (size_t i = 0; i < M; i++)
+    for (size_t j = 0; j < N; j++) {
+      long double exact = 0, mag = 0;
+      for (size_t p = 0; p < K; p++) {
+        exact += (long double)A[i * K + p] * B[p * N + j];
+        mag += fabsl((long double)A[i * K + p] * B[p * N + j]);
+      }
+      uat_assert_close(C[i * N + j], (double)exact, (double)(K * DBL_EPSILON * mag), 0);
+    }
+  free(pack);
+  gsl_rng_free(r);
+}
+
+/* Largest error in ulps of the double result against a long-double reference. */
+static double ulps(double got, long double want) {
+  const double w = (double)want;
+  if (w == 0) return got == 0 ? 0 : INFINITY;
+  const double ulp = nextafter(fabs(w), INFINITY) - fabs(w);
+  return (double)(fabsl((long double)got - want) / ulp);
+}
+
+typedef void (*vfn)(size_t, const double *, double *);
+
+/* Max ulp error over n points of [lo, hi] plus the same bits on every ISA and in the scalar
+ * form. */
+static double check_function(vfn f, double (*scalar)(double), long double (*ref)(long double),
+                             double lo, double hi) {
+  enum { n = 20001 };
+  static double x[n], y0[n], y[n];
+  for (size_t i = 0; i < n; i++)
+    x[i] = lo + (hi - lo) * (double)i / (n - 1) * (1 + 1e-9 * (double)(i % 7));
+  const uat_isa isa0 = uat_kernel_isa();
+  uat_kernel_select(UAT_ISA_GENERIC);
+  f(n, x, y0);
+  double worst = 0;
+  for (size_t i = 0; i < n; i++) {
+    const double u = ulps(y0[i], ref(x[i]));
+    if (u > worst) worst = u;
+    assert_memory_equal(&y0[i], &(double){scalar(x[i])}, sizeof(double));
+  }
+  for (int k = 1; k < UAT_ISA_COUNT; k++) {
+    if (uat_kernel_select((uat_isa)k) != UAT_OK) continue;
+    f(n - 3, x, y); /* a length that leaves a tail */
+    assert_memory_equal(y, y0, (n - 3) * sizeof *y);
+  }
+  uat_kernel_select(isa0);
+  return worst;
+}
+
+static long double ref_tanh(long double x) { return tanhl(x); }
+static long double ref_exp(long double x) { return expl(x); }
+static long double ref_sigmoid(long double x) { return 1.0L / (1.0L + expl(-x)); }
+
+/* Error bounds: docs/performance.md states them; the measured maxima are below 2 ulp. */
+static void test_functions_accuracy_and_identity(void **state) {
+  (void)state;
+  const double tol = 2.0;
+  double e;
+  e = check_function(uat_vtanh, uat_tanh, ref_tanh, -25, 25);
+  print_message("max error: tanh %.3f ulp\n", e);
+  if (e > tol) fail_msg("tanh: %.3f ulp", e);
+  e = check_function(uat_vtanh, uat_tanh, ref_tanh, -1e-3, 1e-3);
+  if (e > tol) fail_msg("tanh near 0: %.3f ulp", e);
+  e = check_function(uat_vexp, uat_exp, ref_exp, -700, 700);
+  print_message("max error: exp %.3f ulp\n", e);
+  if (e > tol) fail_msg("exp: %.3f ulp", e);
+  e = check_function(uat_vexp, uat_exp, ref_exp, -1, 1);
+  if (e > tol) fail_msg("exp on [-1, 1]: %.3f ulp", e);
+  e = check_function(uat_vsigmoid, uat_sigmoid, ref_sigmoid, -700, 40);
+  print_message("max error: sigmoid %.3f ulp\n", e);
+  if (e > tol) fail_msg("sigmoid: %.3f ulp", e);
+}
+
+/* Exact values at the edges: signs, saturation, overflow, underflow, NaN. */
+static void test_special_values(void **state) {
+  (void)state;
+  assert_true(uat_tanh(0.0) == 0.0 && !signbit(uat_tanh(0.0)));
+  assert_true(uat_tanh(-0.0) == 0.0 && signbit(uat_tanh(-0.0)));
+  assert_true(uat_tanh(INFINITY) == 1.0 && uat_tanh(-INFINITY) == -1.0);
+  assert_true(uat_tanh(30.0) == 1.0);
+  assert_true(uat_tanh(1e-300) == 1e-300);
+  assert_true(isnan(uat_tanh(NAN)) && isnan(uat_sigmoid(NAN)) && isnan(uat_exp(NAN)));
+  assert_true(uat_exp(0.0) == 1.0);
+  uat_assert_close(uat_exp(1.0), 0x1.5bf0a8b145769p+1, 0, 2.3e-16); /* e, within 1 ulp */
+  assert_true(isinf(uat_exp(710.0)) && uat_exp(-800.0) == 0.0);
+  /* exp(-740) is subnormal: within one subnormal ulp of the long-double value */
+  uat_assert_close(uat_exp(-740.0), (double)expl(-740.0L), 5e-324, 0);
+  assert_true(uat_sigmoid(0.0) == 0.5 && uat_sigmoid(800.0) == 1.0 && uat_sigmoid(-800.0) == 0.0);
+  assert_true(uat_sigmoid(INFINITY) == 1.0 && uat_sigmoid(-INFINITY) == 0.0);
+}
+
+static void test_select(void **state) {
+  (void)state;
+  assert_int_equal(uat_kernel_select(UAT_ISA_GENERIC), UAT_OK);
+  assert_int_equal(uat_kernel_isa(), UAT_ISA_GENERIC);
+  assert_int_equal(uat_kernel_select(UAT_ISA_COUNT), UAT_EINVAL);
+  assert_string_equal(uat_kernel_isa_name(UAT_ISA_AVX512), "avx512");
+  /* GSL's linear algebra resolves cblas_* to GSL's own reference CBLAS, never OpenBLAS */
+  assert_non_null(strstr(uat_cblas_library(), "libgslcblas"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_gemm_matches_definition_on_every_isa),
+      cmocka_unit_test(test_gemm_error_bound),
+      cmocka_unit_test(test_functions_accuracy_and_identity),
+      cmocka_unit_test(test_special_values),
+      cmocka_unit_test(test_select),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
