@@ -27,21 +27,23 @@
 #define UAT_LN2_LO 1.90821492927058770002e-10
 #define UAT_K_MAGIC 6755399441055744.0
 
-typedef void (*uat_mk_fn)(size_t kc, const double *Ap, const double *Bp, double *C, size_t ldc,
-                          int load);
+typedef void (*uat_mk_fn)(size_t kc, const double *Ap, size_t as, const double *Bp, size_t bs,
+                          double *C, size_t ldc, int load);
 typedef void (*uat_small_fn)(int ta, int tb, size_t M, size_t N, size_t K, const double *A,
                              size_t lda, const double *B, size_t ldb, int accumulate, double *C,
                              size_t rsc, size_t csc);
+typedef void (*uat_row_fn)(size_t kc, const double *Ap, size_t as, const double *Bp, size_t bs,
+                           double *C, size_t n, int load);
 typedef void (*uat_map_fn)(size_t n, const double *x, double *y);
 
 typedef struct {
   int mr;         /* rows of the full micro-tile */
   int nr;         /* columns of the full micro-tile */
-  int nr_row;     /* columns of the one-row micro-tile */
   uat_mk_fn full; /* mr x nr */
-  uat_mk_fn row;  /* 1 x nr_row */
+  uat_row_fn row; /* one row of any length */
   uat_small_fn small;
   uat_map_fn vtanh, vsigmoid, vexp;
+  uat_map_fn dtanh, dsigmoid; /* g[i] *= act'(given a[i] = act(z[i])) */
 } uat_kernel_set;
 
 /* ---- generic: one lane, the C library's correctly rounded fma() --------------------------- */
@@ -266,7 +268,7 @@ size_t uat_gemm_pack_size(size_t M, size_t N, size_t K) {
   const size_t big = max_sz(M, N);
   return min_sz(K, UAT_KC) *
              (round_up(min_sz(big, UAT_MC), 8) + round_up(min_sz(big, UAT_NC), 64)) +
-         UAT_MAX_TILE;
+         UAT_MAX_TILE + UAT_NC;
 }
 
 typedef struct {
@@ -275,46 +277,117 @@ typedef struct {
   size_t lda, ldb;
 } operands;
 
-static double op_a(const operands *o, size_t i, size_t p) {
-  return o->ta ? o->A[p * o->lda + i] : o->A[i * o->lda + p];
-}
-static double op_b(const operands *o, size_t p, size_t j) {
-  return o->tb ? o->B[j * o->ldb + p] : o->B[p * o->ldb + j];
+/* dst[p * ldd + r] = src[r * lds + p] for r < rows, p < cols, in blocks of 8 columns so that
+ * the 8 destination rows being written stay in L1 while the source rows stream by. */
+static void transpose_into(const double *src, size_t lds, size_t rows, size_t cols, double *dst,
+                           size_t ldd) {
+  for (size_t p0 = 0; p0 < cols; p0 += 8) {
+    const size_t pe = min_sz(p0 + 8, cols);
+    for (size_t r = 0; r < rows; r++) {
+      const double *s = src + r * lds;
+      for (size_t p = p0; p < pe; p++) dst[p * ldd + r] = s[p];
+    }
+  }
 }
 
-/* Rows [i0, i0+mc) of op(A), columns [p0, p0+kc), as panels of mr rows: Ap[panel][p][r]. */
+/* Rows [i0, i0+mc) of op(A), columns [p0, p0+kc), as panels of mr rows: Ap[panel][p][r],
+ * zero-padded. Each layout gets its own loop so that reads run along memory. */
 static void pack_a(const operands *o, size_t i0, size_t mc, size_t p0, size_t kc, size_t mr,
                    double *Ap) {
-  for (size_t ir = 0; ir < mc; ir += mr, Ap += kc * mr)
-    for (size_t p = 0; p < kc; p++)
-      for (size_t r = 0; r < mr; r++)
-        Ap[p * mr + r] = ir + r < mc ? op_a(o, i0 + ir + r, p0 + p) : 0.0;
+  for (size_t ir = 0; ir < mc; ir += mr, Ap += kc * mr) {
+    const size_t m = min_sz(mr, mc - ir);
+    if (m < mr) memset(Ap, 0, kc * mr * sizeof *Ap);
+    if (o->ta)
+      for (size_t p = 0; p < kc; p++)
+        memcpy(Ap + p * mr, o->A + (p0 + p) * o->lda + i0 + ir, m * sizeof *Ap);
+    else
+      transpose_into(o->A + (i0 + ir) * o->lda + p0, o->lda, m, kc, Ap, mr);
+  }
 }
 
 /* Columns [j0, j0+nc) of op(B), rows [p0, p0+kc), as panels of nr columns: Bp[panel][p][c]. */
 static void pack_b(const operands *o, size_t j0, size_t nc, size_t p0, size_t kc, size_t nr,
                    double *Bp) {
-  for (size_t jr = 0; jr < nc; jr += nr, Bp += kc * nr)
-    for (size_t p = 0; p < kc; p++)
-      for (size_t c = 0; c < nr; c++)
-        Bp[p * nr + c] = jr + c < nc ? op_b(o, p0 + p, j0 + jr + c) : 0.0;
+  for (size_t jr = 0; jr < nc; jr += nr, Bp += kc * nr) {
+    const size_t n = min_sz(nr, nc - jr);
+    if (n < nr) memset(Bp, 0, kc * nr * sizeof *Bp);
+    if (!o->tb)
+      for (size_t p = 0; p < kc; p++)
+        memcpy(Bp + p * nr, o->B + (p0 + p) * o->ldb + j0 + jr, n * sizeof *Bp);
+    else
+      transpose_into(o->B + (j0 + jr) * o->ldb + p0, o->ldb, n, kc, Bp, nr);
+  }
 }
 
-/* One micro-tile at C (strides rsc, csc): straight into C when it is whole and rows are
- * contiguous, else through a zero-padded tile (the padding never reaches C). */
-static void tile(uat_mk_fn mk, size_t mr, size_t nr, size_t kc, const double *Ap, const double *Bp,
-                 double *C, size_t rsc, size_t csc, size_t m, size_t n, int load, double *T) {
+typedef struct {
+  const uat_kernel_set *ks;
+  uat_mk_fn mk;
+  size_t mr, nr;
+  operands o;
+  double *C;
+  size_t rsc, csc;
+} product;
+
+/* One micro-tile: rows [i, i+m), columns [j, j+n), inner block [pc, pc+kc). Whole tiles go
+ * straight to the micro-kernel when C's rows are contiguous; partial tiles with packed
+ * operands through a zero-padded tile T (the padding never reaches C); partial tiles with
+ * an operand read in place through the small kernel. Every path runs the same chains. */
+static void tile(const product *pr, size_t i, size_t j, size_t m, size_t n, size_t pc, size_t kc,
+                 const double *Ap, size_t as, const double *Bp, size_t bs, int direct, int load,
+                 double *T) {
+  const size_t mr = pr->mr, nr = pr->nr, rsc = pr->rsc, csc = pr->csc;
+  double *C = pr->C + i * rsc + j * csc;
   if (m == mr && n == nr && csc == 1) {
-    mk(kc, Ap, Bp, C, rsc, load);
+    pr->mk(kc, Ap, as, Bp, bs, C, rsc, load);
+    return;
+  }
+  if (direct) {
+    const operands *o = &pr->o;
+    const double *A = o->A + (o->ta ? pc * o->lda + i : i * o->lda + pc);
+    const double *B = o->B + (o->tb ? j * o->ldb + pc : pc * o->ldb + j);
+    pr->ks->small(o->ta, o->tb, m, n, kc, A, o->lda, B, o->ldb, load, C, rsc, csc);
     return;
   }
   for (size_t r = 0; r < mr; r++)
     for (size_t c = 0; c < nr; c++)
       T[r * nr + c] = (load && r < m && c < n) ? C[r * rsc + c * csc] : 0.0;
-  mk(kc, Ap, Bp, T, nr, 1);
+  pr->mk(kc, Ap, as, Bp, bs, T, nr, 1);
   for (size_t r = 0; r < m; r++)
     for (size_t c = 0; c < n; c++) C[r * rsc + c * csc] = T[r * nr + c];
 }
+
+/* One row of C (1 x N, column stride csc): each element of op(B) is used once, so op(B) is
+ * read in place when its rows are contiguous and transposed into pack otherwise; a strided
+ * C row is gathered into pack and scattered back. */
+static void gemm_row(const uat_kernel_set *ks, const operands *o, size_t N, size_t K,
+                     int accumulate, double *C, size_t csc, double *pack) {
+  const size_t as = o->ta ? o->lda : 1;
+  for (size_t jc = 0; jc < N; jc += UAT_NC) {
+    const size_t nc = min_sz(UAT_NC, N - jc);
+    double *c = C + jc * csc, *Bp = pack + UAT_NC;
+    if (csc != 1) {
+      for (size_t j = 0; j < nc; j++) pack[j] = C[(jc + j) * csc];
+      c = pack;
+    }
+    for (size_t pc = 0; pc < K; pc += UAT_KC) {
+      const size_t kc = min_sz(UAT_KC, K - pc);
+      const double *a = o->A + pc * as;
+      if (o->tb) {
+        transpose_into(o->B + jc * o->ldb + pc, o->ldb, nc, kc, Bp, nc);
+        ks->row(kc, a, as, Bp, nc, c, nc, accumulate || pc > 0);
+      } else {
+        ks->row(kc, a, as, o->B + pc * o->ldb + jc, o->ldb, c, nc, accumulate || pc > 0);
+      }
+    }
+    if (csc != 1)
+      for (size_t j = 0; j < nc; j++) C[(jc + j) * csc] = pack[j];
+  }
+}
+
+/* Read an operand in place instead of packing it: B when its rows are contiguous and either
+ * each element is used once (one-row products) or the block is small enough to stay in cache;
+ * A likewise when op(A) is stored transposed (columns of op(A) contiguous). */
+enum { UAT_DIRECT_MAX = 32768 };
 
 void uat_gemm(int trans_a, int trans_b, size_t M, size_t N, size_t K, const double *A, size_t lda,
               const double *B, size_t ldb, int accumulate, double *C, size_t ldc, double *pack) {
@@ -325,42 +398,58 @@ void uat_gemm(int trans_a, int trans_b, size_t M, size_t N, size_t K, const doub
     return;
   }
   const uat_kernel_set *ks = kernels();
-  operands o = {trans_a != 0, trans_b != 0, A, B, lda, ldb};
-  size_t rsc = ldc, csc = 1;
   if (M * N * K < UAT_GEMM_SMALL) {
-    ks->small(o.ta, o.tb, M, N, K, A, lda, B, ldb, accumulate, C, rsc, csc);
+    ks->small(trans_a != 0, trans_b != 0, M, N, K, A, lda, B, ldb, accumulate, C, ldc, 1);
     return;
   }
+  product pr = {ks, NULL, 0, 0, {trans_a != 0, trans_b != 0, A, B, lda, ldb}, C, ldc, 1};
   /* Vectors run along the columns: when C has fewer columns than rows and too few to fill
    * a micro-tile, compute C^T = op(B)^T op(A)^T instead (same chains, same bits). */
   if (N < (size_t)ks->nr && M > N) {
-    const operands t = {!o.tb, !o.ta, B, A, ldb, lda};
-    o = t;
+    const operands t = {!pr.o.tb, !pr.o.ta, B, A, ldb, lda};
+    pr.o = t;
     const size_t tmp = M;
     M = N;
     N = tmp;
-    rsc = 1;
-    csc = ldc;
+    pr.rsc = 1;
+    pr.csc = ldc;
   }
-  const int one_row = M == 1;
-  const size_t mr = one_row ? 1 : (size_t)ks->mr,
-               nr = one_row ? (size_t)ks->nr_row : (size_t)ks->nr;
-  const uat_mk_fn mk = one_row ? ks->row : ks->full;
+  if (M == 1) {
+    gemm_row(ks, &pr.o, N, K, accumulate, C, pr.csc, pack);
+    return;
+  }
+  const operands *o = &pr.o;
+  pr.mr = (size_t)ks->mr;
+  pr.nr = (size_t)ks->nr;
+  pr.mk = ks->full;
+  const size_t mr = pr.mr, nr = pr.nr;
   for (size_t jc = 0; jc < N; jc += UAT_NC) {
     const size_t nc = min_sz(UAT_NC, N - jc);
     for (size_t pc = 0; pc < K; pc += UAT_KC) {
       const size_t kc = min_sz(UAT_KC, K - pc);
-      double *Bp = pack, *Ap = pack + kc * round_up(nc, nr);
-      pack_b(&o, jc, nc, pc, kc, nr, Bp);
+      const int direct_b = !o->tb && kc * nc <= UAT_DIRECT_MAX;
+      double *Bp = pack, *Ap = pack + (direct_b ? 0 : kc * round_up(nc, nr));
+      if (!direct_b) pack_b(o, jc, nc, pc, kc, nr, Bp);
       const int load = accumulate || pc > 0;
       for (size_t ic = 0; ic < M; ic += UAT_MC) {
         const size_t mc = min_sz(UAT_MC, M - ic);
-        double *T = Ap + kc * round_up(mc, mr);
-        pack_a(&o, ic, mc, pc, kc, mr, Ap);
-        for (size_t jr = 0; jr < nc; jr += nr)
-          for (size_t ir = 0; ir < mc; ir += mr)
-            tile(mk, mr, nr, kc, Ap + ir * kc, Bp + jr * kc, C + (ic + ir) * rsc + (jc + jr) * csc,
-                 rsc, csc, min_sz(mr, mc - ir), min_sz(nr, nc - jr), load, T);
+        const int direct_a = o->ta && kc * mc <= UAT_DIRECT_MAX;
+        double *T = Ap + (direct_a ? 0 : kc * round_up(mc, mr));
+        if (!direct_a) pack_a(o, ic, mc, pc, kc, mr, Ap);
+        const size_t as = direct_a ? o->lda : mr, bs = direct_b ? o->ldb : nr;
+        /* Panels of B stay in L1 across the tiles of a column (B-panel outer); with a thin
+         * inner block they are tiny and C's row-wise walk matters more (tiles row by row). */
+        const int rows_outer = kc < 32;
+        const size_t nj = (nc + nr - 1) / nr, ni = (mc + mr - 1) / mr;
+        for (size_t t = 0; t < nj * ni; t++) {
+          const size_t jr = (rows_outer ? t % nj : t / ni) * nr;
+          const size_t ir = (rows_outer ? t / nj : t % ni) * mr;
+          const double *b = direct_b ? o->B + pc * o->ldb + jc + jr : Bp + jr * kc;
+          const size_t i = ic + ir;
+          const double *a = direct_a ? o->A + pc * o->lda + i : Ap + ir * kc;
+          tile(&pr, i, jc + jr, min_sz(mr, mc - ir), min_sz(nr, nc - jr), pc, kc, a, as, b, bs,
+               direct_a || direct_b, load, T);
+        }
       }
     }
   }
@@ -370,6 +459,9 @@ void uat_gemm(int trans_a, int trans_b, size_t M, size_t N, size_t K, const doub
 void uat_vtanh(size_t n, const double *x, double *y) { kernels()->vtanh(n, x, y); }
 void uat_vsigmoid(size_t n, const double *x, double *y) { kernels()->vsigmoid(n, x, y); }
 void uat_vexp(size_t n, const double *x, double *y) { kernels()->vexp(n, x, y); }
+
+void uat_vtanh_backprop(size_t n, const double *a, double *g) { kernels()->dtanh(n, a, g); }
+void uat_vsigmoid_backprop(size_t n, const double *a, double *g) { kernels()->dsigmoid(n, a, g); }
 
 double uat_tanh(double x) { return tanh_v_generic(x); }
 double uat_sigmoid(double x) { return sigmoid_v_generic(x); }

@@ -11,9 +11,10 @@
 /* ---- micro-kernels: C tile (mr x NV*W) += A panel (mr x kc) B panel (kc x NV*W) ---------- */
 #define UAT_NR (NV * W)
 
-/* Full MR x NR tile. Ap: kc groups of MR values; Bp: kc rows of NR values. */
-static TGT void SUF(mk_full)(size_t kc, const double *Ap, const double *Bp, double *C, size_t ldc,
-                             int load) {
+/* Full MR x NR tile. a(r, p) = Ap[p * as + r], b(p, c) = Bp[p * bs + c]: packed panels
+ * (as = MR, bs = NR) or the operands themselves where their layout already is that. */
+static TGT void SUF(mk_full)(size_t kc, const double *Ap, size_t as, const double *Bp, size_t bs,
+                             double *C, size_t ldc, int load) {
   V acc[MR][NV];
 #pragma GCC unroll 16
   for (int r = 0; r < MR; r++)
@@ -23,10 +24,10 @@ static TGT void SUF(mk_full)(size_t kc, const double *Ap, const double *Bp, doub
   for (size_t p = 0; p < kc; p++) {
     V b[NV];
 #pragma GCC unroll 8
-    for (int v = 0; v < NV; v++) b[v] = VLD(Bp + p * UAT_NR + (size_t)v * W);
+    for (int v = 0; v < NV; v++) b[v] = VLD(Bp + p * bs + (size_t)v * W);
 #pragma GCC unroll 16
     for (int r = 0; r < MR; r++) {
-      const V a = VSET(Ap[p * MR + (size_t)r]);
+      const V a = VSET(Ap[p * as + (size_t)r]);
 #pragma GCC unroll 8
       for (int v = 0; v < NV; v++) acc[r][v] = VFMA(a, b[v], acc[r][v]);
     }
@@ -37,21 +38,51 @@ static TGT void SUF(mk_full)(size_t kc, const double *Ap, const double *Bp, doub
     for (int v = 0; v < NV; v++) VST(C + (size_t)r * ldc + (size_t)v * W, acc[r][v]);
 }
 
-/* One row, 8 vectors wide: the matrix-vector case (enough independent chains to hide the
- * FMA latency). Ap: kc values; Bp: kc rows of 8*W values. */
-static TGT void SUF(mk_row)(size_t kc, const double *Ap, const double *Bp, double *C, size_t ldc,
-                            int load) {
-  (void)ldc;
-  V acc[8];
-#pragma GCC unroll 8
-  for (int v = 0; v < 8; v++) acc[v] = load ? VLD(C + (size_t)v * W) : VSET(0.0);
-  for (size_t p = 0; p < kc; p++) {
-    const V a = VSET(Ap[p]);
-#pragma GCC unroll 8
-    for (int v = 0; v < 8; v++) acc[v] = VFMA(a, VLD(Bp + p * 8 * W + (size_t)v * W), acc[v]);
+/* One row of C, NVR vectors wide: c(j) = fma chains over p of a(p) = Ap[p * as] and
+ * b(p, j) = Bp[p * bs + j]. Up to 8 vectors side by side hide the FMA latency. */
+#define UAT_ROW_KERNEL(NVR)                                                                        \
+  static inline TGT void SUF(row_##NVR)(size_t kc, const double *Ap, size_t as, const double *Bp,  \
+                                        size_t bs, double *C, int load) {                          \
+    V acc[NVR];                                                                                    \
+    for (int v = 0; v < (NVR); v++) acc[v] = load ? VLD(C + (size_t)v * W) : VSET(0.0);            \
+    for (size_t p = 0; p < kc; p++) {                                                              \
+      const V a = VSET(Ap[p * as]);                                                                \
+      for (int v = 0; v < (NVR); v++) acc[v] = VFMA(a, VLD(Bp + p * bs + (size_t)v * W), acc[v]);  \
+    }                                                                                              \
+    for (int v = 0; v < (NVR); v++) VST(C + (size_t)v * W, acc[v]);                                \
   }
-#pragma GCC unroll 8
-  for (int v = 0; v < 8; v++) VST(C + (size_t)v * W, acc[v]);
+UAT_ROW_KERNEL(1)
+UAT_ROW_KERNEL(2)
+UAT_ROW_KERNEL(3)
+UAT_ROW_KERNEL(4)
+UAT_ROW_KERNEL(5)
+UAT_ROW_KERNEL(6)
+UAT_ROW_KERNEL(7)
+UAT_ROW_KERNEL(8)
+#undef UAT_ROW_KERNEL
+
+/* A whole row of n columns: blocks of 8 vectors, then the remaining vectors in one pass,
+ * then the last n mod W columns as scalar chains. */
+static TGT void SUF(row)(size_t kc, const double *Ap, size_t as, const double *Bp, size_t bs,
+                         double *C, size_t n, int load) {
+  size_t j = 0;
+  for (; j + 8 * W <= n; j += 8 * W) SUF(row_8)(kc, Ap, as, Bp + j, bs, C + j, load);
+  switch ((n - j) / W) {
+  case 7: SUF(row_7)(kc, Ap, as, Bp + j, bs, C + j, load); break;
+  case 6: SUF(row_6)(kc, Ap, as, Bp + j, bs, C + j, load); break;
+  case 5: SUF(row_5)(kc, Ap, as, Bp + j, bs, C + j, load); break;
+  case 4: SUF(row_4)(kc, Ap, as, Bp + j, bs, C + j, load); break;
+  case 3: SUF(row_3)(kc, Ap, as, Bp + j, bs, C + j, load); break;
+  case 2: SUF(row_2)(kc, Ap, as, Bp + j, bs, C + j, load); break;
+  case 1: SUF(row_1)(kc, Ap, as, Bp + j, bs, C + j, load); break;
+  default: break;
+  }
+  j += (n - j) / W * W;
+  for (; j < n; j++) {
+    double c = load ? C[j] : 0.0;
+    for (size_t p = 0; p < kc; p++) c = fma(Ap[p * as], Bp[p * bs + j], c);
+    C[j] = c;
+  }
 }
 
 /* Small products straight from the operands (no packing): the same fma chain per element. */
@@ -144,8 +175,31 @@ UAT_VMAP(vtanh, SUF(tanh_v))
 UAT_VMAP(vsigmoid, SUF(sigmoid_v))
 UAT_VMAP(vexp, SUF(exp_v))
 #undef UAT_VMAP
+
+/* g *= act'(z) from a = act(z): tanh' = 1 - a*a, sigmoid' = a (1 - a); separate roundings,
+ * as written. g and a may not overlap. */
+#define UAT_VBACK(fname, f)                                                                        \
+  static TGT void SUF(fname)(size_t n, const double *a, double *g) {                               \
+    size_t i = 0;                                                                                  \
+    for (; i + W <= n; i += W) VST(g + i, VMUL(VLD(g + i), f(VLD(a + i))));                        \
+    for (; i < n; i++) {                                                                           \
+      const double ai = a[i];                                                                      \
+      g[i] *= f##_1(ai);                                                                           \
+    }                                                                                              \
+  }
+#define SUF_DTANH(x) VSUB(VSET(1.0), VMUL((x), (x)))
+#define SUF_DTANH_1(x) (1.0 - (x) * (x))
+#define SUF_DSIGMOID(x) VMUL((x), VSUB(VSET(1.0), (x)))
+#define SUF_DSIGMOID_1(x) ((x) * (1.0 - (x)))
+UAT_VBACK(dtanh, SUF_DTANH)
+UAT_VBACK(dsigmoid, SUF_DSIGMOID)
+#undef SUF_DTANH
+#undef SUF_DTANH_1
+#undef SUF_DSIGMOID
+#undef SUF_DSIGMOID_1
+#undef UAT_VBACK
 #undef UAT_NR
 
-static const uat_kernel_set SUF(kernel_set) = {MR,           NV *W,         8 * W,
-                                               SUF(mk_full), SUF(mk_row),   SUF(gemm_small),
-                                               SUF(vtanh),   SUF(vsigmoid), SUF(vexp)};
+static const uat_kernel_set SUF(kernel_set) = {
+    MR,         NV *W,         SUF(mk_full), SUF(row),   SUF(gemm_small),
+    SUF(vtanh), SUF(vsigmoid), SUF(vexp),    SUF(dtanh), SUF(dsigmoid)};

@@ -55,12 +55,8 @@ void uat_activation_backprop(uat_activation act, size_t n, const double *z, cons
   size_t i;
   switch (act) {
   case UAT_ACT_IDENTITY: break;
-  case UAT_ACT_SIGMOID:
-    for (i = 0; i < n; i++) g[i] *= a[i] * (1.0 - a[i]);
-    break;
-  case UAT_ACT_TANH:
-    for (i = 0; i < n; i++) g[i] *= 1.0 - a[i] * a[i];
-    break;
+  case UAT_ACT_SIGMOID: uat_vsigmoid_backprop(n, a, g); break;
+  case UAT_ACT_TANH: uat_vtanh_backprop(n, a, g); break;
   case UAT_ACT_RELU:
     for (i = 0; i < n; i++) g[i] = z[i] > 0 ? g[i] : 0.0;
     break;
@@ -219,9 +215,10 @@ const double *uat_mlp_forward(const uat_mlp *m, uat_mlp_workspace *w, size_t n, 
 static void param_grad(uat_mlp_workspace *w, size_t n, size_t in, size_t out, const double *D,
                        const double *A, double *dW, double *db) {
   uat_gemm(1, 0, out, in, n, D, out, A, in, 0, dW, in, w->pack);
-  memset(db, 0, out * sizeof *db);
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < out; j++) db[j] += D[i * out + j];
+  /* db (1 x out) = 1^T D: op(A) is a row of ones read with stride 0, and fma(1, d, s) is
+   * exactly s + d, so this is the plain sum over samples in order. */
+  static const double one = 1.0;
+  uat_gemm(1, 0, 1, out, n, &one, 0, D, out, 0, db, out, w->pack);
 }
 
 /* G (n x in) = D (n x out) W (out x in). */

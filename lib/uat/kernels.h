@@ -72,6 +72,11 @@ void uat_vsigmoid(size_t n, const double *x, double *y);
 /** y[i] = exp(x[i]); y may equal x. */
 void uat_vexp(size_t n, const double *x, double *y);
 
+/** Backpropagation through tanh and the sigmoid from their outputs a: g[i] *= 1 - a[i]^2,
+ *  and g[i] *= a[i] (1 - a[i]), each operation rounded as written. */
+void uat_vtanh_backprop(size_t n, const double *a, double *g);
+void uat_vsigmoid_backprop(size_t n, const double *a, double *g);
+
 /** Scalar forms of the three functions above (same bits as the vector forms). */
 double uat_tanh(double x);
 double uat_sigmoid(double x);
