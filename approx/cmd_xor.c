@@ -219,9 +219,22 @@ static int run_config(const xor_options *o, const char *name, uat_xor_run *runs,
   const size_t n = o->seed_b - o->seed_a + 1;
   uat_progress bar;
   uat_progress_start(&bar, name, n, o->progress);
-  for (size_t i = 0; i < n; i++) {
+  if (o->model_path == NULL) {
+    /* many seeds side by side: the same runs as one at a time, bit for bit (uat/lanes.h) */
+    const size_t chunk = 1024;
+    for (size_t i = 0; i < n; i += chunk) {
+      const size_t k = n - i < chunk ? n - i : chunk;
+      if (uat_xor_run_seeds(c, o->seed_a + i, k, runs + i) != UAT_OK) {
+        uat_progress_end(&bar);
+        uat_cli_error("xor", "out of memory");
+        return -1;
+      }
+      uat_progress_update(&bar, i + k);
+    }
+  }
+  for (size_t i = 0; i < n && o->model_path != NULL; i++) {
     uat_mlp *trained = NULL;
-    if (uat_xor_run_seed(c, o->seed_a + i, &runs[i], o->model_path ? &trained : NULL) != UAT_OK) {
+    if (uat_xor_run_seed(c, o->seed_a + i, &runs[i], &trained) != UAT_OK) {
       uat_progress_end(&bar);
       uat_cli_error("xor", "out of memory");
       return -1;

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "uat/data.h"
+#include "uat/lanes.h"
 #include "uat/status.h"
 #include "uat/train.h"
 
@@ -138,11 +139,20 @@ static int run_post(const uat_xor_config *c, uat_mlp *m, uat_optimizer *o, post_
     double sum = 0.0;
     for (size_t i = 0; i < 4; i++) {
       const double *y = uat_mlp_forward(m, b->w, 1, xor_x + 2 * i);
-      sum += uat_loss_eval(c->loss, 1, y, xor_y + i, b->dy);
+      const double loss = uat_loss_eval(c->loss, 1, y, xor_y + i, b->dy);
       m->act[L - 1] = UAT_ACT_IDENTITY;
       uat_mlp_backward(m, b->w, b->dy, b->grad, NULL);
       m->act[L - 1] = out_act;
+      /* a non-finite loss or gradient stops the run before the step, as in uat_trainer_run */
+      int finite = isfinite(loss);
+      for (size_t p = 0; p < m->n_params; p++) finite = finite && isfinite(b->grad[p]);
+      if (!finite) {
+        res->loss = NAN;
+        res->reason = UAT_STOP_DIVERGED;
+        return UAT_EDIVERGED;
+      }
       uat_optimizer_step(o, m->theta, b->grad);
+      sum += loss * 1.0;
     }
     res->loss = sum / 4.0;
     if (!isfinite(res->loss)) {
@@ -208,6 +218,98 @@ int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r
   gsl_rng_free(rng);
   uat_mlp_free(m);
   return st;
+}
+
+/* ---- many seeds side by side (uat/lanes.h) ------------------------------------------------- */
+enum { XOR_LANES = 64 };
+
+typedef struct {
+  const uat_xor_config *c;
+  uat_mlp_lanes_workspace *w;
+  uat_xor_run *runs;
+} lanes_watch;
+
+static void lanes_outputs(const uat_xor_config *c, const uat_mlp_lanes *l,
+                          uat_mlp_lanes_workspace *w, size_t k, double out[4]) {
+  const double *y = uat_mlp_lanes_forward(l, w, 4, xor_x);
+  for (int i = 0; i < 4; i++) {
+    const double v = y[(size_t)i * l->stride + k];
+    out[i] = c->loss == UAT_LOSS_BCE ? 1.0 / (1.0 + exp(-v)) : v;
+  }
+}
+
+static void lanes_watch_epoch(size_t epoch, const double *loss, const uat_mlp_lanes *l,
+                              unsigned char *done, void *ctx) {
+  (void)loss;
+  lanes_watch *x = ctx;
+  const double *y = uat_mlp_lanes_forward(l, x->w, 4, xor_x);
+  for (size_t k = 0; k < l->lanes; k++) {
+    if (done[k]) continue;
+    double out[4];
+    for (int i = 0; i < 4; i++) {
+      const double v = y[(size_t)i * l->stride + k];
+      out[i] = x->c->loss == UAT_LOSS_BCE ? 1.0 / (1.0 + exp(-v)) : v;
+    }
+    int solved, strict;
+    judge(out, &solved, &strict);
+    uat_xor_run *r = &x->runs[k];
+    if (solved && r->epochs_solved == 0) r->epochs_solved = epoch;
+    if (strict && r->epochs_strict == 0) r->epochs_strict = epoch;
+  }
+}
+
+/* Seeds [seed0, seed0 + n), n <= XOR_LANES, in one lanes network. */
+static int run_chunk(const uat_xor_config *c, unsigned long seed0, size_t n, uat_xor_run *runs) {
+  uat_mlp *m = build(c);
+  uat_mlp_lanes *l = m ? uat_mlp_lanes_alloc(n, m->n_layers + 1, m->sizes, m->act) : NULL;
+  uat_dataset *d = uat_dataset_alloc(4, 2, 1);
+  lanes_watch watch = {c, l ? uat_mlp_lanes_workspace_alloc(l, 4) : NULL, runs};
+  uat_train_result res[XOR_LANES];
+  int st = (m && l && d && watch.w) ? UAT_OK : UAT_ENOMEM;
+  for (size_t k = 0; k < n && st == UAT_OK; k++) {
+    memset(&runs[k], 0, sizeof runs[k]);
+    runs[k].seed = seed0 + k;
+    gsl_rng *rng = uat_rng_alloc(seed0 + k);
+    st = rng ? uat_mlp_init(m, &c->init, rng) : UAT_ENOMEM;
+    if (st == UAT_OK) st = uat_mlp_lanes_set(l, k, m);
+    gsl_rng_free(rng);
+  }
+  if (st == UAT_OK) {
+    memcpy(d->x, xor_x, sizeof xor_x);
+    memcpy(d->y, xor_y, sizeof xor_y);
+    uat_train_params tp = uat_train_default_params();
+    tp.loss = c->loss;
+    tp.max_epochs = c->epochs;
+    tp.batch_size = c->batch_size;
+    const int flags = c->post_gradient ? UAT_BACKWARD_OUTPUT_AS_IDENTITY : 0;
+    st = uat_lanes_train(l, &c->opt, &tp, d, flags, lanes_watch_epoch, &watch, res);
+  }
+  for (size_t k = 0; k < n && st == UAT_OK; k++) {
+    uat_xor_run *r = &runs[k];
+    r->epochs_run = res[k].epochs;
+    r->loss = res[k].loss;
+    if (res[k].reason == UAT_STOP_DIVERGED) {
+      r->diverged = 1;
+      for (int i = 0; i < 4; i++) r->out[i] = NAN;
+    } else {
+      lanes_outputs(c, l, watch.w, k, r->out);
+      judge(r->out, &r->solved, &r->strict);
+    }
+  }
+  uat_mlp_lanes_workspace_free(watch.w);
+  uat_dataset_free(d);
+  uat_mlp_lanes_free(l);
+  uat_mlp_free(m);
+  return st;
+}
+
+int uat_xor_run_seeds(const uat_xor_config *c, unsigned long seed0, size_t n, uat_xor_run *runs) {
+  for (size_t i = 0; i < n; i += XOR_LANES) {
+    const size_t k = n - i < XOR_LANES ? n - i : XOR_LANES;
+    const int st = run_chunk(c, seed0 + i, k, runs + i);
+    if (st != UAT_OK) return st;
+  }
+  return UAT_OK;
 }
 
 static double median_of(double *v, size_t n) {

@@ -53,6 +53,11 @@ typedef struct {
 int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r,
                      uat_mlp **trained);
 
+/** Train configuration c from seeds seed0, seed0 + 1, ..., seed0 + n - 1 into runs[0..n), many
+ *  seeds side by side in SIMD lanes (uat/lanes.h): the same runs, bit for bit, as n calls of
+ *  uat_xor_run_seed, several times faster. Returns UAT_OK or UAT_ENOMEM / UAT_EINVAL. */
+int uat_xor_run_seeds(const uat_xor_config *c, unsigned long seed0, size_t n, uat_xor_run *runs);
+
 /** Summary over seeds. */
 typedef struct {
   size_t runs, solved, strict, diverged;

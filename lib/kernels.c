@@ -37,13 +37,21 @@ typedef void (*uat_row_fn)(size_t kc, const double *Ap, size_t as, const double 
 typedef void (*uat_map_fn)(size_t n, const double *x, double *y);
 
 typedef struct {
-  int mr;         /* rows of the full micro-tile */
-  int nr;         /* columns of the full micro-tile */
-  uat_mk_fn full; /* mr x nr */
-  uat_row_fn row; /* one row of any length */
+  int mr;           /* rows of the full micro-tile */
+  int nr;           /* columns of the full micro-tile */
+  int mrn, w;       /* rows of the narrow micro-tile; its columns (one vector) */
+  uat_mk_fn full;   /* mr x nr */
+  uat_mk_fn narrow; /* mrn x w, for products with fewer than nr columns */
+  uat_row_fn row;   /* one row of any length */
   uat_small_fn small;
   uat_map_fn vtanh, vsigmoid, vexp;
   uat_map_fn dtanh, dsigmoid; /* g[i] *= act'(given a[i] = act(z[i])) */
+  void (*lanes_affine)(size_t n, size_t in, size_t out, size_t S, const double *x, int x_lanes,
+                       const double *W, const double *b, double *z);
+  void (*lanes_param_grad)(size_t n, size_t in, size_t out, size_t S, const double *D,
+                           const double *A, int a_lanes, double *dW, double *db);
+  void (*lanes_input_grad)(size_t n, size_t in, size_t out, size_t S, const double *D,
+                           const double *W, double *G);
 } uat_kernel_set;
 
 /* ---- generic: one lane, the C library's correctly rounded fma() --------------------------- */
@@ -61,6 +69,7 @@ static inline double uat_scale_scalar(double t) {
 #define W 1
 #define MR 4
 #define NV 4
+#define MRN 4
 #define VLD(p) (*(p))
 #define VST(p, v) (*(p) = (v))
 #define VSET(x) (x)
@@ -81,6 +90,7 @@ static inline double uat_scale_scalar(double t) {
 #undef W
 #undef MR
 #undef NV
+#undef MRN
 #undef VLD
 #undef VST
 #undef VSET
@@ -103,6 +113,7 @@ static inline double uat_scale_scalar(double t) {
 #define W 4
 #define MR 6
 #define NV 2
+#define MRN 8
 #define VLD(p) _mm256_loadu_pd(p)
 #define VST(p, v) _mm256_storeu_pd((p), (v))
 #define VSET(x) _mm256_set1_pd(x)
@@ -127,6 +138,7 @@ static inline double uat_scale_scalar(double t) {
 #undef W
 #undef MR
 #undef NV
+#undef MRN
 #undef VLD
 #undef VST
 #undef VSET
@@ -148,6 +160,7 @@ static inline double uat_scale_scalar(double t) {
 #define W 8
 #define MR 8
 #define NV 2
+#define MRN 16
 #define VLD(p) _mm512_loadu_pd(p)
 #define VST(p, v) _mm512_storeu_pd((p), (v))
 #define VSET(x) _mm512_set1_pd(x)
@@ -172,6 +185,7 @@ static inline double uat_scale_scalar(double t) {
 #undef W
 #undef MR
 #undef NV
+#undef MRN
 #undef VLD
 #undef VST
 #undef VSET
@@ -254,7 +268,7 @@ const char *uat_cblas_library(void) {
 
 /* ---- the blocked product ------------------------------------------------------------------ */
 /* Cache blocks: a KC x NC block of B is packed once and reused by every MC-row block of A. */
-enum { UAT_KC = 256, UAT_MC = 96, UAT_NC = 1024, UAT_MAX_TILE = 8 * 64 };
+enum { UAT_KC = 256, UAT_MC = 96, UAT_NC = 1024, UAT_MAX_TILE = 16 * 64 };
 /* Below this many multiply-adds, packing costs more than it saves. */
 enum { UAT_GEMM_SMALL = 512 };
 
@@ -267,7 +281,7 @@ size_t uat_gemm_pack_size(size_t M, size_t N, size_t K) {
   /* bounds for every ISA and orientation: tiles at most 8 rows, 64 columns */
   const size_t big = max_sz(M, N);
   return min_sz(K, UAT_KC) *
-             (round_up(min_sz(big, UAT_MC), 8) + round_up(min_sz(big, UAT_NC), 64)) +
+             (round_up(min_sz(big, UAT_MC), 16) + round_up(min_sz(big, UAT_NC), 64)) +
          UAT_MAX_TILE + UAT_NC;
 }
 
@@ -404,8 +418,8 @@ void uat_gemm(int trans_a, int trans_b, size_t M, size_t N, size_t K, const doub
   }
   product pr = {ks, NULL, 0, 0, {trans_a != 0, trans_b != 0, A, B, lda, ldb}, C, ldc, 1};
   /* Vectors run along the columns: when C has fewer columns than rows and too few to fill
-   * a micro-tile, compute C^T = op(B)^T op(A)^T instead (same chains, same bits). */
-  if (N < (size_t)ks->nr && M > N) {
+   * a vector, compute C^T = op(B)^T op(A)^T instead (same chains, same bits). */
+  if (N < (size_t)ks->w && M > N) {
     const operands t = {!pr.o.tb, !pr.o.ta, B, A, ldb, lda};
     pr.o = t;
     const size_t tmp = M;
@@ -419,9 +433,11 @@ void uat_gemm(int trans_a, int trans_b, size_t M, size_t N, size_t K, const doub
     return;
   }
   const operands *o = &pr.o;
-  pr.mr = (size_t)ks->mr;
-  pr.nr = (size_t)ks->nr;
-  pr.mk = ks->full;
+  /* fewer columns than a full tile: one vector wide and more rows */
+  const int narrow = N < (size_t)ks->nr;
+  pr.mr = (size_t)(narrow ? ks->mrn : ks->mr);
+  pr.nr = (size_t)(narrow ? ks->w : ks->nr);
+  pr.mk = narrow ? ks->narrow : ks->full;
   const size_t mr = pr.mr, nr = pr.nr;
   for (size_t jc = 0; jc < N; jc += UAT_NC) {
     const size_t nc = min_sz(UAT_NC, N - jc);
@@ -462,6 +478,19 @@ void uat_vexp(size_t n, const double *x, double *y) { kernels()->vexp(n, x, y); 
 
 void uat_vtanh_backprop(size_t n, const double *a, double *g) { kernels()->dtanh(n, a, g); }
 void uat_vsigmoid_backprop(size_t n, const double *a, double *g) { kernels()->dsigmoid(n, a, g); }
+
+void uat_lanes_affine(size_t n, size_t in, size_t out, size_t S, const double *x, int x_lanes,
+                      const double *W, const double *b, double *z) {
+  kernels()->lanes_affine(n, in, out, S, x, x_lanes, W, b, z);
+}
+void uat_lanes_param_grad(size_t n, size_t in, size_t out, size_t S, const double *D,
+                          const double *A, int a_lanes, double *dW, double *db) {
+  kernels()->lanes_param_grad(n, in, out, S, D, A, a_lanes, dW, db);
+}
+void uat_lanes_input_grad(size_t n, size_t in, size_t out, size_t S, const double *D,
+                          const double *W, double *G) {
+  kernels()->lanes_input_grad(n, in, out, S, D, W, G);
+}
 
 double uat_tanh(double x) { return tanh_v_generic(x); }
 double uat_sigmoid(double x) { return sigmoid_v_generic(x); }

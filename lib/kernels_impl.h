@@ -38,6 +38,22 @@ static TGT void SUF(mk_full)(size_t kc, const double *Ap, size_t as, const doubl
     for (int v = 0; v < NV; v++) VST(C + (size_t)r * ldc + (size_t)v * W, acc[r][v]);
 }
 
+/* Narrow MRN x W tile (one vector of columns, more rows): a(r, p) = Ap[p * as + r],
+ * b(p, c) = Bp[p * bs + c]. */
+static TGT void SUF(mk_narrow)(size_t kc, const double *Ap, size_t as, const double *Bp, size_t bs,
+                               double *C, size_t ldc, int load) {
+  V acc[MRN];
+#pragma GCC unroll 16
+  for (int r = 0; r < MRN; r++) acc[r] = load ? VLD(C + (size_t)r * ldc) : VSET(0.0);
+  for (size_t p = 0; p < kc; p++) {
+    const V b = VLD(Bp + p * bs);
+#pragma GCC unroll 16
+    for (int r = 0; r < MRN; r++) acc[r] = VFMA(VSET(Ap[p * as + (size_t)r]), b, acc[r]);
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < MRN; r++) VST(C + (size_t)r * ldc, acc[r]);
+}
+
 /* One row of C, NVR vectors wide: c(j) = fma chains over p of a(p) = Ap[p * as] and
  * b(p, j) = Bp[p * bs + j]. Up to 8 vectors side by side hide the FMA latency. */
 #define UAT_ROW_KERNEL(NVR)                                                                        \
@@ -99,6 +115,57 @@ static TGT void SUF(gemm_small)(int ta, int tb, size_t M, size_t N, size_t K, co
       }
       C[i * rsc + j * csc] = c;
     }
+}
+
+/* ---- lanes: S networks side by side, lane index fastest (S a multiple of 8) ------------- */
+/* z[i][j][:] = b[j][:] then fma over p of x(i, p) W[j][p][:]; x(i, p) is x[i*in + p] for all
+ * lanes (x_lanes == 0) or x[(i*in + p)*S + lane]. The chain of each lane is the one uat_gemm
+ * runs for that network alone. */
+static TGT void SUF(lanes_affine)(size_t n, size_t in, size_t out, size_t S, const double *x,
+                                  int x_lanes, const double *Wl, const double *bl, double *z) {
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < out; j++)
+      for (size_t v = 0; v < S; v += W) {
+        V acc = VLD(bl + j * S + v);
+        for (size_t p = 0; p < in; p++) {
+          const V xv = x_lanes ? VLD(x + (i * in + p) * S + v) : VSET(x[i * in + p]);
+          acc = VFMA(xv, VLD(Wl + (j * in + p) * S + v), acc);
+        }
+        VST(z + (i * out + j) * S + v, acc);
+      }
+}
+
+/* dW[j][p][:] = sum over samples i in order of D[i][j][:] A(i, p) (fma chains from 0), and
+ * db[j][:] = plain sums of D[i][j][:] in order (what fma(1, d, s) gives). */
+static TGT void SUF(lanes_param_grad)(size_t n, size_t in, size_t out, size_t S, const double *D,
+                                      const double *A, int a_lanes, double *dW, double *db) {
+  for (size_t j = 0; j < out; j++)
+    for (size_t v = 0; v < S; v += W) {
+      for (size_t p = 0; p < in; p++) {
+        V acc = VSET(0.0);
+        for (size_t i = 0; i < n; i++) {
+          const V av = a_lanes ? VLD(A + (i * in + p) * S + v) : VSET(A[i * in + p]);
+          acc = VFMA(VLD(D + (i * out + j) * S + v), av, acc);
+        }
+        VST(dW + (j * in + p) * S + v, acc);
+      }
+      V acc = VSET(0.0);
+      for (size_t i = 0; i < n; i++) acc = VADD(acc, VLD(D + (i * out + j) * S + v));
+      VST(db + j * S + v, acc);
+    }
+}
+
+/* G[i][p][:] = sum over j in order of D[i][j][:] W[j][p][:] (fma chains from 0). */
+static TGT void SUF(lanes_input_grad)(size_t n, size_t in, size_t out, size_t S, const double *D,
+                                      const double *Wl, double *G) {
+  for (size_t i = 0; i < n; i++)
+    for (size_t p = 0; p < in; p++)
+      for (size_t v = 0; v < S; v += W) {
+        V acc = VSET(0.0);
+        for (size_t j = 0; j < out; j++)
+          acc = VFMA(VLD(D + (i * out + j) * S + v), VLD(Wl + (j * in + p) * S + v), acc);
+        VST(G + (i * in + p) * S + v, acc);
+      }
 }
 
 /* ---- elementary functions ---------------------------------------------------------------- */
@@ -201,5 +268,20 @@ UAT_VBACK(dsigmoid, SUF_DSIGMOID)
 #undef UAT_NR
 
 static const uat_kernel_set SUF(kernel_set) = {
-    MR,         NV *W,         SUF(mk_full), SUF(row),   SUF(gemm_small),
-    SUF(vtanh), SUF(vsigmoid), SUF(vexp),    SUF(dtanh), SUF(dsigmoid)};
+    .mr = MR,
+    .nr = NV * W,
+    .mrn = MRN,
+    .w = W,
+    .full = SUF(mk_full),
+    .narrow = SUF(mk_narrow),
+    .row = SUF(row),
+    .small = SUF(gemm_small),
+    .vtanh = SUF(vtanh),
+    .vsigmoid = SUF(vsigmoid),
+    .vexp = SUF(vexp),
+    .dtanh = SUF(dtanh),
+    .dsigmoid = SUF(dsigmoid),
+    .lanes_affine = SUF(lanes_affine),
+    .lanes_param_grad = SUF(lanes_param_grad),
+    .lanes_input_grad = SUF(lanes_input_grad),
+};

@@ -77,6 +77,24 @@ void uat_vexp(size_t n, const double *x, double *y);
 void uat_vtanh_backprop(size_t n, const double *a, double *g);
 void uat_vsigmoid_backprop(size_t n, const double *a, double *g);
 
+/* Products of S networks side by side (uat/lanes.h), lane index fastest: an array "n x m
+ * lanes" holds element (i, j) of lane k at [(i*m + j)*S + k]; S is a multiple of 8. Each lane
+ * runs exactly the chain uat_gemm runs for its network alone. */
+
+/** z (n x out lanes) = b (out lanes) + x W^T per lane, W out x in lanes; x is n x in, shared
+ *  by all lanes when x_lanes is 0, else n x in lanes. */
+void uat_lanes_affine(size_t n, size_t in, size_t out, size_t S, const double *x, int x_lanes,
+                      const double *W, const double *b, double *z);
+
+/** dW (out x in lanes) = D^T A and db (out lanes) = column sums of D, per lane; D is
+ *  n x out lanes; A is n x in, shared (a_lanes == 0) or n x in lanes. */
+void uat_lanes_param_grad(size_t n, size_t in, size_t out, size_t S, const double *D,
+                          const double *A, int a_lanes, double *dW, double *db);
+
+/** G (n x in lanes) = D W per lane; D n x out lanes, W out x in lanes. */
+void uat_lanes_input_grad(size_t n, size_t in, size_t out, size_t S, const double *D,
+                          const double *W, double *G);
+
 /** Scalar forms of the three functions above (same bits as the vector forms). */
 double uat_tanh(double x);
 double uat_sigmoid(double x);

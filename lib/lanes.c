@@ -1,0 +1,290 @@
+/* lanes.c — networks side by side in SIMD lanes, bit-identical to training each alone. */
+#include "uat/lanes.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uat/kernels.h"
+#include "uat/status.h"
+
+uat_mlp_lanes *uat_mlp_lanes_alloc(size_t lanes, size_t n_sizes, const size_t *sizes,
+                                   const uat_activation *act) {
+  if (lanes == 0 || lanes > ((size_t)1 << 20)) return NULL;
+  /* the shape is checked and laid out by uat_mlp_alloc itself */
+  uat_mlp *shape = uat_mlp_alloc(n_sizes, sizes, act);
+  if (shape == NULL) return NULL;
+  uat_mlp_lanes *l = calloc(1, sizeof *l);
+  if (l == NULL) {
+    uat_mlp_free(shape);
+    return NULL;
+  }
+  l->lanes = lanes;
+  l->stride = (lanes + 7) / 8 * 8;
+  l->n_layers = shape->n_layers;
+  l->n_params = shape->n_params;
+  l->sizes = shape->sizes;
+  l->act = shape->act;
+  l->offset = shape->offset;
+  shape->sizes = NULL;
+  shape->act = NULL;
+  shape->offset = NULL;
+  uat_mlp_free(shape);
+  l->theta = calloc(l->n_params * l->stride, sizeof *l->theta);
+  if (l->theta == NULL) {
+    uat_mlp_lanes_free(l);
+    return NULL;
+  }
+  return l;
+}
+
+void uat_mlp_lanes_free(uat_mlp_lanes *l) {
+  if (l == NULL) return;
+  free(l->sizes);
+  free(l->act);
+  free(l->offset);
+  free(l->theta);
+  free(l);
+}
+
+static int same_shape(const uat_mlp_lanes *l, const uat_mlp *m) {
+  if (m->n_layers != l->n_layers) return 0;
+  for (size_t i = 0; i <= l->n_layers; i++)
+    if (m->sizes[i] != l->sizes[i]) return 0;
+  for (size_t i = 0; i < l->n_layers; i++)
+    if (m->act[i] != l->act[i]) return 0;
+  return 1;
+}
+
+int uat_mlp_lanes_set(uat_mlp_lanes *l, size_t k, const uat_mlp *m) {
+  if (k >= l->lanes || !same_shape(l, m)) return UAT_EINVAL;
+  for (size_t p = 0; p < l->n_params; p++) l->theta[p * l->stride + k] = m->theta[p];
+  return UAT_OK;
+}
+
+int uat_mlp_lanes_get(const uat_mlp_lanes *l, size_t k, uat_mlp *m) {
+  if (k >= l->lanes || !same_shape(l, m)) return UAT_EINVAL;
+  for (size_t p = 0; p < l->n_params; p++) m->theta[p] = l->theta[p * l->stride + k];
+  return UAT_OK;
+}
+
+uat_mlp_lanes_workspace *uat_mlp_lanes_workspace_alloc(const uat_mlp_lanes *l, size_t max_batch) {
+  if (l == NULL || max_batch == 0) return NULL;
+  uat_mlp_lanes_workspace *w = calloc(1, sizeof *w);
+  if (w == NULL) return NULL;
+  w->max_batch = max_batch;
+  w->n_layers = l->n_layers;
+  w->stride = l->stride;
+  size_t wide = 0;
+  for (size_t i = 0; i <= l->n_layers; i++)
+    if (l->sizes[i] > wide) wide = l->sizes[i];
+  w->z = calloc(l->n_layers, sizeof *w->z);
+  w->a = calloc(l->n_layers, sizeof *w->a);
+  w->g0 = malloc(max_batch * wide * l->stride * sizeof *w->g0);
+  w->g1 = malloc(max_batch * wide * l->stride * sizeof *w->g1);
+  if (!w->z || !w->a || !w->g0 || !w->g1) {
+    uat_mlp_lanes_workspace_free(w);
+    return NULL;
+  }
+  for (size_t i = 0; i < l->n_layers; i++) {
+    w->z[i] = malloc(max_batch * l->sizes[i + 1] * l->stride * sizeof(double));
+    w->a[i] = malloc(max_batch * l->sizes[i + 1] * l->stride * sizeof(double));
+    if (!w->z[i] || !w->a[i]) {
+      uat_mlp_lanes_workspace_free(w);
+      return NULL;
+    }
+  }
+  return w;
+}
+
+void uat_mlp_lanes_workspace_free(uat_mlp_lanes_workspace *w) {
+  if (w == NULL) return;
+  for (size_t i = 0; i < w->n_layers; i++) {
+    if (w->z) free(w->z[i]);
+    if (w->a) free(w->a[i]);
+  }
+  free(w->z);
+  free(w->a);
+  free(w->g0);
+  free(w->g1);
+  free(w);
+}
+
+const double *uat_mlp_lanes_forward(const uat_mlp_lanes *l, uat_mlp_lanes_workspace *w, size_t n,
+                                    const double *x) {
+  if (n == 0 || n > w->max_batch || w->n_layers != l->n_layers || w->stride != l->stride)
+    return NULL;
+  const size_t S = l->stride;
+  w->n = n;
+  w->x = x;
+  const double *prev = x;
+  for (size_t i = 0; i < l->n_layers; i++) {
+    const size_t in = l->sizes[i], out = l->sizes[i + 1];
+    const double *W = l->theta + l->offset[i] * S, *b = W + out * in * S;
+    uat_lanes_affine(n, in, out, S, prev, i > 0, W, b, w->z[i]);
+    uat_activation_apply(l->act[i], n * out * S, w->z[i], w->a[i]);
+    prev = w->a[i];
+  }
+  return w->a[l->n_layers - 1];
+}
+
+int uat_mlp_lanes_backward(const uat_mlp_lanes *l, uat_mlp_lanes_workspace *w, const double *dy,
+                           double *grad, int flags) {
+  if (w->n == 0 || w->n_layers != l->n_layers || dy == NULL || grad == NULL) return UAT_EINVAL;
+  const size_t n = w->n, L = l->n_layers, S = l->stride;
+  double *D = w->g0, *G = w->g1;
+  memcpy(D, dy, n * l->sizes[L] * S * sizeof *D);
+  for (size_t i = L; i-- > 0;) {
+    const size_t in = l->sizes[i], out = l->sizes[i + 1];
+    const double *A = i > 0 ? w->a[i - 1] : w->x;
+    if (!(i + 1 == L && (flags & UAT_BACKWARD_OUTPUT_AS_IDENTITY)))
+      uat_activation_backprop(l->act[i], n * out * S, w->z[i], w->a[i], D);
+    double *dW = grad + l->offset[i] * S;
+    uat_lanes_param_grad(n, in, out, S, D, A, i > 0, dW, dW + out * in * S);
+    if (i > 0) {
+      uat_lanes_input_grad(n, in, out, S, D, l->theta + l->offset[i] * S, G);
+      double *t = D;
+      D = G;
+      G = t;
+    }
+  }
+  return UAT_OK;
+}
+
+/* ---- training ----------------------------------------------------------------------------- */
+typedef struct {
+  uat_mlp_lanes *l;
+  uat_mlp_lanes_workspace *w;
+  uat_optimizer *o;
+  double *grad, *dy, *ytmp, *dytmp, *frozen, *sum, *loss;
+  unsigned char *done;
+  uat_train_result *res;
+} lanes_run;
+
+static void lanes_run_free(lanes_run *r) {
+  uat_mlp_lanes_workspace_free(r->w);
+  uat_optimizer_free(r->o);
+  free(r->grad);
+  free(r->dy);
+  free(r->ytmp);
+  free(r->dytmp);
+  free(r->frozen);
+  free(r->sum);
+  free(r->loss);
+  free(r->done);
+}
+
+/* Keep lane k's parameters as they are now: it has finished. */
+static void freeze(lanes_run *r, size_t k, size_t epochs, double loss, uat_stop_reason why) {
+  const uat_mlp_lanes *l = r->l;
+  for (size_t p = 0; p < l->n_params; p++)
+    r->frozen[p * l->stride + k] = l->theta[p * l->stride + k];
+  r->done[k] = 1;
+  r->res[k].epochs = epochs;
+  r->res[k].loss = loss;
+  r->res[k].reason = why;
+}
+
+/* Each lane's loss and output gradient, by uat_loss_eval on that lane's values, so that both
+ * are exactly the single run's. */
+static void lanes_loss(lanes_run *r, uat_loss loss, size_t count, const double *y, const double *t,
+                       double *batch_loss) {
+  const size_t S = r->l->stride;
+  for (size_t k = 0; k < r->l->lanes; k++) {
+    for (size_t i = 0; i < count; i++) r->ytmp[i] = y[i * S + k];
+    batch_loss[k] = uat_loss_eval(loss, count, r->ytmp, t, r->dytmp);
+    for (size_t i = 0; i < count; i++) r->dy[i * S + k] = r->dytmp[i];
+  }
+}
+
+static int lane_grad_finite(const lanes_run *r, size_t k) {
+  for (size_t p = 0; p < r->l->n_params; p++)
+    if (!isfinite(r->grad[p * r->l->stride + k])) return 0;
+  return 1;
+}
+
+/* One pass over the data, as run_epoch in train.c, lane by lane. */
+static void lanes_epoch(lanes_run *r, const uat_train_params *tp, const uat_dataset *d,
+                        size_t batch, size_t epoch, int flags, double *batch_loss) {
+  uat_mlp_lanes *l = r->l;
+  const size_t K = l->lanes;
+  for (size_t k = 0; k < K; k++) r->sum[k] = 0.0;
+  for (size_t start = 0; start < d->n; start += batch) {
+    const size_t nb = d->n - start < batch ? d->n - start : batch;
+    const double *y = uat_mlp_lanes_forward(l, r->w, nb, d->x + start * d->in);
+    lanes_loss(r, tp->loss, nb * d->out, y, d->y + start * d->out, batch_loss);
+    uat_mlp_lanes_backward(l, r->w, r->dy, r->grad, flags);
+    for (size_t k = 0; k < K; k++)
+      if (!r->done[k] && (!isfinite(batch_loss[k]) || !lane_grad_finite(r, k)))
+        freeze(r, k, epoch - 1, NAN, UAT_STOP_DIVERGED);
+    uat_optimizer_step(r->o, l->theta, r->grad);
+    for (size_t k = 0; k < K; k++) r->sum[k] += batch_loss[k] * (double)nb;
+  }
+  for (size_t k = 0; k < K; k++) r->loss[k] = r->sum[k] / (double)d->n;
+}
+
+int uat_lanes_train(uat_mlp_lanes *l, const uat_optimizer_params *op, const uat_train_params *tp,
+                    const uat_dataset *d, int flags, uat_lanes_callback cb, void *ctx,
+                    uat_train_result *res) {
+  if (tp->shuffle || d->in != l->sizes[0] || d->out != l->sizes[l->n_layers]) return UAT_EINVAL;
+  const size_t batch = (tp->batch_size == 0 || tp->batch_size > d->n) ? d->n : tp->batch_size;
+  const size_t S = l->stride, K = l->lanes, PS = l->n_params * S;
+  lanes_run r = {l,
+                 uat_mlp_lanes_workspace_alloc(l, batch),
+                 uat_optimizer_alloc(op, PS),
+                 malloc(PS * sizeof(double)),
+                 malloc(batch * d->out * S * sizeof(double)),
+                 malloc(batch * d->out * sizeof(double)),
+                 malloc(batch * d->out * sizeof(double)),
+                 malloc(PS * sizeof(double)),
+                 malloc(K * sizeof(double)),
+                 malloc(K * sizeof(double)),
+                 calloc(K, 1),
+                 res};
+  double *batch_loss = malloc(K * sizeof *batch_loss);
+  if (!r.w || !r.o || !r.grad || !r.dy || !r.ytmp || !r.dytmp || !r.frozen || !r.sum || !r.loss ||
+      !r.done || !batch_loss) {
+    lanes_run_free(&r);
+    free(batch_loss);
+    return UAT_ENOMEM;
+  }
+  for (size_t k = 0; k < K; k++) {
+    res[k].epochs = 0;
+    res[k].loss = NAN;
+    res[k].reason = UAT_STOP_EPOCHS;
+  }
+  size_t active = K;
+  for (size_t e = 1; e <= tp->max_epochs && active > 0; e++) {
+    lanes_epoch(&r, tp, d, batch, e, flags, batch_loss);
+    for (size_t k = 0; k < K; k++) {
+      if (r.done[k]) continue;
+      res[k].loss = r.loss[k];
+      if (!isfinite(r.loss[k])) {
+        freeze(&r, k, e - 1, r.loss[k], UAT_STOP_DIVERGED);
+        continue;
+      }
+      res[k].epochs = e;
+      if (r.loss[k] <= tp->target_loss) freeze(&r, k, e, r.loss[k], UAT_STOP_TARGET);
+    }
+    if (cb != NULL) {
+      /* lanes the callback stops are the ones it marks now */
+      memcpy(batch_loss, r.loss, K * sizeof *batch_loss);
+      for (size_t k = 0; k < K; k++) r.sum[k] = r.done[k]; /* sum is free until the next epoch */
+      cb(e, batch_loss, l, r.done, ctx);
+      for (size_t k = 0; k < K; k++)
+        if (r.done[k] && r.sum[k] == 0.0) {
+          r.done[k] = 0;
+          freeze(&r, k, e, r.loss[k], UAT_STOP_CALLBACK);
+        }
+    }
+    active = 0;
+    for (size_t k = 0; k < K; k++) active += !r.done[k];
+  }
+  /* finished lanes go back to the parameters they stopped with */
+  for (size_t k = 0; k < K; k++)
+    if (r.done[k])
+      for (size_t p = 0; p < l->n_params; p++) l->theta[p * S + k] = r.frozen[p * S + k];
+  lanes_run_free(&r);
+  free(batch_loss);
+  return UAT_OK;
+}
