@@ -238,13 +238,13 @@ static void lanes_outputs(const uat_xor_config *c, const uat_mlp_lanes *l,
   }
 }
 
-static void lanes_watch_epoch(size_t epoch, const double *loss, const uat_mlp_lanes *l,
-                              unsigned char *done, void *ctx) {
+static void lanes_watch_epoch(size_t epoch, const double *loss, const double *y,
+                              const uat_mlp_lanes *l, unsigned char *done, void *ctx) {
   (void)loss;
   lanes_watch *x = ctx;
-  const double *y = uat_mlp_lanes_forward(l, x->w, 4, xor_x);
   for (size_t k = 0; k < l->lanes; k++) {
-    if (done[k]) continue;
+    uat_xor_run *r = &x->runs[k];
+    if (done[k] || (r->epochs_solved != 0 && r->epochs_strict != 0)) continue; /* both known */
     double out[4];
     for (int i = 0; i < 4; i++) {
       const double v = y[(size_t)i * l->stride + k];
@@ -252,7 +252,6 @@ static void lanes_watch_epoch(size_t epoch, const double *loss, const uat_mlp_la
     }
     int solved, strict;
     judge(out, &solved, &strict);
-    uat_xor_run *r = &x->runs[k];
     if (solved && r->epochs_solved == 0) r->epochs_solved = epoch;
     if (strict && r->epochs_strict == 0) r->epochs_strict = epoch;
   }

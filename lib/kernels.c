@@ -52,6 +52,13 @@ typedef struct {
                            const double *A, int a_lanes, double *dW, double *db);
   void (*lanes_input_grad)(size_t n, size_t in, size_t out, size_t S, const double *D,
                            const double *W, double *G);
+  void (*step_sgd)(size_t n, double lr, double *theta, const double *g);
+  void (*step_momentum)(size_t n, double lr, double mu, int first, int nesterov, double *theta,
+                        const double *g, double *v);
+  void (*step_adam)(size_t n, const double *c, double *theta, const double *g, double *m,
+                    double *v);
+  void (*lanes_mse)(size_t count, size_t S, double scale, const double *y, const double *t,
+                    double *dy, double *loss);
 } uat_kernel_set;
 
 /* ---- generic: one lane, the C library's correctly rounded fma() --------------------------- */
@@ -79,6 +86,7 @@ static inline double uat_scale_scalar(double t) {
 #define VMUL(a, b) ((a) * (b))
 #define VDIV(a, b) ((a) / (b))
 #define VABS(a) fabs(a)
+#define VSQRT(a) sqrt(a)
 #define VCOPYSIGN(m, s) copysign((m), (s))
 #define VSEL_GT(a, b, x, y) ((a) > (b) ? (x) : (y))
 #define VSEL_GE(a, b, x, y) ((a) >= (b) ? (x) : (y))
@@ -100,6 +108,7 @@ static inline double uat_scale_scalar(double t) {
 #undef VMUL
 #undef VDIV
 #undef VABS
+#undef VSQRT
 #undef VCOPYSIGN
 #undef VSEL_GT
 #undef VSEL_GE
@@ -122,6 +131,7 @@ static inline double uat_scale_scalar(double t) {
 #define VSUB(a, b) _mm256_sub_pd((a), (b))
 #define VMUL(a, b) _mm256_mul_pd((a), (b))
 #define VDIV(a, b) _mm256_div_pd((a), (b))
+#define VSQRT(a) _mm256_sqrt_pd(a)
 #define VABS(a) _mm256_andnot_pd(_mm256_set1_pd(-0.0), (a))
 #define VCOPYSIGN(m, s)                                                                            \
   _mm256_or_pd(_mm256_andnot_pd(_mm256_set1_pd(-0.0), (m)),                                        \
@@ -148,6 +158,7 @@ static inline double uat_scale_scalar(double t) {
 #undef VMUL
 #undef VDIV
 #undef VABS
+#undef VSQRT
 #undef VCOPYSIGN
 #undef VSEL_GT
 #undef VSEL_GE
@@ -169,6 +180,7 @@ static inline double uat_scale_scalar(double t) {
 #define VSUB(a, b) _mm512_sub_pd((a), (b))
 #define VMUL(a, b) _mm512_mul_pd((a), (b))
 #define VDIV(a, b) _mm512_div_pd((a), (b))
+#define VSQRT(a) _mm512_sqrt_pd(a)
 #define VABS(a) _mm512_andnot_pd(_mm512_set1_pd(-0.0), (a))
 #define VCOPYSIGN(m, s)                                                                            \
   _mm512_or_pd(_mm512_andnot_pd(_mm512_set1_pd(-0.0), (m)),                                        \
@@ -195,6 +207,7 @@ static inline double uat_scale_scalar(double t) {
 #undef VMUL
 #undef VDIV
 #undef VABS
+#undef VSQRT
 #undef VCOPYSIGN
 #undef VSEL_GT
 #undef VSEL_GE
@@ -490,6 +503,22 @@ void uat_lanes_param_grad(size_t n, size_t in, size_t out, size_t S, const doubl
 void uat_lanes_input_grad(size_t n, size_t in, size_t out, size_t S, const double *D,
                           const double *W, double *G) {
   kernels()->lanes_input_grad(n, in, out, S, D, W, G);
+}
+
+void uat_step_sgd(size_t n, double lr, double *theta, const double *g) {
+  kernels()->step_sgd(n, lr, theta, g);
+}
+void uat_step_momentum(size_t n, double lr, double mu, int first, int nesterov, double *theta,
+                       const double *g, double *v) {
+  kernels()->step_momentum(n, lr, mu, first, nesterov, theta, g, v);
+}
+void uat_step_adam(size_t n, const double *c, double *theta, const double *g, double *m,
+                   double *v) {
+  kernels()->step_adam(n, c, theta, g, m, v);
+}
+void uat_lanes_mse(size_t count, size_t S, double scale, const double *y, const double *t,
+                   double *dy, double *loss) {
+  kernels()->lanes_mse(count, S, scale, y, t, dy, loss);
 }
 
 double uat_tanh(double x) { return tanh_v_generic(x); }

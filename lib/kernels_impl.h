@@ -168,6 +168,68 @@ static TGT void SUF(lanes_input_grad)(size_t n, size_t in, size_t out, size_t S,
       }
 }
 
+/* ---- optimizer steps and the lanes' loss: elementwise, each written with the operations
+ * and order of its scalar form in optim.c and loss.c ---------------------------------------- */
+static TGT void SUF(step_sgd)(size_t n, double lr, double *theta, const double *g) {
+  size_t i = 0;
+  for (; i + W <= n; i += W) VST(theta + i, VSUB(VLD(theta + i), VMUL(VSET(lr), VLD(g + i))));
+  for (; i < n; i++) theta[i] -= lr * g[i];
+}
+
+static TGT void SUF(step_momentum)(size_t n, double lr, double mu, int first, int nesterov,
+                                   double *theta, const double *g, double *v) {
+  size_t i = 0;
+  for (; i + W <= n; i += W) {
+    const V gi = VLD(g + i);
+    const V vi = first ? gi : VADD(VMUL(VSET(mu), VLD(v + i)), gi);
+    VST(v + i, vi);
+    const V d = nesterov ? VADD(gi, VMUL(VSET(mu), vi)) : vi;
+    VST(theta + i, VSUB(VLD(theta + i), VMUL(VSET(lr), d)));
+  }
+  for (; i < n; i++) {
+    v[i] = first ? g[i] : mu * v[i] + g[i];
+    theta[i] -= lr * (nesterov ? g[i] + mu * v[i] : v[i]);
+  }
+}
+
+static TGT void SUF(step_adam)(size_t n, const double *c, double *theta, const double *g, double *m,
+                               double *v) {
+  /* c: lr, beta1, beta2, 1 - beta1^t, 1 - beta2^t, eps */
+  const double lr = c[0], b1 = c[1], b2 = c[2], c1 = c[3], c2 = c[4], eps = c[5];
+  size_t i = 0;
+  for (; i + W <= n; i += W) {
+    const V gi = VLD(g + i);
+    const V mi = VADD(VMUL(VSET(b1), VLD(m + i)), VMUL(VSET(1.0 - b1), gi));
+    const V vi = VADD(VMUL(VSET(b2), VLD(v + i)), VMUL(VMUL(VSET(1.0 - b2), gi), gi));
+    VST(m + i, mi);
+    VST(v + i, vi);
+    const V num = VMUL(VSET(lr), VDIV(mi, VSET(c1)));
+    const V den = VADD(VSQRT(VDIV(vi, VSET(c2))), VSET(eps));
+    VST(theta + i, VSUB(VLD(theta + i), VDIV(num, den)));
+  }
+  for (; i < n; i++) {
+    m[i] = b1 * m[i] + (1.0 - b1) * g[i];
+    v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
+    theta[i] -= lr * (m[i] / c1) / (sqrt(v[i] / c2) + eps);
+  }
+}
+
+/* (Half-)MSE of S lanes over count rows (y: count x S), as uat_loss_eval for each lane:
+ * e = y - t, sum += e e, dy = 2 scale e inv; loss = scale sum inv. */
+static TGT void SUF(lanes_mse)(size_t count, size_t S, double scale, const double *y,
+                               const double *t, double *dy, double *loss) {
+  const double inv = 1.0 / (double)count;
+  for (size_t v = 0; v < S; v += W) {
+    V sum = VSET(0.0);
+    for (size_t i = 0; i < count; i++) {
+      const V e = VSUB(VLD(y + i * S + v), VSET(t[i]));
+      sum = VADD(sum, VMUL(e, e));
+      VST(dy + i * S + v, VMUL(VMUL(VSET(2.0 * scale), e), VSET(inv)));
+    }
+    VST(loss + v, VMUL(VMUL(VSET(scale), sum), VSET(inv)));
+  }
+}
+
 /* ---- elementary functions ---------------------------------------------------------------- */
 /* expm1(r) for |r| <= ln2/2: r + r^2 (1/2! + r/3! + ... + r^11/13!), truncation < 2e-17 |r|. */
 static inline TGT V SUF(expm1_core)(V r) {
@@ -223,13 +285,21 @@ static inline TGT V SUF(tanh_v)(V x) {
 static inline TGT V SUF(sigmoid_v)(V x) {
   const V e = SUF(exp_v)(VSUB(VSET(0.0), VABS(x)));
   const V d = VADD(VSET(1.0), e);
-  return VSEL_GE(x, VSET(0.0), VDIV(VSET(1.0), d), VDIV(e, d));
+  return VDIV(VSEL_GE(x, VSET(0.0), VSET(1.0), e), d);
 }
 
 /* Apply f over n values, W at a time; the tail goes through a zero-padded vector. */
 #define UAT_VMAP(fname, f)                                                                         \
   static TGT void SUF(fname)(size_t n, const double *x, double *y) {                               \
     size_t i = 0;                                                                                  \
+    for (; i + 4 * W <= n; i += 4 * W) { /* four independent evaluations in flight */              \
+      const V y0 = f(VLD(x + i)), y1 = f(VLD(x + i + W));                                          \
+      const V y2 = f(VLD(x + i + 2 * W)), y3 = f(VLD(x + i + 3 * W));                              \
+      VST(y + i, y0);                                                                              \
+      VST(y + i + W, y1);                                                                          \
+      VST(y + i + 2 * W, y2);                                                                      \
+      VST(y + i + 3 * W, y3);                                                                      \
+    }                                                                                              \
     for (; i + W <= n; i += W) VST(y + i, f(VLD(x + i)));                                          \
     if (i < n) {                                                                                   \
       double buf[W] = {0};                                                                         \
@@ -284,4 +354,8 @@ static const uat_kernel_set SUF(kernel_set) = {
     .lanes_affine = SUF(lanes_affine),
     .lanes_param_grad = SUF(lanes_param_grad),
     .lanes_input_grad = SUF(lanes_input_grad),
+    .step_sgd = SUF(step_sgd),
+    .step_momentum = SUF(step_momentum),
+    .step_adam = SUF(step_adam),
+    .lanes_mse = SUF(lanes_mse),
 };

@@ -156,8 +156,8 @@ typedef struct {
   uat_mlp_lanes *l;
   uat_mlp_lanes_workspace *w;
   uat_optimizer *o;
-  double *grad, *dy, *ytmp, *dytmp, *frozen, *sum, *loss;
-  unsigned char *done;
+  double *grad, *dy, *ytmp, *dytmp, *frozen, *sum, *loss, *chk, *lossv;
+  unsigned char *done, *bad;
   uat_train_result *res;
 } lanes_run;
 
@@ -171,7 +171,10 @@ static void lanes_run_free(lanes_run *r) {
   free(r->frozen);
   free(r->sum);
   free(r->loss);
+  free(r->chk);
+  free(r->lossv);
   free(r->done);
+  free(r->bad);
 }
 
 /* Keep lane k's parameters as they are now: it has finished. */
@@ -185,37 +188,54 @@ static void freeze(lanes_run *r, size_t k, size_t epochs, double loss, uat_stop_
   r->res[k].reason = why;
 }
 
-/* Each lane's loss and output gradient, by uat_loss_eval on that lane's values, so that both
- * are exactly the single run's. */
+/* Each lane's loss and output gradient, exactly as uat_loss_eval computes them for that
+ * lane alone: the (half-)MSE written out with the same operations in the same order, lanes
+ * innermost so that they vectorise; other losses through uat_loss_eval lane by lane. */
 static void lanes_loss(lanes_run *r, uat_loss loss, size_t count, const double *y, const double *t,
                        double *batch_loss) {
-  const size_t S = r->l->stride;
-  for (size_t k = 0; k < r->l->lanes; k++) {
+  const size_t S = r->l->stride, K = r->l->lanes;
+  if (loss == UAT_LOSS_MSE || loss == UAT_LOSS_HALF_MSE) {
+    uat_lanes_mse(count, S, loss == UAT_LOSS_MSE ? 1.0 : 0.5, y, t, r->dy, r->lossv);
+    memcpy(batch_loss, r->lossv, K * sizeof *batch_loss);
+    return;
+  }
+  for (size_t k = 0; k < K; k++) {
     for (size_t i = 0; i < count; i++) r->ytmp[i] = y[i * S + k];
     batch_loss[k] = uat_loss_eval(loss, count, r->ytmp, t, r->dytmp);
     for (size_t i = 0; i < count; i++) r->dy[i * S + k] = r->dytmp[i];
   }
 }
 
-static int lane_grad_finite(const lanes_run *r, size_t k) {
-  for (size_t p = 0; p < r->l->n_params; p++)
-    if (!isfinite(r->grad[p * r->l->stride + k])) return 0;
-  return 1;
+/* bad[k] = 1 where lane k's gradient has a non-finite entry: g * 0 is NaN exactly for
+ * infinite or NaN g, and a NaN stays in the sum (a form that vectorises). */
+static void grad_bad(const lanes_run *r, unsigned char *bad) {
+  const size_t S = r->l->stride, K = r->l->lanes;
+  double *chk = r->chk;
+  for (size_t k = 0; k < K; k++) chk[k] = 0.0;
+  for (size_t p = 0; p < r->l->n_params; p++) {
+    const double *g = r->grad + p * S;
+    for (size_t k = 0; k < K; k++) chk[k] += g[k] * 0.0;
+  }
+  for (size_t k = 0; k < K; k++) bad[k] = (unsigned char)isnan(chk[k]);
 }
 
-/* One pass over the data, as run_epoch in train.c, lane by lane. */
+/* One pass over the data, as run_epoch in train.c, lane by lane. With a full batch the
+ * forward pass may already be in the workspace (have_forward): the callback's outputs. */
 static void lanes_epoch(lanes_run *r, const uat_train_params *tp, const uat_dataset *d,
-                        size_t batch, size_t epoch, int flags, double *batch_loss) {
+                        size_t batch, size_t epoch, int flags, int have_forward,
+                        double *batch_loss) {
   uat_mlp_lanes *l = r->l;
   const size_t K = l->lanes;
   for (size_t k = 0; k < K; k++) r->sum[k] = 0.0;
   for (size_t start = 0; start < d->n; start += batch) {
     const size_t nb = d->n - start < batch ? d->n - start : batch;
-    const double *y = uat_mlp_lanes_forward(l, r->w, nb, d->x + start * d->in);
+    const double *y = have_forward ? r->w->a[l->n_layers - 1]
+                                   : uat_mlp_lanes_forward(l, r->w, nb, d->x + start * d->in);
     lanes_loss(r, tp->loss, nb * d->out, y, d->y + start * d->out, batch_loss);
     uat_mlp_lanes_backward(l, r->w, r->dy, r->grad, flags);
+    grad_bad(r, r->bad);
     for (size_t k = 0; k < K; k++)
-      if (!r->done[k] && (!isfinite(batch_loss[k]) || !lane_grad_finite(r, k)))
+      if (!r->done[k] && (!isfinite(batch_loss[k]) || r->bad[k]))
         freeze(r, k, epoch - 1, NAN, UAT_STOP_DIVERGED);
     uat_optimizer_step(r->o, l->theta, r->grad);
     for (size_t k = 0; k < K; k++) r->sum[k] += batch_loss[k] * (double)nb;
@@ -229,21 +249,24 @@ int uat_lanes_train(uat_mlp_lanes *l, const uat_optimizer_params *op, const uat_
   if (tp->shuffle || d->in != l->sizes[0] || d->out != l->sizes[l->n_layers]) return UAT_EINVAL;
   const size_t batch = (tp->batch_size == 0 || tp->batch_size > d->n) ? d->n : tp->batch_size;
   const size_t S = l->stride, K = l->lanes, PS = l->n_params * S;
-  lanes_run r = {l,
-                 uat_mlp_lanes_workspace_alloc(l, batch),
-                 uat_optimizer_alloc(op, PS),
-                 malloc(PS * sizeof(double)),
-                 malloc(batch * d->out * S * sizeof(double)),
-                 malloc(batch * d->out * sizeof(double)),
-                 malloc(batch * d->out * sizeof(double)),
-                 malloc(PS * sizeof(double)),
-                 malloc(K * sizeof(double)),
-                 malloc(K * sizeof(double)),
-                 calloc(K, 1),
-                 res};
+  lanes_run r = {.l = l,
+                 .w = uat_mlp_lanes_workspace_alloc(l, batch),
+                 .o = uat_optimizer_alloc(op, PS),
+                 .grad = malloc(PS * sizeof(double)),
+                 .dy = malloc(batch * d->out * S * sizeof(double)),
+                 .ytmp = malloc(batch * d->out * sizeof(double)),
+                 .dytmp = malloc(batch * d->out * sizeof(double)),
+                 .frozen = malloc(PS * sizeof(double)),
+                 .sum = malloc(K * sizeof(double)),
+                 .loss = malloc(K * sizeof(double)),
+                 .chk = malloc(K * sizeof(double)),
+                 .lossv = malloc(S * sizeof(double)),
+                 .done = calloc(K, 1),
+                 .bad = calloc(K, 1),
+                 .res = res};
   double *batch_loss = malloc(K * sizeof *batch_loss);
   if (!r.w || !r.o || !r.grad || !r.dy || !r.ytmp || !r.dytmp || !r.frozen || !r.sum || !r.loss ||
-      !r.done || !batch_loss) {
+      !r.chk || !r.done || !r.bad || !batch_loss) {
     lanes_run_free(&r);
     free(batch_loss);
     return UAT_ENOMEM;
@@ -253,9 +276,18 @@ int uat_lanes_train(uat_mlp_lanes *l, const uat_optimizer_params *op, const uat_
     res[k].loss = NAN;
     res[k].reason = UAT_STOP_EPOCHS;
   }
+  /* a second workspace for the callback's outputs when batches are not the whole set */
+  uat_mlp_lanes_workspace *wy = NULL;
+  if (cb != NULL && batch < d->n && (wy = uat_mlp_lanes_workspace_alloc(l, d->n)) == NULL) {
+    lanes_run_free(&r);
+    free(batch_loss);
+    return UAT_ENOMEM;
+  }
   size_t active = K;
+  int have_forward = 0;
   for (size_t e = 1; e <= tp->max_epochs && active > 0; e++) {
-    lanes_epoch(&r, tp, d, batch, e, flags, batch_loss);
+    lanes_epoch(&r, tp, d, batch, e, flags, have_forward, batch_loss);
+    have_forward = 0;
     for (size_t k = 0; k < K; k++) {
       if (r.done[k]) continue;
       res[k].loss = r.loss[k];
@@ -270,7 +302,10 @@ int uat_lanes_train(uat_mlp_lanes *l, const uat_optimizer_params *op, const uat_
       /* lanes the callback stops are the ones it marks now */
       memcpy(batch_loss, r.loss, K * sizeof *batch_loss);
       for (size_t k = 0; k < K; k++) r.sum[k] = r.done[k]; /* sum is free until the next epoch */
-      cb(e, batch_loss, l, r.done, ctx);
+      const double *y =
+          wy ? uat_mlp_lanes_forward(l, wy, d->n, d->x) : uat_mlp_lanes_forward(l, r.w, d->n, d->x);
+      have_forward = wy == NULL;
+      cb(e, batch_loss, y, l, r.done, ctx);
       for (size_t k = 0; k < K; k++)
         if (r.done[k] && r.sum[k] == 0.0) {
           r.done[k] = 0;
@@ -284,6 +319,7 @@ int uat_lanes_train(uat_mlp_lanes *l, const uat_optimizer_params *op, const uat_
   for (size_t k = 0; k < K; k++)
     if (r.done[k])
       for (size_t p = 0; p < l->n_params; p++) l->theta[p * S + k] = r.frozen[p * S + k];
+  uat_mlp_lanes_workspace_free(wy);
   lanes_run_free(&r);
   free(batch_loss);
   return UAT_OK;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "uat/kernels.h"
 #include "uat/status.h"
 
 struct uat_optimizer {
@@ -67,33 +68,23 @@ void uat_optimizer_reset(uat_optimizer *o) {
 
 const uat_optimizer_params *uat_optimizer_get_params(const uat_optimizer *o) { return &o->p; }
 
-static void step_momentum(uat_optimizer *o, double *theta, const double *g, int nesterov) {
-  const double lr = o->p.lr, mu = o->p.momentum;
-  for (size_t i = 0; i < o->n; i++) {
-    /* PyTorch starts the buffer at the first gradient rather than at mu * 0 + g: same value. */
-    o->v[i] = o->t == 0 ? g[i] : mu * o->v[i] + g[i];
-    theta[i] -= lr * (nesterov ? g[i] + mu * o->v[i] : o->v[i]);
-  }
-}
-
 static void step_adam(uat_optimizer *o, double *theta, const double *g) {
-  const double b1 = o->p.beta1, b2 = o->p.beta2;
   const double t = (double)(o->t + 1);
-  const double c1 = 1.0 - pow(b1, t), c2 = 1.0 - pow(b2, t);
-  for (size_t i = 0; i < o->n; i++) {
-    o->m[i] = b1 * o->m[i] + (1.0 - b1) * g[i];
-    o->v[i] = b2 * o->v[i] + (1.0 - b2) * g[i] * g[i];
-    theta[i] -= o->p.lr * (o->m[i] / c1) / (sqrt(o->v[i] / c2) + o->p.eps);
-  }
+  const double c[6] = {
+      o->p.lr, o->p.beta1, o->p.beta2, 1.0 - pow(o->p.beta1, t), 1.0 - pow(o->p.beta2, t),
+      o->p.eps};
+  uat_step_adam(o->n, c, theta, g, o->m, o->v);
 }
 
 void uat_optimizer_step(uat_optimizer *o, double *theta, const double *g) {
   switch (o->p.kind) {
-  case UAT_OPT_SGD:
-    for (size_t i = 0; i < o->n; i++) theta[i] -= o->p.lr * g[i];
+  case UAT_OPT_SGD: uat_step_sgd(o->n, o->p.lr, theta, g); break;
+  /* PyTorch starts the momentum buffer at the first gradient rather than at mu * 0 + g */
+  case UAT_OPT_MOMENTUM:
+  case UAT_OPT_NESTEROV:
+    uat_step_momentum(o->n, o->p.lr, o->p.momentum, o->t == 0, o->p.kind == UAT_OPT_NESTEROV, theta,
+                      g, o->v);
     break;
-  case UAT_OPT_MOMENTUM: step_momentum(o, theta, g, 0); break;
-  case UAT_OPT_NESTEROV: step_momentum(o, theta, g, 1); break;
   case UAT_OPT_ADAM: step_adam(o, theta, g); break;
   default: return;
   }

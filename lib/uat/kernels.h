@@ -95,6 +95,20 @@ void uat_lanes_param_grad(size_t n, size_t in, size_t out, size_t S, const doubl
 void uat_lanes_input_grad(size_t n, size_t in, size_t out, size_t S, const double *D,
                           const double *W, double *G);
 
+/** Optimizer steps (uat/optim.h), elementwise over n parameters, vectorised with each
+ *  element's operations as written in optim.c: SGD theta -= lr g; momentum (PyTorch's form:
+ *  v = g on the first step, else mu v + g; theta -= lr v, or lr (g + mu v) with Nesterov);
+ *  Adam with c = {lr, beta1, beta2, 1 - beta1^t, 1 - beta2^t, eps}. */
+void uat_step_sgd(size_t n, double lr, double *theta, const double *g);
+void uat_step_momentum(size_t n, double lr, double mu, int first, int nesterov, double *theta,
+                       const double *g, double *v);
+void uat_step_adam(size_t n, const double *c, double *theta, const double *g, double *m, double *v);
+
+/** (Half-)MSE (scale 1 or 0.5) of S lanes over count rows of y (count x S lanes) against the
+ *  shared targets t: dy (count x S) and loss (S), each lane exactly as uat_loss_eval. */
+void uat_lanes_mse(size_t count, size_t S, double scale, const double *y, const double *t,
+                   double *dy, double *loss);
+
 /** Scalar forms of the three functions above (same bits as the vector forms). */
 double uat_tanh(double x);
 double uat_sigmoid(double x);

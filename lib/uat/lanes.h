@@ -77,11 +77,13 @@ enum {
 int uat_mlp_lanes_backward(const uat_mlp_lanes *l, uat_mlp_lanes_workspace *w, const double *dy,
                            double *grad, int flags);
 
-/** Called after every epoch with each lane's epoch loss; lanes already finished have
- *  done[k] set. Setting done[k] stops lane k (reason UAT_STOP_CALLBACK), as a non-zero return
- *  of a uat_epoch_callback stops a single run. */
-typedef void (*uat_lanes_callback)(size_t epoch, const double *loss, const uat_mlp_lanes *l,
-                                   unsigned char *done, void *ctx);
+/** Called after every epoch with each lane's epoch loss and the outputs y (n x out lanes) of
+ *  every lane at its current parameters on all n training rows (for full batches this is the
+ *  next epoch's forward pass, computed once). Lanes already finished have done[k] set; setting
+ *  done[k] stops lane k (reason UAT_STOP_CALLBACK), as a non-zero return of a
+ *  uat_epoch_callback stops a single run. */
+typedef void (*uat_lanes_callback)(size_t epoch, const double *loss, const double *y,
+                                   const uat_mlp_lanes *l, unsigned char *done, void *ctx);
 
 /** Train every lane as uat_trainer_run trains one network: optimizer op, loss, epochs,
  *  batches and target of tp (shuffling is refused: UAT_EINVAL), data d (the same for every
