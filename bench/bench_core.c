@@ -210,12 +210,12 @@ typedef void (*dgemm_fn)(int, int, int, int, int, int, double, const double *, i
 /* OpenBLAS's single-thread DGEMM on 1024 x 512 x 512 in GFLOP/s, with the kernel the CPU
  * should get; kernel names the one it ran. NAN without OpenBLAS. */
 static double openblas_peak(char *kernel, size_t len) {
-  if (getenv("OPENBLAS_CORETYPE") == NULL) {
-    if (uat_kernel_supported(UAT_ISA_AVX512))
-      setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
-    else if (uat_kernel_supported(UAT_ISA_AVX2))
-      setenv("OPENBLAS_CORETYPE", "Haswell", 1);
-  }
+  /* OpenBLAS 0.3.21 does not know newer CPUs and falls back to an older kernel (or the
+   * environment names one): the peak is measured with the kernel this CPU can run best */
+  if (uat_kernel_supported(UAT_ISA_AVX512))
+    setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
+  else if (uat_kernel_supported(UAT_ISA_AVX2))
+    setenv("OPENBLAS_CORETYPE", "Haswell", 1);
   void *h = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
   snprintf(kernel, len, "none");
   if (h == NULL) return NAN;
