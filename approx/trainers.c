@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "uat/init.h"
+#include "uat/kernels.h"
 #include "uat/loss.h"
 #include "uat/optim.h"
 #include "uat/train.h"
@@ -260,36 +261,35 @@ static int train_lbfgs(batch_ctx *c) {
 typedef struct {
   uat_mlp *m;
   const uat_dataset *d;
-  uat_mlp_workspace *w1; /* one row, for per-sample Jacobians */
   uat_mlp_workspace *wn; /* the whole set */
-  double *grad;          /* P */
-  double *dy;            /* out */
   size_t np;             /* parameters optimised: all (LM) or the hidden ones (varpro) */
   int varpro;
   /* varpro: A = [phi, 1] (n x k), its SVD, and the projector's basis */
   gsl_matrix *A, *V;
   gsl_vector *S, *work;
   size_t rank;
+  double *T, *pack;  /* varpro: the projection's k x np product and the products' scratch */
+  double *solved_at; /* varpro: hidden parameters of the last linear solve (np) */
+  double *coef;      /* varpro: one output's linear coefficients (k) */
+  int solved;        /* whether solved_at holds a point */
   monitor *mo;
 } lsq_ctx;
 
-/* The residual Jacobian rows d y_k,o / d theta[0..np) at the current theta. */
+/* The residual Jacobian rows d y_k,o / d theta[0..np) at the current theta: one batched
+ * forward pass and one batched backward pass per output. */
 static void residual_jacobian(lsq_ctx *c, gsl_matrix *J) {
-  const size_t n = c->d->n, in = c->d->in, out = c->d->out;
-  for (size_t k = 0; k < n; k++) {
-    uat_mlp_forward(c->m, c->w1, 1, c->d->x + k * in);
-    for (size_t o = 0; o < out; o++) {
-      memset(c->dy, 0, out * sizeof *c->dy);
-      c->dy[o] = 1.0;
-      uat_mlp_backward(c->m, c->w1, c->dy, c->grad, NULL);
-      memcpy(gsl_matrix_ptr(J, o * n + k, 0), c->grad, c->np * sizeof(double));
-    }
-  }
+  const size_t n = c->d->n, out = c->d->out;
+  uat_mlp_forward(c->m, c->wn, n, c->d->x);
+  for (size_t o = 0; o < out; o++)
+    uat_mlp_backward_rows(c->m, c->wn, o, c->np, gsl_matrix_ptr(J, o * n, 0), J->tda);
 }
 
 /* varpro: solve the last layer exactly for the current hidden parameters (truncated SVD). */
 static int solve_linear(lsq_ctx *c) {
   uat_mlp *m = c->m;
+  /* GSL asks for the residual and the Jacobian at the same point: one SVD serves both */
+  if (c->solved && memcmp(c->solved_at, m->theta, c->np * sizeof *m->theta) == 0) return 0;
+  c->solved = 0;
   const size_t L = m->n_layers, n = c->d->n, h = m->sizes[L - 1], out = c->d->out;
   uat_mlp_forward(m, c->wn, n, c->d->x);
   const double *phi = L >= 2 ? c->wn->a[L - 2] : c->d->x;
@@ -303,9 +303,9 @@ static int solve_linear(lsq_ctx *c) {
   c->rank = 0;
   while (c->rank < h + 1 && gsl_vector_get(c->S, c->rank) > 1e-13 * smax) c->rank++;
   double *W = uat_mlp_weights(m, L - 1), *b = uat_mlp_bias(m, L - 1);
+  double *coef = c->coef;
   for (size_t o = 0; o < out; o++) {
-    double coef[1024] = {0};
-    if (h + 1 > 1024) return -1;
+    memset(coef, 0, (h + 1) * sizeof *coef);
     for (size_t r = 0; r < c->rank; r++) {
       double u_t = 0.0;
       for (size_t k = 0; k < n; k++) u_t += gsl_matrix_get(c->A, k, r) * c->d->y[k * out + o];
@@ -315,10 +315,22 @@ static int solve_linear(lsq_ctx *c) {
     for (size_t j = 0; j < h; j++) W[o * h + j] = coef[j];
     b[o] = coef[h];
   }
+  memcpy(c->solved_at, m->theta, c->np * sizeof *m->theta);
+  c->solved = 1;
   return 0;
 }
 
+static int lsq_f_timed(const gsl_vector *x, void *p, gsl_vector *f);
+
 static int lsq_f(const gsl_vector *x, void *p, gsl_vector *f) {
+  lsq_ctx *c = p;
+  const double t0 = now();
+  const int st = lsq_f_timed(x, p, f);
+  c->mo->res->eval_seconds += now() - t0;
+  return st;
+}
+
+static int lsq_f_timed(const gsl_vector *x, void *p, gsl_vector *f) {
   lsq_ctx *c = p;
   memcpy(c->m->theta, x->data, c->np * sizeof(double));
   if (c->varpro && solve_linear(c) != 0) return GSL_EFAILED;
@@ -335,30 +347,34 @@ static int lsq_f(const gsl_vector *x, void *p, gsl_vector *f) {
 }
 
 /* varpro's Kaufman Jacobian: the projection of the full Jacobian (at the optimal linear
- * parameters) onto the orthogonal complement of range(A): J - U_r (U_r^T J). */
+ * parameters) onto the orthogonal complement of range(A): J - U_r (U_r^T J), one column u of
+ * U_r at a time (modified Gram-Schmidt: each u meets the columns already cleared of the ones
+ * before it), each step as two products: t = u^T J_o, then J_o += u (-t). */
 static void project_out(lsq_ctx *c, gsl_matrix *J) {
-  const size_t n = c->d->n, out = c->d->out;
+  const size_t n = c->d->n, out = c->d->out, np = c->np, k = c->A->tda;
   for (size_t o = 0; o < out; o++) {
-    gsl_matrix_view Jo = gsl_matrix_submatrix(J, o * n, 0, n, c->np);
+    double *Jo = gsl_matrix_ptr(J, o * n, 0);
     for (size_t r = 0; r < c->rank; r++) {
-      gsl_vector_view u = gsl_matrix_column(c->A, r);
-      for (size_t j = 0; j < c->np; j++) {
-        gsl_vector_view col = gsl_matrix_column(&Jo.matrix, j);
-        double dot;
-        gsl_blas_ddot(&u.vector, &col.vector, &dot);
-        gsl_blas_daxpy(-dot, &u.vector, &col.vector);
-      }
+      const double *u = c->A->data + r; /* column r of U, stride k */
+      uat_gemm(1, 0, 1, np, n, u, k, Jo, J->tda, 0, c->T, np, c->pack);
+      for (size_t i = 0; i < np; i++) c->T[i] = -c->T[i];
+      uat_gemm(0, 0, n, np, 1, u, k, c->T, np, 1, Jo, J->tda, c->pack);
     }
   }
 }
 
 static int lsq_df(const gsl_vector *x, void *p, gsl_matrix *J) {
   lsq_ctx *c = p;
+  const double t0 = now();
   memcpy(c->m->theta, x->data, c->np * sizeof(double));
-  if (c->varpro && solve_linear(c) != 0) return GSL_EFAILED;
-  residual_jacobian(c, J);
-  if (c->varpro) project_out(c, J);
-  return GSL_SUCCESS;
+  int st = GSL_SUCCESS;
+  if (c->varpro && solve_linear(c) != 0) st = GSL_EFAILED;
+  if (st == GSL_SUCCESS) {
+    residual_jacobian(c, J);
+    if (c->varpro) project_out(c, J);
+  }
+  c->mo->res->eval_seconds += now() - t0;
+  return st;
 }
 
 static int lsq_alloc(lsq_ctx *c, uat_mlp *m, const uat_dataset *d, int varpro, monitor *mo) {
@@ -368,11 +384,8 @@ static int lsq_alloc(lsq_ctx *c, uat_mlp *m, const uat_dataset *d, int varpro, m
   c->varpro = varpro;
   c->mo = mo;
   c->np = varpro ? m->offset[m->n_layers - 1] : m->n_params;
-  c->w1 = uat_mlp_workspace_alloc(m, 1);
   c->wn = uat_mlp_workspace_alloc(m, d->n);
-  c->grad = malloc(m->n_params * sizeof *c->grad);
-  c->dy = malloc(d->out * sizeof *c->dy);
-  if (!c->w1 || !c->wn || !c->grad || !c->dy) return UAT_ENOMEM;
+  if (!c->wn) return UAT_ENOMEM;
   if (varpro) {
     const size_t k = m->sizes[m->n_layers - 1] + 1;
     if (d->n < k) return UAT_EINVAL;
@@ -380,20 +393,27 @@ static int lsq_alloc(lsq_ctx *c, uat_mlp *m, const uat_dataset *d, int varpro, m
     c->V = gsl_matrix_alloc(k, k);
     c->S = gsl_vector_alloc(k);
     c->work = gsl_vector_alloc(k);
-    if (!c->A || !c->V || !c->S || !c->work) return UAT_ENOMEM;
+    c->T = malloc(k * (c->np ? c->np : 1) * sizeof *c->T);
+    const size_t pk = uat_gemm_pack_size(k, c->np, d->n), pn = uat_gemm_pack_size(d->n, c->np, k);
+    c->pack = malloc((pk > pn ? pk : pn) * sizeof *c->pack + 1);
+    c->solved_at = malloc((c->np ? c->np : 1) * sizeof *c->solved_at);
+    c->coef = malloc(k * sizeof *c->coef);
+    if (!c->A || !c->V || !c->S || !c->work || !c->T || !c->pack || !c->solved_at || !c->coef)
+      return UAT_ENOMEM;
   }
   return UAT_OK;
 }
 
 static void lsq_free(lsq_ctx *c) {
-  uat_mlp_workspace_free(c->w1);
   uat_mlp_workspace_free(c->wn);
-  free(c->grad);
-  free(c->dy);
   if (c->A) gsl_matrix_free(c->A);
   if (c->V) gsl_matrix_free(c->V);
   if (c->S) gsl_vector_free(c->S);
   if (c->work) gsl_vector_free(c->work);
+  free(c->T);
+  free(c->pack);
+  free(c->solved_at);
+  free(c->coef);
 }
 
 static int train_lsq(uat_mlp *m, const uat_dataset *d, int varpro, monitor *mo) {
@@ -442,6 +462,57 @@ static int train_lsq(uat_mlp *m, const uat_dataset *d, int varpro, monitor *mo) 
   lsq_free(&c);
   if (st == UAT_OK && mo->res->stop == UAT_FITSTOP_DIVERGED) st = UAT_EDIVERGED;
   return st;
+}
+
+/* ---- variable projection's evaluation on its own (benchmarks, checks) ---------------------- */
+struct uat_varpro {
+  lsq_ctx c;
+  monitor mo;
+  uat_fit_params p;
+  uat_fit_result res;
+  gsl_vector *x, *f;
+  gsl_matrix *J;
+};
+
+void uat_varpro_free(uat_varpro *v) {
+  if (v == NULL) return;
+  lsq_free(&v->c);
+  if (v->x) gsl_vector_free(v->x);
+  if (v->f) gsl_vector_free(v->f);
+  if (v->J) gsl_matrix_free(v->J);
+  free(v);
+}
+
+uat_varpro *uat_varpro_alloc(uat_mlp *m, const uat_dataset *d) {
+  if (m == NULL || d == NULL || m->n_layers < 2 || m->act[m->n_layers - 1] != UAT_ACT_IDENTITY ||
+      d->in != uat_mlp_in(m) || d->out != uat_mlp_out(m))
+    return NULL;
+  uat_varpro *v = calloc(1, sizeof *v);
+  if (v == NULL) return NULL;
+  v->p = uat_fit_default_params(UAT_FIT_VARPRO);
+  monitor_init(&v->mo, &v->p, &v->res);
+  const int st = lsq_alloc(&v->c, m, d, 1, &v->mo);
+  const size_t np = v->c.np ? v->c.np : 1;
+  v->x = gsl_vector_alloc(np);
+  v->f = gsl_vector_alloc(d->n * d->out);
+  v->J = gsl_matrix_alloc(d->n * d->out, np);
+  if (st != UAT_OK || !v->x || !v->f || !v->J) {
+    uat_varpro_free(v);
+    return NULL;
+  }
+  return v;
+}
+
+size_t uat_varpro_nparams(const uat_varpro *v) { return v->c.np; }
+
+int uat_varpro_eval(uat_varpro *v, const double *theta, const double **f, const double **J) {
+  memcpy(v->x->data, theta, v->c.np * sizeof *theta);
+  v->c.solved = 0; /* a fresh evaluation: no linear solve is reused */
+  if (lsq_f(v->x, &v->c, v->f) != GSL_SUCCESS || lsq_df(v->x, &v->c, v->J) != GSL_SUCCESS)
+    return UAT_EDIVERGED;
+  if (f) *f = v->f->data;
+  if (J) *J = v->J->data;
+  return UAT_OK;
 }
 
 /* ---- one member, then boosting ------------------------------------------------------------- */
@@ -545,6 +616,7 @@ static int boost(uat_mlp **m, const uat_dataset *d, const uat_fit_params *p, mon
 int uat_fit_train(uat_mlp **m, const uat_dataset *d, const uat_fit_params *p, uat_fit_result *res,
                   uat_error *err) {
   res->iterations = res->evaluations = res->history_len = 0;
+  res->eval_seconds = 0.0;
   if (res->history == NULL) res->history_cap = 0;
   res->rmse = NAN;
   res->stop = UAT_FITSTOP_ITER;

@@ -57,15 +57,30 @@ typedef struct {
 uat_fit_params uat_fit_default_params(uat_fit_kind kind);
 
 typedef struct {
-  size_t iterations;  /**< iterations (or epochs) done, over all members */
-  size_t evaluations; /**< forward passes over the training set (function evaluations) */
-  double rmse;        /**< final training RMSE */
-  double seconds;     /**< wall time */
-  uat_fit_stop stop;  /**< why the (last member's) training stopped */
-  double *history;    /**< optional: training RMSE after each iteration (caller's array) */
-  size_t history_cap; /**< its capacity */
-  size_t history_len; /**< entries written */
+  size_t iterations;   /**< iterations (or epochs) done, over all members */
+  size_t evaluations;  /**< forward passes over the training set (function evaluations) */
+  double rmse;         /**< final training RMSE */
+  double seconds;      /**< wall time */
+  double eval_seconds; /**< lm, varpro: wall time inside residual and Jacobian evaluations (the
+                            rest is GSL's trust-region solver) */
+  uat_fit_stop stop;   /**< why the (last member's) training stopped */
+  double *history;     /**< optional: training RMSE after each iteration (caller's array) */
+  size_t history_cap;  /**< its capacity */
+  size_t history_len;  /**< entries written */
 } uat_fit_result;
+
+/** Variable projection's evaluation at one point, on its own: for hidden parameters theta
+ *  (the first uat_varpro_nparams of the network's), the optimal linear last layer (truncated
+ *  SVD), the residuals f (n*out, output-major) and Kaufman's reduced Jacobian J (n*out x np,
+ *  row-major) — what the varpro trainer hands GSL's trust-region solver at each point. The
+ *  network m is changed (its theta) and must outlive the object. */
+typedef struct uat_varpro uat_varpro;
+uat_varpro *uat_varpro_alloc(uat_mlp *m, const uat_dataset *d);
+void uat_varpro_free(uat_varpro *v);
+size_t uat_varpro_nparams(const uat_varpro *v);
+/** Evaluate at theta; *f and *J (either may be NULL) point into v. UAT_OK, or UAT_EDIVERGED
+ *  for non-finite residuals or a failed SVD. */
+int uat_varpro_eval(uat_varpro *v, const double *theta, const double **f, const double **J);
 
 /** Train m (initialised by the caller) on d. The network's last layer must be linear
  *  (identity) for varpro. With boost > 1, *m is replaced by one network that holds all members

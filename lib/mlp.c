@@ -251,6 +251,38 @@ int uat_mlp_backward(const uat_mlp *m, uat_mlp_workspace *w, const double *dy, d
   return UAT_OK;
 }
 
+int uat_mlp_backward_rows(const uat_mlp *m, uat_mlp_workspace *w, size_t o, size_t np, double *J,
+                          size_t ldj) {
+  const size_t L = m->n_layers, n = w->n;
+  if (n == 0 || w->n_layers != L || o >= uat_mlp_out(m) || np > m->n_params) return UAT_EINVAL;
+  double *D = w->g0, *G = w->g1;
+  const size_t outL = m->sizes[L];
+  for (size_t k = 0; k < n; k++)
+    for (size_t j = 0; j < outL; j++) D[k * outL + j] = j == o ? 1.0 : 0.0;
+  for (size_t l = L; l-- > 0;) {
+    const size_t in = m->sizes[l], out = m->sizes[l + 1], off = m->offset[l];
+    const double *A = l > 0 ? w->a[l - 1] : w->x;
+    uat_activation_backprop(m->act[l], n * out, w->z[l], w->a[l], D);
+    /* row k: dy_k/dW[j][p] = D[k][j] A[k][p], dy_k/db[j] = D[k][j]; columns below np only */
+    for (size_t k = 0; k < n && off < np; k++) {
+      double *Jk = J + k * ldj;
+      const double *Dk = D + k * out, *Ak = A + k * in;
+      for (size_t j = 0; j < out; j++)
+        for (size_t p = 0; p < in; p++)
+          if (off + j * in + p < np) Jk[off + j * in + p] = Dk[j] * Ak[p];
+      for (size_t j = 0; j < out; j++)
+        if (off + out * in + j < np) Jk[off + out * in + j] = Dk[j];
+    }
+    if (l > 0) {
+      uat_gemm(0, 0, n, in, out, D, out, uat_mlp_weights(m, l), in, 0, G, in, w->pack);
+      double *t = D;
+      D = G;
+      G = t;
+    }
+  }
+  return UAT_OK;
+}
+
 int uat_mlp_input_jacobian(const uat_mlp *m, uat_mlp_workspace *w, const double *x, double *jac) {
   const size_t in = uat_mlp_in(m), out = uat_mlp_out(m);
   for (size_t k = 0; k < out; k++) {

@@ -8,6 +8,9 @@
 #include "rollout.h"
 #include "run.h"
 #include "test_util.h"
+#include "trainers.h"
+#include "uat/init.h"
+#include "uat/status.h"
 
 static uat_run_spec sin_spec(uat_fit_kind kind, size_t hidden, size_t iters, unsigned long seed) {
   uat_run_spec s;
@@ -235,8 +238,64 @@ static void test_experiment_files(void **s) {
   unlink(path);
 }
 
+/* Kaufman's reduced Jacobian against central differences of the projected residual. On data
+ * that a network of the same shape fits exactly (a teacher network's outputs), the term Kaufman
+ * drops is proportional to the residual, which is zero at the teacher's hidden parameters:
+ * there his Jacobian is the exact one. Tolerance: central differences with h = 1e-5 err by
+ * O(h^2) ~ 1e-10 and by rounding ~ eps |f| / h ~ 1e-11, against entries of order 1. */
+static void test_varpro_jacobian_matches_differences(void **s) {
+  (void)s;
+  const size_t sizes[3] = {1, 6, 1};
+  const uat_activation act[2] = {UAT_ACT_TANH, UAT_ACT_IDENTITY};
+  uat_mlp *teacher = uat_mlp_alloc(3, sizes, act), *m = uat_mlp_alloc(3, sizes, act);
+  gsl_rng *r = uat_rng_alloc(11);
+  const uat_init_spec init = uat_init_spec_torch();
+  uat_mlp_init(teacher, &init, r);
+  enum { N = 40 };
+  uat_dataset *d = uat_dataset_alloc(N, 1, 1);
+  for (size_t i = 0; i < N; i++) d->x[i] = -2.0 + 4.0 * (double)i / (N - 1);
+  uat_mlp_workspace *w = uat_mlp_workspace_alloc(teacher, N);
+  memcpy(d->y, uat_mlp_forward(teacher, w, N, d->x), sizeof(double) * N);
+  uat_varpro *v = uat_varpro_alloc(m, d);
+  assert_non_null(v);
+  const size_t np = uat_varpro_nparams(v);
+  assert_int_equal(np, 12);
+  double theta[12], J[N * 12], fp[N], fm[N];
+  memcpy(theta, teacher->theta, sizeof theta);
+  const double *f, *Jv;
+  assert_int_equal(uat_varpro_eval(v, theta, &f, &Jv), UAT_OK);
+  for (size_t i = 0; i < N; i++) assert_true(fabs(f[i]) < 1e-12); /* exact fit */
+  memcpy(J, Jv, sizeof J);
+  double worst = 0, scale = 0;
+  const double h = 1e-5;
+  for (size_t p = 0; p < np; p++) {
+    theta[p] += h;
+    assert_int_equal(uat_varpro_eval(v, theta, &f, NULL), UAT_OK);
+    memcpy(fp, f, sizeof fp);
+    theta[p] -= 2 * h;
+    assert_int_equal(uat_varpro_eval(v, theta, &f, NULL), UAT_OK);
+    memcpy(fm, f, sizeof fm);
+    theta[p] += h;
+    for (size_t i = 0; i < N; i++) {
+      const double fd = (fp[i] - fm[i]) / (2 * h);
+      if (fabs(fd - J[i * np + p]) > worst) worst = fabs(fd - J[i * np + p]);
+      if (fabs(J[i * np + p]) > scale) scale = fabs(J[i * np + p]);
+    }
+  }
+  print_message("varpro Jacobian: max |J - FD| = %.2e, max |J| = %.2e\n", worst, scale);
+  assert_true(scale > 1e-3);
+  assert_true(worst < 1e-8 * scale + 1e-9);
+  uat_varpro_free(v);
+  uat_mlp_workspace_free(w);
+  uat_dataset_free(d);
+  gsl_rng_free(r);
+  uat_mlp_free(m);
+  uat_mlp_free(teacher);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_varpro_jacobian_matches_differences),
       cmocka_unit_test(test_trainers_reduce_error),
       cmocka_unit_test(test_stop_reasons),
       cmocka_unit_test(test_network_sum_and_boosting),

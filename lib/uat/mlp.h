@@ -104,6 +104,13 @@ const double *uat_mlp_forward(const uat_mlp *m, uat_mlp_workspace *w, size_t n, 
 int uat_mlp_backward(const uat_mlp *m, uat_mlp_workspace *w, const double *dy, double *grad,
                      double *dx);
 
+/** Per-row gradients after uat_mlp_forward of n rows: row k of J (row stride ldj) receives
+ *  d y_{k,o} / d theta[p] for p < np (the first np parameters; np <= P), the residual Jacobian
+ *  of least-squares trainers, computed for all rows in one batched backward pass. Returns
+ *  UAT_OK or UAT_EINVAL. Allocates nothing. */
+int uat_mlp_backward_rows(const uat_mlp *m, uat_mlp_workspace *w, size_t o, size_t np, double *J,
+                          size_t ldj);
+
 /** Jacobian of the outputs with respect to the inputs at one point x (length in), written
  *  row-major to jac (out x in). Also leaves y = f(x) in the workspace output. */
 int uat_mlp_input_jacobian(const uat_mlp *m, uat_mlp_workspace *w, const double *x, double *jac);
