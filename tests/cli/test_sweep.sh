@@ -12,10 +12,11 @@ fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
-# fit and eval
-out=$("$uat" fit --target 'sin(x)' --domain x=-pi:pi --layers 1,16,1 --trainer varpro --seed 0 -o "$tmp/sin.txt")
+# fit and eval: varpro takes 1-32-1 on sin below 4e-11 on every one of seeds 0..19
+# (median 1e-12; docs/precision.md), so 1e-10 holds with margin
+out=$("$uat" fit --target 'sin(x)' --domain x=-pi:pi --layers 1,32,1 --trainer varpro --seed 0 -o "$tmp/sin.txt")
 rmse=$(sed -n 's/^test_rmse = //p' <<<"$out")
-awk -v r="$rmse" 'BEGIN { exit !(r < 1e-9) }' && ok || bad "fit sin varpro: test_rmse $rmse"
+awk -v r="$rmse" 'BEGIN { exit !(r < 1e-10) }' && ok || bad "fit sin varpro: test_rmse $rmse"
 grep -q '^stop = ' <<<"$out" && grep -q '^y.linf = ' <<<"$out" && grep -q '^y.deriv_l2_rel = ' <<<"$out" && ok || bad "fit report: $out"
 eval_rmse=$("$uat" eval --model "$tmp/sin.txt" --target 'sin(x)' --domain x=-pi:pi | sed -n 's/^test_rmse = //p')
 [ "$eval_rmse" = "$rmse" ] && ok || bad "eval $eval_rmse vs fit $rmse"
