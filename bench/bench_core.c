@@ -13,7 +13,10 @@
  *    points against H (8 ... 2048), with fitted exponents; log-log plots PERF_points.png and
  *    PERF_width.png in the output folder.
  * 4. XOR seeds: the seed post's 2-2-1 network (torch configuration) over 10,000 seeds, one
- *    network at a time and side by side in SIMD lanes (uat/batch.h): microseconds per seed.
+ *    network at a time and side by side in SIMD lanes (uat/lanes.h): microseconds per seed.
+ * 5. Variable projection: one evaluation (truncated SVD, linear layer, residual, Kaufman's
+ *    Jacobian) of a 1-H-1 tanh network on 256 points, uat_varpro_eval against a NumPy/LAPACK
+ *    prototype (bench/varpro_numpy.py).
  *
  * Usage: bench_core [OUTDIR] (default: the current folder). */
 #define _GNU_SOURCE
@@ -27,6 +30,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "trainers.h"
 #include "uat/init.h"
 #include "uat/kernels.h"
 #include "uat/plot.h"
@@ -356,12 +360,53 @@ static void bench_xor(void) {
   free(runs);
 }
 
+/* ---- variable projection's evaluation ------------------------------------------------------ */
+static void bench_varpro(void) {
+  static const size_t widths[] = {16, 32, 64, 128};
+  enum { NW = sizeof widths / sizeof widths[0] };
+  double numpy[NW];
+  for (size_t i = 0; i < NW; i++) numpy[i] = NAN;
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "OPENBLAS_NUM_THREADS=1 /usr/bin/python3 %s/bench/varpro_numpy.py 16 32 64 128 2>/dev/null",
+           UAT_SOURCE_DIR);
+  FILE *p = popen(cmd, "r");
+  size_t H;
+  double v;
+  while (p && fscanf(p, "%zu %lf", &H, &v) == 2)
+    for (size_t i = 0; i < NW; i++)
+      if (widths[i] == H) numpy[i] = v;
+  if (p) pclose(p);
+  printf("\n## variable projection: one evaluation, 1-H-1 tanh, 256 points (us)\n\n");
+  printf("| H | hidden params | uat | NumPy/LAPACK | NumPy / uat |\n|---|---|---|---|---|\n");
+  for (size_t i = 0; i < NW; i++) {
+    const size_t sizes[3] = {1, widths[i], 1};
+    uat_mlp *m = sin_network(3, sizes);
+    uat_dataset *d = sin_data(256, 1, 1);
+    uat_varpro *vp = uat_varpro_alloc(m, d);
+    const size_t np = uat_varpro_nparams(vp);
+    double *theta = malloc(np * sizeof *theta), t[REPEATS];
+    memcpy(theta, m->theta, np * sizeof *theta);
+    for (int r = 0; r < REPEATS; r++) {
+      const double t0 = now();
+      for (int k = 0; k < 100; k++) uat_varpro_eval(vp, theta, NULL, NULL);
+      t[r] = 1e6 * (now() - t0) / 100;
+    }
+    const double u = median(t, REPEATS);
+    printf("| %zu | %zu | %.4g | %.4g | %.2f |\n", widths[i], np, u, numpy[i], numpy[i] / u);
+    free(theta);
+    uat_varpro_free(vp);
+    uat_dataset_free(d);
+    uat_mlp_free(m);
+  }
+}
+
 int main(int argc, char **argv) {
   const char *outdir = argc > 1 ? argv[1] : ".";
   print_machine();
   bench_epochs();
   bench_wide();
   bench_xor();
+  bench_varpro();
   bench_scaling(outdir);
   return 0;
 }
