@@ -9,9 +9,10 @@
  *    in GFLOP/s, against the single-thread DGEMM peak of OpenBLAS with the CPU's right kernel
  *    (SkylakeX on AVX-512, Haswell on AVX2), loaded with dlopen so that it cannot interpose on
  *    GSL's CBLAS calls.
- * 3. Cost against size: a 1-32-1 epoch against points (64 ... 65,536) and a 1-H-1 epoch on 256
- *    points against H (8 ... 2048), with fitted exponents; log-log plots PERF_points.png and
- *    PERF_width.png in the output folder.
+ * 3. Cost against size: a 1-32-1 epoch against points (64 ... 65,536), a 1-H-1 epoch on 256
+ *    points against H (8 ... 2048) and a 1-H-H-1 epoch against H (8 ... 512, exponent fitted
+ *    from H = 64 on), with fitted exponents; log-log plots PERF_points.png, PERF_width.png and
+ *    PERF_width2.png in the output folder.
  * 4. XOR seeds: the seed post's 2-2-1 network (torch configuration) over 10,000 seeds, one
  *    network at a time and side by side in SIMD lanes (uat/lanes.h): microseconds per seed.
  * 5. Variable projection: one evaluation (truncated SVD, linear layer, residual, Kaufman's
@@ -336,6 +337,19 @@ static void bench_scaling(const char *outdir) {
     uat_mlp_free(m);
   }
   scaling(outdir, "width", N, us, NW, "width");
+  /* with a hidden-to-hidden layer the H x H product dominates: quadratic at large H */
+  enum { NW2 = 7 };
+  for (size_t k = 0; k < NW2; k++) {
+    const size_t H = (size_t)8 << k, sizes[4] = {1, H, H, 1};
+    uat_mlp *m = sin_network(4, sizes);
+    uat_dataset *d = sin_data(256, 1, 1);
+    N[k] = (double)H;
+    us[k] = uat_epoch_us(m, d, H >= 256 ? 10 : 100);
+    printf("| 1-%zu-%zu-1 | 256 | %.4g |\n", H, H, us[k]);
+    uat_dataset_free(d);
+    uat_mlp_free(m);
+  }
+  scaling(outdir, "width2", N + 3, us + 3, NW2 - 3, "width");
 }
 
 /* ---- XOR seeds ------------------------------------------------------------------------------ */
@@ -367,8 +381,10 @@ static void bench_varpro(void) {
   double numpy[NW];
   for (size_t i = 0; i < NW; i++) numpy[i] = NAN;
   char cmd[1024];
-  snprintf(cmd, sizeof cmd, "OPENBLAS_NUM_THREADS=1 /usr/bin/python3 %s/bench/varpro_numpy.py 16 32 64 128 2>/dev/null",
-           UAT_SOURCE_DIR);
+  snprintf(
+      cmd, sizeof cmd,
+      "OPENBLAS_NUM_THREADS=1 /usr/bin/python3 %s/bench/varpro_numpy.py 16 32 64 128 2>/dev/null",
+      UAT_SOURCE_DIR);
   FILE *p = popen(cmd, "r");
   size_t H;
   double v;
