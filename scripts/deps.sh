@@ -2,8 +2,9 @@
 # deps.sh [--dev] — install the Debian packages uat needs, only those missing (idempotent; as
 # root). --dev adds the static-analysis and formatting tools.
 set -euo pipefail
-packages=(gcc make cmake pkg-config libgsl-dev libopenblas-dev libsundials-dev
-          libcmocka-dev libinih-dev gnuplot-nox)
+# libfann-dev: the peer in bench/bench_core; python3: scripts/check-docs (standard library only)
+packages=(gcc make cmake pkg-config libgsl-dev libsundials-dev libcmocka-dev libinih-dev
+          gnuplot-nox libfann-dev python3)
 [ "${1:-}" = "--dev" ] && packages+=(cppcheck clang-tidy clang-format valgrind clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
