@@ -438,6 +438,22 @@ static void json_string(FILE *fp, const char *s) {
   fputc('"', fp);
 }
 
+/* The processor's model name (Linux), for meta.json; "unknown" elsewhere. */
+static void cpu_model(char *buf, size_t len) {
+  snprintf(buf, len, "unknown");
+  FILE *fp = fopen("/proc/cpuinfo", "r");
+  char line[512];
+  while (fp && fgets(line, sizeof line, fp)) {
+    const char *colon = strchr(line, ':');
+    if (strncmp(line, "model name", 10) == 0 && colon != NULL) {
+      snprintf(buf, len, "%s", colon + 2);
+      buf[strcspn(buf, "\n")] = '\0';
+      break;
+    }
+  }
+  if (fp) fclose(fp);
+}
+
 static int write_meta(const char *dir, const char *ini, const uat_experiment *e, double secs) {
   char path[4096], date[64];
   snprintf(path, sizeof path, "%.3000s/meta.json", dir);
@@ -458,6 +474,10 @@ static int write_meta(const char *dir, const char *ini, const uat_experiment *e,
           UAT_VERSION_STRING, GSL_VERSION, SUNDIALS_VERSION);
   fprintf(af.fp, "  \"kernels\": \"%s\",\n  \"cblas\": ", uat_kernel_isa_name(uat_kernel_isa()));
   json_string(af.fp, uat_cblas_library());
+  char cpu[256];
+  cpu_model(cpu, sizeof cpu);
+  fprintf(af.fp, ",\n  \"cpu\": ");
+  json_string(af.fp, cpu);
   fprintf(af.fp, ",\n  \"machine\": ");
   char machine[400];
   snprintf(machine, sizeof machine, "%s %s %s", u.sysname, u.release, u.machine);
