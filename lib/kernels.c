@@ -73,7 +73,7 @@ static inline double uat_scale_scalar(double t) {
 #define SUF(name) name##_generic
 #define TGT
 #define V double
-#define W 1
+#define W ((size_t)1)
 #define MR 4
 #define NV 4
 #define MRN 4
@@ -119,7 +119,7 @@ static inline double uat_scale_scalar(double t) {
 #define SUF(name) name##_avx2
 #define TGT __attribute__((target("avx2,fma")))
 #define V __m256d
-#define W 4
+#define W ((size_t)4)
 #define MR 6
 #define NV 2
 #define MRN 8
@@ -168,7 +168,7 @@ static inline double uat_scale_scalar(double t) {
 #define SUF(name) name##_avx512
 #define TGT __attribute__((target("avx512f,avx512dq,fma")))
 #define V __m512d
-#define W 8
+#define W ((size_t)8)
 #define MR 8
 #define NV 2
 #define MRN 16

@@ -68,6 +68,9 @@ int uat_mlp_lanes_get(const uat_mlp_lanes *l, size_t k, uat_mlp *m) {
   return UAT_OK;
 }
 
+/* n doubles (at least one, so that no allocation has size 0) */
+static double *alloc_doubles(size_t n) { return malloc((n ? n : 1) * sizeof(double)); }
+
 uat_mlp_lanes_workspace *uat_mlp_lanes_workspace_alloc(const uat_mlp_lanes *l, size_t max_batch) {
   if (l == NULL || max_batch == 0) return NULL;
   uat_mlp_lanes_workspace *w = calloc(1, sizeof *w);
@@ -78,17 +81,17 @@ uat_mlp_lanes_workspace *uat_mlp_lanes_workspace_alloc(const uat_mlp_lanes *l, s
   size_t wide = 0;
   for (size_t i = 0; i <= l->n_layers; i++)
     if (l->sizes[i] > wide) wide = l->sizes[i];
-  w->z = calloc(l->n_layers, sizeof *w->z);
-  w->a = calloc(l->n_layers, sizeof *w->a);
-  w->g0 = malloc(max_batch * wide * l->stride * sizeof *w->g0);
-  w->g1 = malloc(max_batch * wide * l->stride * sizeof *w->g1);
+  w->z = calloc(l->n_layers ? l->n_layers : 1, sizeof *w->z);
+  w->a = calloc(l->n_layers ? l->n_layers : 1, sizeof *w->a);
+  w->g0 = alloc_doubles(max_batch * wide * l->stride);
+  w->g1 = alloc_doubles(max_batch * wide * l->stride);
   if (!w->z || !w->a || !w->g0 || !w->g1) {
     uat_mlp_lanes_workspace_free(w);
     return NULL;
   }
   for (size_t i = 0; i < l->n_layers; i++) {
-    w->z[i] = malloc(max_batch * l->sizes[i + 1] * l->stride * sizeof(double));
-    w->a[i] = malloc(max_batch * l->sizes[i + 1] * l->stride * sizeof(double));
+    w->z[i] = alloc_doubles(max_batch * l->sizes[i + 1] * l->stride);
+    w->a[i] = alloc_doubles(max_batch * l->sizes[i + 1] * l->stride);
     if (!w->z[i] || !w->a[i]) {
       uat_mlp_lanes_workspace_free(w);
       return NULL;
@@ -252,7 +255,7 @@ int uat_lanes_train(uat_mlp_lanes *l, const uat_optimizer_params *op, const uat_
   lanes_run r = {.l = l,
                  .w = uat_mlp_lanes_workspace_alloc(l, batch),
                  .o = uat_optimizer_alloc(op, PS),
-                 .grad = malloc(PS * sizeof(double)),
+                 .grad = calloc(PS, sizeof(double)),
                  .dy = malloc(batch * d->out * S * sizeof(double)),
                  .ytmp = malloc(batch * d->out * sizeof(double)),
                  .dytmp = malloc(batch * d->out * sizeof(double)),
