@@ -98,15 +98,15 @@ static void test_network_sum_and_boosting(void **s) {
   uat_mlp_free(a);
   uat_mlp_free(b);
   gsl_rng_free(r);
-  /* members fitted to the rescaled residual lower the error: measured 1.2e-5 with one 1-8-1
-   * network and 9.1e-7 with three here; 4.8e-7 and 1.2e-7 under valgrind, where OpenBLAS picks
-   * another kernel and the optimiser another path. At least a factor 2 either way. */
+  /* members fitted to the rescaled residual lower the error: measured 7.4e-6 with one 1-8-1
+   * network and 9.5e-7 with three here (the same on every machine: uat/kernels.h; an OpenBLAS
+   * build had given 1.2e-5 and 9.1e-7). At least a factor 2. */
   uat_run_spec sp = sin_spec(UAT_FIT_VARPRO, 8, 100, 0);
   sp.train_n = 256;
   const double one = run_rmse(sp, NULL);
   sp.fit.boost = 3;
   const double three = run_rmse(sp, NULL);
-  if (!(three < 0.5 * one)) print_error("one member %g, three %g\n", one, three);
+  print_message("boosting: one member %g, three %g\n", one, three);
   assert_true(three < 0.5 * one);
 }
 
