@@ -193,7 +193,9 @@ void uat_mlp_workspace_free(uat_mlp_workspace *w) {
 /* z (n x out) = b + x (n x in) W^T, each element b_j first, then the inputs in order. */
 static void affine(uat_mlp_workspace *w, size_t n, size_t in, size_t out, const double *x,
                    const double *W, const double *b, double *z) {
-  for (size_t i = 0; i < n; i++) memcpy(z + i * out, b, out * sizeof *z);
+  /* a plain loop: one library call per row costs more than the copy for narrow layers */
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < out; j++) z[i * out + j] = b[j];
   uat_gemm(0, 1, n, out, in, x, in, W, in, 1, z, out, w->pack);
 }
 
