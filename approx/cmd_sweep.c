@@ -158,54 +158,53 @@ static void save_model(const char *dir, size_t i, const uat_mlp *m) {
   if (uat_mlp_save(path, m, &err) != UAT_OK) fprintf(stderr, "uat sweep: warning: %s\n", err.msg);
 }
 
-static void one_run(const char *dir, const uat_experiment *e, size_t i, run_row *r) {
-  uat_run_spec s;
-  uat_experiment_spec(e, i, &s);
+/* The row of run i from its result: status, metrics, rollout; the model is saved and freed. */
+static void run_to_row(const char *dir, const uat_experiment *e, size_t i, const uat_run_spec *sp,
+                       int st, const uat_run_result *res, uat_mlp *m, const uat_error *err,
+                       run_row *r) {
   uat_run_index ix;
   uat_experiment_index(e, i, &ix);
   const uat_exp_target *et = &e->targets[ix.target];
-  uat_mlp *m = NULL;
-  uat_run_result res;
-  uat_error err;
   memset(r, 0, sizeof *r);
-  const int st = uat_run(&s, &m, &res, &err);
   r->done = 1;
-  r->params = res.params;
-  r->iterations = res.fit.iterations;
-  r->evaluations = res.fit.evaluations;
-  r->seconds = res.fit.seconds;
-  snprintf(r->stop, sizeof r->stop, "%s", uat_fit_stop_name(res.fit.stop));
+  r->params = res->params;
+  r->iterations = res->fit.iterations;
+  r->evaluations = res->fit.evaluations;
+  r->seconds = res->fit.seconds;
+  snprintf(r->stop, sizeof r->stop, "%s", uat_fit_stop_name(res->fit.stop));
   snprintf(r->status, sizeof r->status, "%s",
            st == UAT_OK          ? "ok"
            : st == UAT_EDIVERGED ? "diverged"
                                  : "error");
-  r->train_rmse = st == UAT_OK ? res.fit.rmse : NAN;
-  r->test_rmse = st == UAT_OK ? res.report.test_rmse : NAN;
-  r->test_max = st == UAT_OK ? res.report.test_max : NAN;
+  r->train_rmse = st == UAT_OK ? res->fit.rmse : NAN;
+  r->test_rmse = st == UAT_OK ? res->report.test_rmse : NAN;
+  r->test_max = st == UAT_OK ? res->report.test_max : NAN;
   r->l2_rel = r->linf = r->linf_rel = r->deriv_l2_rel = NAN;
   r->rollout_error = r->rollout_drift = NAN;
   if (st != UAT_OK) {
-    if (st != UAT_EDIVERGED) fprintf(stderr, "\nuat sweep: run %zu: %s\n", i, err.msg);
+    if (st != UAT_EDIVERGED) fprintf(stderr, "\nuat sweep: run %zu: %s\n", i, err->msg);
+    uat_mlp_free(m);
     return;
   }
   r->l2_rel = r->linf = r->linf_rel = 0.0;
-  for (size_t o = 0; o < res.report.out; o++) {
-    r->l2_rel = fmax(r->l2_rel, res.report.norms[o].l2_rel);
-    r->linf = fmax(r->linf, res.report.norms[o].linf);
-    r->linf_rel = fmax(r->linf_rel, res.report.norms[o].linf_rel);
-    if (res.report.has_deriv)
+  for (size_t o = 0; o < res->report.out; o++) {
+    r->l2_rel = fmax(r->l2_rel, res->report.norms[o].l2_rel);
+    r->linf = fmax(r->linf, res->report.norms[o].linf);
+    r->linf_rel = fmax(r->linf_rel, res->report.norms[o].linf_rel);
+    if (res->report.has_deriv)
       r->deriv_l2_rel =
-          o ? fmax(r->deriv_l2_rel, res.report.dnorms[o].l2_rel) : res.report.dnorms[o].l2_rel;
+          o ? fmax(r->deriv_l2_rel, res->report.dnorms[o].l2_rel) : res->report.dnorms[o].l2_rel;
   }
   if (et->rollout) {
     uat_target *t = NULL;
     uat_rollout_result rr;
+    uat_error rerr;
     double *times = malloc(et->rollout_n * sizeof *times);
-    if (times && uat_target_alloc(s.target, s.domain, &t, &err) == UAT_OK) {
+    if (times && uat_target_alloc(sp->target, sp->domain, &t, &rerr) == UAT_OK) {
       for (size_t k = 0; k < et->rollout_n; k++)
         times[k] = et->rollout_t0 +
                    (et->rollout_t1 - et->rollout_t0) * (double)k / (double)(et->rollout_n - 1);
-      if (uat_rollout(m, uat_target_system(t), et->rollout_n, times, NULL, NULL, &rr, &err) ==
+      if (uat_rollout(m, uat_target_system(t), et->rollout_n, times, NULL, NULL, &rr, &rerr) ==
           UAT_OK) {
         r->rollout_error = rr.max_rel_error;
         r->rollout_drift = rr.invariant_drift;
@@ -216,6 +215,46 @@ static void one_run(const char *dir, const uat_experiment *e, size_t i, run_row 
   }
   save_model(dir, i, m);
   uat_mlp_free(m);
+}
+
+/* The runs idx[0..k) — seeds of one cell of the sweep — together: side by side in SIMD lanes
+ * where the trainer allows (uat_run_seeds: the same results as one by one). rows[j] receives
+ * run idx[j]'s row. */
+static void run_cell(const char *dir, const uat_experiment *e, const size_t *idx, size_t k,
+                     run_row *rows) {
+  uat_run_spec *sp = calloc(k, sizeof *sp);
+  uat_mlp **m = calloc(k, sizeof *m);
+  uat_run_result *res = calloc(k, sizeof *res);
+  int *st = calloc(k, sizeof *st);
+  uat_error *err = calloc(k, sizeof *err);
+  if (sp && m && res && st && err) {
+    for (size_t j = 0; j < k; j++) uat_experiment_spec(e, idx[j], &sp[j]);
+    if (uat_run_seeds(k, sp, m, res, st, err) != UAT_OK)
+      for (size_t j = 0; j < k; j++) st[j] = uat_error_set(&err[j], UAT_ENOMEM, "out of memory");
+    for (size_t j = 0; j < k; j++)
+      run_to_row(dir, e, idx[j], &sp[j], st[j], &res[j], st[j] == UAT_OK ? m[j] : NULL, &err[j],
+                 &rows[j]);
+  } else {
+    const uat_error oom = {UAT_ENOMEM, "out of memory"};
+    uat_run_result none;
+    memset(&none, 0, sizeof none);
+    for (size_t j = 0; j < k; j++)
+      run_to_row(dir, e, idx[j], NULL, UAT_ENOMEM, &none, NULL, &oom, &rows[j]);
+  }
+  free(sp);
+  free(m);
+  free(res);
+  free(st);
+  free(err);
+}
+
+/* The pending runs of cell c (the seeds of one target, depth, activation, trainer and width),
+ * into idx; returns how many. */
+static size_t pending_in_cell(const uat_experiment *e, const run_row *rows, size_t c, size_t *idx) {
+  size_t k = 0;
+  for (size_t s = 0; s < e->n_seeds; s++)
+    if (!rows[c * e->n_seeds + s].done) idx[k++] = c * e->n_seeds + s;
+  return k;
 }
 
 /* ---- tables, fits, plots ------------------------------------------------------------------- */
@@ -544,8 +583,8 @@ static int record(const char *dir, const uat_experiment *e, run_row *rows, size_
   return 0;
 }
 
-/* The runs not yet done, split round-robin over `jobs` worker processes (each run is
- * independent and deterministic, so which process runs it does not matter). The parent alone
+/* The runs not yet done, by cells of seeds split round-robin over `jobs` worker processes (each
+ * run is independent and deterministic, so which process runs it does not matter). The parent alone
  * writes runs.csv. Runs a worker did not report (it crashed) are run here afterwards. */
 static int run_parallel(const char *dir, const uat_experiment *e, run_row *rows, size_t n,
                         size_t jobs, uat_progress *bar, size_t *done) {
@@ -571,15 +610,20 @@ static int run_parallel(const char *dir, const uat_experiment *e, run_row *rows,
 #endif
       close(p[0]);
       for (size_t j = 0; j < started; j++) close(fds[j]);
-      size_t k = 0;
-      for (size_t i = 0; i < n; i++) {
-        if (rows[i].done) continue;
-        if (k++ % jobs != w) continue;
-        run_msg m;
-        memset(&m, 0, sizeof m);
-        m.i = i;
-        one_run(dir, e, i, &m.row);
-        if (write(p[1], &m, sizeof m) != (ssize_t)sizeof m) _exit(1);
+      size_t k = 0, *idx = malloc(e->n_seeds * sizeof *idx);
+      run_row *out = malloc(e->n_seeds * sizeof *out);
+      if (idx == NULL || out == NULL) _exit(1);
+      for (size_t c = 0; c < n / e->n_seeds; c++) {
+        const size_t pending = pending_in_cell(e, rows, c, idx);
+        if (pending == 0 || k++ % jobs != w) continue;
+        run_cell(dir, e, idx, pending, out);
+        for (size_t j = 0; j < pending; j++) {
+          run_msg m;
+          memset(&m, 0, sizeof m);
+          m.i = idx[j];
+          m.row = out[j];
+          if (write(p[1], &m, sizeof m) != (ssize_t)sizeof m) _exit(1);
+        }
       }
       _exit(0);
     }
@@ -627,12 +671,21 @@ static int run_all(const char *dir, const uat_experiment *e, run_row *rows, size
   if (jobs > pending) jobs = pending;
   if (jobs > 64) jobs = 64;
   if (jobs > 1 && run_parallel(dir, e, rows, n, jobs, bar, done) != 0) return -1;
-  for (size_t i = 0; i < n; i++) {
-    if (rows[i].done) continue;
-    one_run(dir, e, i, &rows[i]);
-    if (record(dir, e, rows, n, bar, done) != 0) return -1;
+  size_t *idx = malloc(e->n_seeds * sizeof *idx);
+  run_row *out = malloc(e->n_seeds * sizeof *out);
+  int rc = idx && out ? 0 : -1;
+  for (size_t c = 0; c < n / e->n_seeds && rc == 0; c++) {
+    const size_t k = pending_in_cell(e, rows, c, idx);
+    if (k == 0) continue;
+    run_cell(dir, e, idx, k, out);
+    for (size_t j = 0; j < k && rc == 0; j++) {
+      rows[idx[j]] = out[j];
+      rc = record(dir, e, rows, n, bar, done);
+    }
   }
-  return 0;
+  free(idx);
+  free(out);
+  return rc;
 }
 
 static int sweep(const char *ini, const char *out, int resume, int progress, size_t jobs) {

@@ -82,62 +82,172 @@ static void fold(uat_mlp *m, const affine_maps *a) {
   }
 }
 
-int uat_run(const uat_run_spec *s, uat_mlp **model, uat_run_result *r, uat_error *err) {
-  memset(r, 0, sizeof *r);
-  if (model) *model = NULL;
-  uat_target *t = NULL;
-  int st = uat_target_alloc(s->target, s->domain, &t, err);
+/* What one run, or several runs that differ only in their seed, train and test on. */
+typedef struct {
+  uat_target *t;
+  uat_dataset *train, *test;
+  uat_dataset *scaled; /* the normalised training set (NULL for raw training) */
+  affine_maps maps;
+  double smax; /* the largest output standard deviation: target RMSEs are divided by it */
+} run_data;
+
+static void data_free(run_data *rd) {
+  uat_dataset_free(rd->scaled);
+  uat_dataset_free(rd->train);
+  uat_dataset_free(rd->test);
+  uat_target_free(rd->t);
+}
+
+static int data_alloc(const uat_run_spec *s, run_data *rd, uat_error *err) {
+  memset(rd, 0, sizeof *rd);
+  int st = uat_target_alloc(s->target, s->domain, &rd->t, err);
   if (st != UAT_OK) return st;
-  const size_t in = uat_target_in(t);
-  uat_dataset *train = uat_target_sample(t, s->points, s->train_n, s->seed, err);
-  uat_dataset *test =
-      train ? uat_target_sample(t, UAT_POINTS_GRID,
-                                s->test_n ? s->test_n : uat_run_default_test(in), s->seed, err)
-            : NULL;
-  gsl_rng *rng = uat_rng_alloc(s->seed);
-  uat_mlp *m = (train && test && rng) ? build(s, t, rng) : NULL;
-  if (m == NULL) {
-    st = train && test ? uat_error_set(err, UAT_EINVAL, "run: cannot build the network")
-                       : (err ? err->status : UAT_ENOMEM);
-  } else {
-    r->params = m->n_params;
-    uat_fit_params fp = s->fit;
-    fp.seed = s->seed;
-    r->fit.history = s->history;
-    r->fit.history_cap = s->history ? s->history_cap : 0;
-    affine_maps maps;
-    for (size_t j = 0; j < UAT_TARGET_MAX_DIM; j++) { /* identity maps beyond the widths used */
-      maps.c[j] = maps.mu[j] = 0.0;
-      maps.s[j] = maps.sigma[j] = 1.0;
-    }
-    uat_dataset *scaled = s->raw ? NULL : uat_dataset_alloc(train->n, train->in, train->out);
-    if (scaled) {
-      memcpy(scaled->x, train->x, train->n * train->in * sizeof(double));
-      memcpy(scaled->y, train->y, train->n * train->out * sizeof(double));
-      normalise(t, scaled, &maps);
-      /* the target RMSE is in the target's units; training sees outputs divided by sigma */
-      double smax = 0.0;
-      for (size_t o = 0; o < train->out; o++) smax = fmax(smax, maps.sigma[o]);
-      fp.target_rmse /= smax;
-    }
-    st = scaled || s->raw ? uat_fit_train(&m, scaled ? scaled : train, &fp, &r->fit, err)
-                          : uat_error_set(err, UAT_ENOMEM, "out of memory");
-    if (st == UAT_OK && scaled) {
-      fold(m, &maps);
-      r->fit.rmse = uat_fit_rmse(m, train); /* in the target's units */
-    }
-    uat_dataset_free(scaled);
-    r->params = m->n_params; /* boosting widens the network */
-    if (st == UAT_OK) st = uat_fit_report_compute(m, t, test, &r->report, err);
+  const size_t in = uat_target_in(rd->t);
+  rd->train = uat_target_sample(rd->t, s->points, s->train_n, s->seed, err);
+  rd->test = rd->train
+                 ? uat_target_sample(rd->t, UAT_POINTS_GRID,
+                                     s->test_n ? s->test_n : uat_run_default_test(in), s->seed, err)
+                 : NULL;
+  if (rd->train == NULL || rd->test == NULL) return err ? err->status : UAT_ENOMEM;
+  for (size_t j = 0; j < UAT_TARGET_MAX_DIM; j++) { /* identity maps beyond the widths used */
+    rd->maps.c[j] = rd->maps.mu[j] = 0.0;
+    rd->maps.s[j] = rd->maps.sigma[j] = 1.0;
   }
+  rd->smax = 1.0;
+  if (s->raw) return UAT_OK;
+  const uat_dataset *tr = rd->train;
+  rd->scaled = uat_dataset_alloc(tr->n, tr->in, tr->out);
+  if (rd->scaled == NULL) return uat_error_set(err, UAT_ENOMEM, "out of memory");
+  memcpy(rd->scaled->x, tr->x, tr->n * tr->in * sizeof(double));
+  memcpy(rd->scaled->y, tr->y, tr->n * tr->out * sizeof(double));
+  normalise(rd->t, rd->scaled, &rd->maps);
+  /* the target RMSE is in the target's units; training sees outputs divided by sigma */
+  double smax = 0.0;
+  for (size_t o = 0; o < tr->out; o++) smax = fmax(smax, rd->maps.sigma[o]);
+  rd->smax = smax;
+  return UAT_OK;
+}
+
+/* The network of s, initialised from its seed; NULL with err set on failure. */
+static uat_mlp *build_seeded(const uat_run_spec *s, const run_data *rd, uat_error *err) {
+  gsl_rng *rng = uat_rng_alloc(s->seed);
+  uat_mlp *m = rng ? build(s, rd->t, rng) : NULL;
+  gsl_rng_free(rng);
+  if (m == NULL) uat_error_set(err, UAT_EINVAL, "run: cannot build the network");
+  return m;
+}
+
+static uat_fit_params fit_params(const uat_run_spec *s, const run_data *rd) {
+  uat_fit_params fp = s->fit;
+  fp.seed = s->seed;
+  if (rd->scaled) fp.target_rmse /= rd->smax;
+  return fp;
+}
+
+/* After training: the model in the target's units, its training RMSE there and the report. */
+static int finish(const run_data *rd, int st, uat_mlp *m, uat_run_result *r, uat_mlp **model,
+                  uat_error *err) {
+  if (st == UAT_OK && rd->scaled) {
+    fold(m, &rd->maps);
+    r->fit.rmse = uat_fit_rmse(m, rd->train); /* in the target's units */
+  }
+  r->params = m->n_params; /* boosting widens the network */
+  if (st == UAT_OK) st = uat_fit_report_compute(m, rd->t, rd->test, &r->report, err);
   if (st == UAT_OK && model) {
     *model = m;
     m = NULL;
   }
   uat_mlp_free(m);
-  gsl_rng_free(rng);
-  uat_dataset_free(train);
-  uat_dataset_free(test);
-  uat_target_free(t);
   return st;
+}
+
+int uat_run(const uat_run_spec *s, uat_mlp **model, uat_run_result *r, uat_error *err) {
+  memset(r, 0, sizeof *r);
+  if (model) *model = NULL;
+  run_data rd;
+  int st = data_alloc(s, &rd, err);
+  uat_mlp *m = st == UAT_OK ? build_seeded(s, &rd, err) : NULL;
+  if (m == NULL) {
+    data_free(&rd);
+    return st != UAT_OK ? st : err ? err->status : UAT_EINVAL;
+  }
+  r->params = m->n_params;
+  const uat_fit_params fp = fit_params(s, &rd);
+  r->fit.history = s->history;
+  r->fit.history_cap = s->history ? s->history_cap : 0;
+  st = uat_fit_train(&m, rd.scaled ? rd.scaled : rd.train, &fp, &r->fit, err);
+  st = finish(&rd, st, m, r, model, err);
+  data_free(&rd);
+  return st;
+}
+
+static int same_string(const char *a, const char *b) {
+  return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+static int same_init(const uat_init_spec *a, const uat_init_spec *b) {
+  return a->weights == b->weights && a->wa == b->wa && a->wb == b->wb && a->biases == b->biases &&
+         a->ba == b->ba && a->bb == b->bb;
+}
+
+/* Whether two specifications differ at most in their seed, and train on the same points. */
+static int same_but_seed(const uat_run_spec *a, const uat_run_spec *b) {
+  if (!same_string(a->target, b->target) || !same_string(a->domain, b->domain) ||
+      a->n_hidden != b->n_hidden || a->act != b->act || !same_init(&a->init, &b->init) ||
+      !uat_fit_params_same_but_seed(&a->fit, &b->fit) || a->points != b->points ||
+      a->train_n != b->train_n || a->test_n != b->test_n || a->raw != b->raw ||
+      a->history != NULL || b->history != NULL || a->points == UAT_POINTS_RANDOM)
+    return 0;
+  for (size_t l = 0; l < a->n_hidden && l < 32; l++)
+    if (a->hidden[l] != b->hidden[l]) return 0;
+  return 1;
+}
+
+/* The runs s[0..n) side by side, or UAT_EINVAL (nothing done) when they cannot be. */
+static int run_lanes(size_t n, const uat_run_spec *s, uat_mlp **models, uat_run_result *r,
+                     int *status, uat_error *err) {
+  if (n < 2) return UAT_EINVAL;
+  for (size_t k = 1; k < n; k++)
+    if (!same_but_seed(&s[0], &s[k])) return UAT_EINVAL;
+  run_data rd;
+  if (data_alloc(&s[0], &rd, &err[0]) != UAT_OK) {
+    data_free(&rd);
+    return UAT_EINVAL; /* run one by one: each reports its own error */
+  }
+  const uat_dataset *d = rd.scaled ? rd.scaled : rd.train;
+  uat_fit_params *fp = calloc(n, sizeof *fp);
+  uat_mlp **m = calloc(n, sizeof *m);
+  uat_fit_result *fr = calloc(n, sizeof *fr);
+  int st = (fp && m && fr) ? UAT_OK : UAT_ENOMEM;
+  for (size_t k = 0; k < n && st == UAT_OK; k++) {
+    fp[k] = fit_params(&s[k], &rd);
+    if (!uat_fit_lanes_possible(&fp[k], d)) st = UAT_EINVAL;
+  }
+  for (size_t k = 0; k < n && st == UAT_OK; k++)
+    if ((m[k] = build_seeded(&s[k], &rd, &err[k])) == NULL) st = UAT_EINVAL;
+  if (st == UAT_OK) st = uat_fit_train_lanes(n, m, d, fp, fr, status, err);
+  for (size_t k = 0; k < n && st == UAT_OK; k++) {
+    memset(&r[k], 0, sizeof r[k]);
+    r[k].params = m[k]->n_params;
+    r[k].fit = fr[k];
+    status[k] = finish(&rd, status[k], m[k], &r[k], models ? &models[k] : NULL, &err[k]);
+    m[k] = NULL; /* finish kept it or freed it */
+  }
+  for (size_t k = 0; m && k < n; k++) uat_mlp_free(m[k]);
+  free(m);
+  free(fp);
+  free(fr);
+  data_free(&rd);
+  return st;
+}
+
+int uat_run_seeds(size_t n, const uat_run_spec *s, uat_mlp **models, uat_run_result *r, int *status,
+                  uat_error *err) {
+  for (size_t k = 0; models && k < n; k++) models[k] = NULL;
+  const int st = run_lanes(n, s, models, r, status, err);
+  if (st == UAT_ENOMEM) return st;
+  if (st != UAT_OK)
+    for (size_t k = 0; k < n; k++)
+      status[k] = uat_run(&s[k], models ? &models[k] : NULL, &r[k], &err[k]);
+  return UAT_OK;
 }

@@ -40,6 +40,15 @@ typedef struct {
  *  UAT_EDIVERGED with r->fit.stop = diverged and no model. */
 int uat_run(const uat_run_spec *s, uat_mlp **model, uat_run_result *r, uat_error *err);
 
+/** Runs s[0..n) that may differ only in their seed (the seeds of one cell of a sweep): with
+ *  Adam or SGD, full batches and points that do not depend on the seed they train side by side
+ *  in SIMD lanes (uat_fit_train_lanes), otherwise one after the other. Either way status[k],
+ *  r[k], models[k] (when models is not NULL) and err[k] are exactly what uat_run(&s[k], ...)
+ *  gives, except r[k].fit.seconds (the lanes' time shared out). Returns UAT_OK, or
+ *  UAT_ENOMEM. */
+int uat_run_seeds(size_t n, const uat_run_spec *s, uat_mlp **models, uat_run_result *r, int *status,
+                  uat_error *err);
+
 /** Test points for a target of in inputs when s->test_n is 0. */
 size_t uat_run_default_test(size_t in);
 

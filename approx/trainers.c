@@ -15,6 +15,7 @@
 
 #include "uat/init.h"
 #include "uat/kernels.h"
+#include "uat/lanes.h"
 #include "uat/loss.h"
 #include "uat/optim.h"
 #include "uat/train.h"
@@ -613,29 +614,28 @@ static int boost(uat_mlp **m, const uat_dataset *d, const uat_fit_params *p, mon
   return UAT_OK;
 }
 
-int uat_fit_train(uat_mlp **m, const uat_dataset *d, const uat_fit_params *p, uat_fit_result *res,
-                  uat_error *err) {
+/* The checks every fit starts with; UAT_OK or an error set in err. */
+static int fit_begin(const uat_mlp *m, const uat_dataset *d, const uat_fit_params *p,
+                     uat_fit_result *res, uat_error *err) {
   res->iterations = res->evaluations = res->history_len = 0;
   res->eval_seconds = 0.0;
   if (res->history == NULL) res->history_cap = 0;
   res->rmse = NAN;
   res->stop = UAT_FITSTOP_ITER;
-  if (d->in != uat_mlp_in(*m) || d->out != uat_mlp_out(*m) || p->kind >= UAT_FIT_KIND_COUNT)
+  if (d->in != uat_mlp_in(m) || d->out != uat_mlp_out(m) || p->kind >= UAT_FIT_KIND_COUNT)
     return uat_error_set(err, UAT_EINVAL, "fit: the data do not match the network");
-  if (p->kind == UAT_FIT_VARPRO &&
-      ((*m)->act[(*m)->n_layers - 1] != UAT_ACT_IDENTITY || (*m)->n_layers < 2))
+  if (p->kind == UAT_FIT_VARPRO && (m->act[m->n_layers - 1] != UAT_ACT_IDENTITY || m->n_layers < 2))
     return uat_error_set(err, UAT_EINVAL,
                          "fit: varpro needs a hidden layer and a linear (identity) output layer");
-  if (p->boost > 1 && (*m)->act[(*m)->n_layers - 1] != UAT_ACT_IDENTITY)
+  if (p->boost > 1 && m->act[m->n_layers - 1] != UAT_ACT_IDENTITY)
     return uat_error_set(err, UAT_EINVAL, "fit: boosting needs a linear (identity) output layer");
-  gsl_error_handler_t *handler = gsl_set_error_handler_off();
-  monitor mo;
-  monitor_init(&mo, p, res);
-  int st = train_one(*m, d, p, &mo);
-  if (st == UAT_OK && p->boost > 1) st = boost(m, d, p, &mo);
-  gsl_set_error_handler(handler);
-  res->seconds = now() - mo.t0;
-  if (st == UAT_OK) res->rmse = uat_fit_rmse(*m, d);
+  return UAT_OK;
+}
+
+/* The final RMSE and the status every fit ends with. */
+static int fit_end(const uat_mlp *m, const uat_dataset *d, int st, uat_fit_result *res,
+                   uat_error *err) {
+  if (st == UAT_OK) res->rmse = uat_fit_rmse(m, d);
   if (st == UAT_OK && !isfinite(res->rmse)) {
     st = UAT_EDIVERGED;
     res->stop = UAT_FITSTOP_DIVERGED;
@@ -644,4 +644,97 @@ int uat_fit_train(uat_mlp **m, const uat_dataset *d, const uat_fit_params *p, ua
   if (st == UAT_ENOMEM) return uat_error_set(err, st, "fit: out of memory");
   if (st == UAT_EINVAL) return uat_error_set(err, st, "fit: fewer residuals than parameters");
   return st;
+}
+
+int uat_fit_train(uat_mlp **m, const uat_dataset *d, const uat_fit_params *p, uat_fit_result *res,
+                  uat_error *err) {
+  int st = fit_begin(*m, d, p, res, err);
+  if (st != UAT_OK) return st;
+  gsl_error_handler_t *handler = gsl_set_error_handler_off();
+  monitor mo;
+  monitor_init(&mo, p, res);
+  st = train_one(*m, d, p, &mo);
+  if (st == UAT_OK && p->boost > 1) st = boost(m, d, p, &mo);
+  gsl_set_error_handler(handler);
+  res->seconds = now() - mo.t0;
+  return fit_end(*m, d, st, res, err);
+}
+
+/* ---- many seeds side by side ---------------------------------------------------------------- */
+int uat_fit_params_same_but_seed(const uat_fit_params *a, const uat_fit_params *b) {
+  return a->kind == b->kind && a->max_iter == b->max_iter && a->max_seconds == b->max_seconds &&
+         a->target_rmse == b->target_rmse && a->plateau_rel == b->plateau_rel &&
+         a->plateau_window == b->plateau_window && a->lr == b->lr && a->batch == b->batch &&
+         a->boost == b->boost;
+}
+
+int uat_fit_lanes_possible(const uat_fit_params *p, const uat_dataset *d) {
+  return (p->kind == UAT_FIT_ADAM || p->kind == UAT_FIT_SGD) && p->boost <= 1 &&
+         !(p->max_seconds > 0) && !(p->batch > 0 && p->batch < d->n);
+}
+
+typedef struct {
+  monitor *mo;
+} lanes_ctx;
+
+/* The stopping rules of train_first_order's epoch_cb, lane by lane. */
+static void lanes_epoch_cb(size_t epoch, const double *loss, const double *y,
+                           const uat_mlp_lanes *l, unsigned char *done, void *ctx) {
+  (void)epoch;
+  (void)y;
+  lanes_ctx *c = ctx;
+  for (size_t k = 0; k < l->lanes; k++) {
+    if (done[k]) continue;
+    c->mo[k].res->evaluations++;
+    if (monitor_step(&c->mo[k], sqrt(loss[k]))) done[k] = 1;
+  }
+}
+
+int uat_fit_train_lanes(size_t n, uat_mlp **m, const uat_dataset *d, const uat_fit_params *p,
+                        uat_fit_result *res, int *status, uat_error *err) {
+  if (n == 0 || !uat_fit_lanes_possible(&p[0], d)) return UAT_EINVAL;
+  for (size_t k = 0; k < n; k++) {
+    /* the seed only shuffles mini-batches, which lanes do not: everything else must agree */
+    if (!uat_fit_params_same_but_seed(&p[0], &p[k]) || res[k].history != NULL) return UAT_EINVAL;
+    if (k > 0 && (m[k]->n_layers != m[0]->n_layers || m[k]->n_params != m[0]->n_params))
+      return UAT_EINVAL;
+  }
+  for (size_t k = 0; k < n; k++) status[k] = fit_begin(m[k], d, &p[k], &res[k], &err[k]);
+  for (size_t k = 0; k < n; k++)
+    if (status[k] != UAT_OK) return UAT_EINVAL;
+  uat_optimizer_params op =
+      uat_optimizer_default_params(p->kind == UAT_FIT_ADAM ? UAT_OPT_ADAM : UAT_OPT_MOMENTUM);
+  if (p->lr > 0) op.lr = p->lr;
+  uat_train_params tp = uat_train_default_params();
+  tp.max_epochs = p->max_iter;
+  tp.batch_size = p->batch;
+  uat_mlp_lanes *l = uat_mlp_lanes_alloc(n, m[0]->n_layers + 1, m[0]->sizes, m[0]->act);
+  monitor *mo = calloc(n, sizeof *mo);
+  uat_train_result *tr = calloc(n, sizeof *tr);
+  int st = (l && mo && tr) ? UAT_OK : UAT_ENOMEM;
+  for (size_t k = 0; k < n && st == UAT_OK; k++) {
+    st = uat_mlp_lanes_set(l, k, m[k]);
+    monitor_init(&mo[k], &p[k], &res[k]);
+  }
+  const double t0 = now();
+  lanes_ctx ctx = {mo};
+  if (st == UAT_OK) st = uat_lanes_train(l, &op, &tp, d, 0, lanes_epoch_cb, &ctx, tr);
+  const double seconds = (now() - t0) / (double)n;
+  for (size_t k = 0; k < n; k++) {
+    res[k].seconds = seconds; /* the lanes' time, shared */
+    int sk = st;
+    if (sk == UAT_OK) {
+      uat_mlp_lanes_get(l, k, m[k]);
+      if (tr[k].reason == UAT_STOP_DIVERGED) {
+        res[k].stop = UAT_FITSTOP_DIVERGED;
+        sk = UAT_EDIVERGED;
+      }
+      if (tr[k].reason == UAT_STOP_EPOCHS) res[k].stop = UAT_FITSTOP_ITER;
+    }
+    status[k] = fit_end(m[k], d, sk, &res[k], &err[k]);
+  }
+  uat_mlp_lanes_free(l);
+  free(mo);
+  free(tr);
+  return st == UAT_ENOMEM ? UAT_ENOMEM : UAT_OK;
 }

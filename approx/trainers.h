@@ -69,6 +69,22 @@ typedef struct {
   size_t history_len;  /**< entries written */
 } uat_fit_result;
 
+/** Whether two parameter sets agree in everything but the seed. */
+int uat_fit_params_same_but_seed(const uat_fit_params *a, const uat_fit_params *b);
+
+/** Whether uat_fit_train_lanes can train fits with parameters p on d side by side: Adam or
+ *  SGD, no boosting, no time budget, no shuffled mini-batches. */
+int uat_fit_lanes_possible(const uat_fit_params *p, const uat_dataset *d);
+
+/** Train n networks of one shape on the same data d, with parameters p[0..n) that differ at
+ *  most in their seed, side by side in SIMD lanes (uat/lanes.h): every m[k], res[k], status[k]
+ *  (and err[k]) exactly as uat_fit_train(&m[k], d, &p[k], &res[k], &err[k]) would leave them,
+ *  except res[k].seconds, the lanes' time divided by n. Returns UAT_OK when it trained (see
+ *  status[] for each fit), UAT_EINVAL when these fits cannot go side by side (nothing is done:
+ *  train them one by one), UAT_ENOMEM. */
+int uat_fit_train_lanes(size_t n, uat_mlp **m, const uat_dataset *d, const uat_fit_params *p,
+                        uat_fit_result *res, int *status, uat_error *err);
+
 /** Variable projection's evaluation at one point, on its own: for hidden parameters theta
  *  (the first uat_varpro_nparams of the network's), the optimal linear last layer (truncated
  *  SVD), the residuals f (n*out, output-major) and Kaufman's reduced Jacobian J (n*out x np,

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "run.h"
 #include "test_util.h"
 #include "uat/init.h"
 #include "uat/kernels.h"
@@ -87,6 +88,58 @@ static void test_lanes_train_matches_trainer(void **state) {
   uat_dataset_free(d);
 }
 
+/* A cell of a sweep (seeds of one Adam fit, normalised training, some stopping on a target
+ * RMSE, a plateau test on) side by side: every result field and every model bit as uat_run
+ * gives them one by one. */
+static void test_run_seeds_match_runs(void **state) {
+  (void)state;
+  enum { K = 6 };
+  uat_run_spec sp[K];
+  for (size_t k = 0; k < K; k++) {
+    uat_run_spec_defaults(&sp[k]);
+    sp[k].target = "sin(2*x) + x/3";
+    sp[k].domain = "x=-2:2";
+    sp[k].hidden[0] = 8;
+    sp[k].fit = uat_fit_default_params(UAT_FIT_ADAM);
+    sp[k].fit.max_iter = 400;
+    sp[k].fit.lr = 0.01;
+    sp[k].fit.target_rmse = 0.05;
+    sp[k].fit.plateau_window = 100;
+    sp[k].fit.plateau_rel = 1e-3;
+    sp[k].train_n = 64;
+    sp[k].test_n = 201;
+    sp[k].seed = 10 + k;
+  }
+  uat_mlp *models[K];
+  uat_run_result res[K];
+  int st[K];
+  uat_error err[K];
+  assert_int_equal(uat_run_seeds(K, sp, models, res, st, err), UAT_OK);
+  int stops[UAT_FITSTOP_COUNT] = {0};
+  for (size_t k = 0; k < K; k++) {
+    uat_mlp *m = NULL;
+    uat_run_result r;
+    uat_error e;
+    assert_int_equal(st[k], uat_run(&sp[k], &m, &r, &e));
+    assert_int_equal(res[k].fit.stop, r.fit.stop);
+    assert_int_equal(res[k].fit.iterations, r.fit.iterations);
+    assert_int_equal(res[k].fit.evaluations, r.fit.evaluations);
+    assert_memory_equal(&res[k].fit.rmse, &r.fit.rmse, sizeof r.fit.rmse);
+    assert_memory_equal(&res[k].report.test_rmse, &r.report.test_rmse, sizeof(double));
+    assert_memory_equal(&res[k].report.test_max, &r.report.test_max, sizeof(double));
+    assert_memory_equal(models[k]->theta, m->theta, m->n_params * sizeof(double));
+    stops[r.fit.stop]++;
+    uat_mlp_free(m);
+    uat_mlp_free(models[k]);
+  }
+  /* side by side indeed: the lanes' time is shared out evenly */
+  for (size_t k = 1; k < K; k++) assert_true(res[k].fit.seconds == res[0].fit.seconds);
+  /* the cell exercises more than one stopping rule */
+  print_message("stops: target %d, iterations %d, plateau %d\n", stops[UAT_FITSTOP_TARGET],
+                stops[UAT_FITSTOP_ITER], stops[UAT_FITSTOP_PLATEAU]);
+  assert_true(stops[UAT_FITSTOP_TARGET] + stops[UAT_FITSTOP_PLATEAU] > 0);
+}
+
 /* Shapes must match; shuffling is refused (one sample order per lane would need its rng). */
 static void test_lanes_reject(void **state) {
   (void)state;
@@ -116,6 +169,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_xor_lanes_match_single_runs),
       cmocka_unit_test(test_lanes_train_matches_trainer),
+      cmocka_unit_test(test_run_seeds_match_runs),
       cmocka_unit_test(test_lanes_reject),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
