@@ -223,7 +223,7 @@ static void run_to_row(const char *dir, const uat_experiment *e, size_t i, const
 static void run_cell(const char *dir, const uat_experiment *e, const size_t *idx, size_t k,
                      run_row *rows) {
   uat_run_spec *sp = calloc(k, sizeof *sp);
-  uat_mlp **m = calloc(k, sizeof *m);
+  uat_mlp **m = calloc(k, sizeof(uat_mlp *));
   uat_run_result *res = calloc(k, sizeof *res);
   int *st = calloc(k, sizeof *st);
   uat_error *err = calloc(k, sizeof *err);
@@ -610,10 +610,11 @@ static int run_parallel(const char *dir, const uat_experiment *e, run_row *rows,
 #endif
       close(p[0]);
       for (size_t j = 0; j < started; j++) close(fds[j]);
-      size_t k = 0, *idx = malloc(e->n_seeds * sizeof *idx);
-      run_row *out = malloc(e->n_seeds * sizeof *out);
+      const size_t seeds = e->n_seeds ? e->n_seeds : 1;
+      size_t k = 0, *idx = malloc(seeds * sizeof *idx);
+      run_row *out = malloc(seeds * sizeof *out);
       if (idx == NULL || out == NULL) _exit(1);
-      for (size_t c = 0; c < n / e->n_seeds; c++) {
+      for (size_t c = 0; c < n / seeds; c++) {
         const size_t pending = pending_in_cell(e, rows, c, idx);
         if (pending == 0 || k++ % jobs != w) continue;
         run_cell(dir, e, idx, pending, out);
@@ -671,10 +672,11 @@ static int run_all(const char *dir, const uat_experiment *e, run_row *rows, size
   if (jobs > pending) jobs = pending;
   if (jobs > 64) jobs = 64;
   if (jobs > 1 && run_parallel(dir, e, rows, n, jobs, bar, done) != 0) return -1;
-  size_t *idx = malloc(e->n_seeds * sizeof *idx);
-  run_row *out = malloc(e->n_seeds * sizeof *out);
+  const size_t seeds = e->n_seeds ? e->n_seeds : 1; /* an experiment has at least one seed */
+  size_t *idx = malloc(seeds * sizeof *idx);
+  run_row *out = malloc(seeds * sizeof *out);
   int rc = idx && out ? 0 : -1;
-  for (size_t c = 0; c < n / e->n_seeds && rc == 0; c++) {
+  for (size_t c = 0; c < n / seeds && rc == 0; c++) {
     const size_t k = pending_in_cell(e, rows, c, idx);
     if (k == 0) continue;
     run_cell(dir, e, idx, k, out);

@@ -216,7 +216,7 @@ static int run_lanes(size_t n, const uat_run_spec *s, uat_mlp **models, uat_run_
   }
   const uat_dataset *d = rd.scaled ? rd.scaled : rd.train;
   uat_fit_params *fp = calloc(n, sizeof *fp);
-  uat_mlp **m = calloc(n, sizeof *m);
+  uat_mlp **m = calloc(n, sizeof(uat_mlp *));
   uat_fit_result *fr = calloc(n, sizeof *fr);
   int st = (fp && m && fr) ? UAT_OK : UAT_ENOMEM;
   for (size_t k = 0; k < n && st == UAT_OK; k++) {

@@ -145,10 +145,16 @@ static long double ref_tanh(long double x) { return tanhl(x); }
 static long double ref_exp(long double x) { return expl(x); }
 static long double ref_sigmoid(long double x) { return 1.0L / (1.0L + expl(-x)); }
 
-/* Error bounds: docs/performance.md states them; the measured maxima are below 2 ulp. */
+/* Error bounds: docs/performance.md states them; the measured maxima are below 2 ulp. The
+ * reference needs long double's 64-bit significand; where long double arithmetic is only
+ * double (valgrind emulates x87 that way) the bound cannot be judged and only the identity
+ * across kernel sets is checked. */
 static void test_functions_accuracy_and_identity(void **state) {
   (void)state;
-  const double tol = 2.0;
+  volatile long double one = 1.0L, tiny = LDBL_EPSILON;
+  const double tol = (one + tiny != one) ? 2.0 : INFINITY;
+  if (tol == INFINITY)
+    print_message("long double has no extended precision here: ulp bounds not judged\n");
   double e;
   e = check_function(uat_vtanh, uat_tanh, ref_tanh, -25, 25);
   print_message("max error: tanh %.3f ulp\n", e);
