@@ -12,6 +12,7 @@
 #include "rollout.h"
 #include "run.h"
 #include "uat/io.h"
+#include "uat/limits.h"
 #include "uat/plot.h"
 
 static void fit_help(FILE *fp) {
@@ -113,7 +114,8 @@ static int parse_widths(const char *s, size_t *w, size_t max, size_t *n) {
   *n = 0;
   char *save = NULL;
   for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-    if (*n == max || uat_cli_size(tok, &w[*n]) != 0 || w[*n] == 0) return -1;
+    if (*n == max || uat_cli_size(tok, &w[*n]) != 0 || w[*n] == 0 || w[*n] > UAT_MAX_WIDTH)
+      return -1;
     (*n)++;
   }
   return *n > 0 ? 0 : -1;
@@ -356,7 +358,11 @@ int uat_cmd_fit(int argc, char **argv) {
   uat_run_result r;
   int rc = UAT_EXIT_OK;
   uat_run_spec spec = o.spec;
-  spec.history_cap = o.plot ? spec.fit.max_iter * spec.fit.boost : 0;
+  /* the loss plot keeps at most UAT_MAX_POINTS iterations (the product cannot wrap around) */
+  size_t cap = 0;
+  if (o.plot && (!uat_size_mul(spec.fit.max_iter, spec.fit.boost, &cap) || cap > UAT_MAX_POINTS))
+    cap = UAT_MAX_POINTS;
+  spec.history_cap = cap;
   spec.history = spec.history_cap ? malloc(spec.history_cap * sizeof(double)) : NULL;
   const int st = uat_run(&spec, &m, &r, &err);
   if (st != UAT_OK) {

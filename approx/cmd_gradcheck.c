@@ -12,7 +12,7 @@
 #include "uat/gradcheck.h"
 #include "uat/init.h"
 #include "uat/io.h"
-
+#include "uat/limits.h"
 enum { MAX_SIZES = 64 };
 
 typedef struct {
@@ -58,7 +58,8 @@ static uat_mlp *new_network(const gc_options *o) {
   strcpy(buf, o->layers);
   char *save = NULL;
   for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-    if (n == MAX_SIZES || uat_cli_size(tok, &sizes[n]) != 0 || sizes[n] == 0) {
+    if (n == MAX_SIZES || uat_cli_size(tok, &sizes[n]) != 0 || sizes[n] == 0 ||
+        sizes[n] > UAT_MAX_WIDTH) {
       uat_cli_error("gradcheck", "--layers: expected widths like 1,16,16,1, found '%s'", o->layers);
       return NULL;
     }
@@ -208,7 +209,9 @@ static int parse(int argc, char **argv, gc_options *o) {
       o->seed = (unsigned long)v;
       break;
     case 'd': o->data = arg; break;
-    case 'n': bad = uat_cli_size(arg, &o->points) != 0 || o->points == 0; break;
+    case 'n':
+      bad = uat_cli_size(arg, &o->points) != 0 || o->points == 0 || o->points > UAT_MAX_POINTS;
+      break;
     case OPT_LOSS: bad = uat_loss_parse(arg, &o->loss) != UAT_OK; break;
     case OPT_METHOD: bad = uat_fd_method_parse(arg, &o->gp.method) != UAT_OK; break;
     case 'f':

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "uat/io.h"
+#include "uat/limits.h"
 #include "uat/ode.h"
 #include "uat/plot.h"
 
@@ -134,8 +135,10 @@ static int parse_span(ode_options *o, const char *s) {
   size_t n;
   char sa[64], sb[64], sn[64];
   if (sscanf(s, "%63[^:]:%63[^:]:%63s", sa, sb, sn) != 3 || uat_cli_double(sa, &a) != 0 ||
-      uat_cli_double(sb, &b) != 0 || uat_cli_size(sn, &n) != 0 || !isfinite(a) || !isfinite(b)) {
-    uat_cli_error("ode", "--t: expected START:STOP:COUNT, found '%s'", s);
+      uat_cli_double(sb, &b) != 0 || uat_cli_size(sn, &n) != 0 || !isfinite(a) || !isfinite(b) ||
+      n > UAT_MAX_POINTS) {
+    uat_cli_error("ode", "--t: expected START:STOP:COUNT (COUNT at most %zu), found '%s'",
+                  UAT_MAX_POINTS, s);
     return -1;
   }
   if (!(b > a)) {

@@ -14,8 +14,12 @@
 #include "cli.h"
 #include "commands.h"
 #include "uat/io.h"
+#include "uat/limits.h"
 #include "uat/status.h"
 #include "xor.h"
+
+/* --epochs: beyond this a count is no longer a plan but a typo (and must fit in a long) */
+#define UAT_MAX_EPOCHS ((size_t)1000000000000)
 
 typedef enum { FMT_TEXT, FMT_CSV, FMT_MD } out_format;
 
@@ -359,6 +363,10 @@ static int parse_args(int argc, char **argv, xor_options *o) {
         uat_cli_error("xor", "--seeds: expected A:B with A <= B, found '%s'", arg);
         return -1;
       }
+      if (o->seed_b - o->seed_a >= UAT_MAX_SEEDS) {
+        uat_cli_error("xor", "--seeds: expected at most %zu seeds, found '%s'", UAT_MAX_SEEDS, arg);
+        return -1;
+      }
       break;
     case 'f':
       if (strcmp(arg, "text") == 0)
@@ -376,12 +384,16 @@ static int parse_args(int argc, char **argv, xor_options *o) {
     case OPT_EPOCHS:
     case OPT_HIDDEN:
     case OPT_FAIL:
-      if (uat_cli_size(arg, &v) != 0 || (c == OPT_EPOCHS && v == 0)) {
-        uat_cli_error("xor", "--%s: expected a %s integer, found '%s'",
+      if (uat_cli_size(arg, &v) != 0 || (c == OPT_EPOCHS && (v == 0 || v > UAT_MAX_EPOCHS)) ||
+          (c == OPT_HIDDEN && v > UAT_MAX_WIDTH)) {
+        uat_cli_error("xor", "--%s: expected %s, found '%s'",
                       c == OPT_EPOCHS   ? "epochs"
                       : c == OPT_HIDDEN ? "hidden"
                                         : "failures",
-                      c == OPT_EPOCHS ? "positive" : "non-negative", arg);
+                      c == OPT_EPOCHS   ? "an integer from 1 to 1000000000000"
+                      : c == OPT_HIDDEN ? "an integer from 0 to 16777216"
+                                        : "a non-negative integer",
+                      arg);
         return -1;
       }
       if (c == OPT_EPOCHS)

@@ -1,7 +1,6 @@
 /* experiment.c — reading experiment files. */
 #define _DEFAULT_SOURCE
 #include "experiment.h"
-
 #include <ctype.h>
 #include <ini.h>
 #include <math.h>
@@ -11,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "uat/limits.h"
 
 typedef struct {
   uat_experiment *e;
@@ -50,8 +50,10 @@ static int each_item(const char *value, int (*item)(parse_ctx *, const char *, v
 static int add_width(parse_ctx *c, const char *s, void *arg) {
   size_t *n = arg, v;
   size_t *list = n == &c->e->n_widths ? c->e->widths : c->e->depths;
-  if (uat_cli_size(s, &v) != 0 || v == 0 || v > 100000 || *n == UAT_EXP_MAX_LIST)
-    return fail(c, "expected positive integers, found '%s'", s);
+  /* a run has at most 32 hidden layers (uat_run_spec) */
+  const size_t most = list == c->e->depths ? 32 : UAT_MAX_WIDTH;
+  if (uat_cli_size(s, &v) != 0 || v == 0 || v > most || *n == UAT_EXP_MAX_LIST)
+    return fail(c, "expected integers from 1 to %zu, found '%s'", most, s);
   list[(*n)++] = v;
   return 1;
 }
@@ -81,7 +83,8 @@ static int add_seeds(parse_ctx *c, const char *s, void *arg) {
   if (uat_cli_seeds(s, &a, &b) != 0 || b - a >= UAT_EXP_MAX_SEEDS ||
       c->e->n_seeds + (b - a + 1) > UAT_EXP_MAX_SEEDS)
     return fail(c, "expected seeds S or A:B, found '%s'", s);
-  for (unsigned long x = a; x <= b; x++) c->e->seeds[c->e->n_seeds++] = x;
+  /* counted, not compared: b may be the largest unsigned long */
+  for (unsigned long k = 0; k <= b - a; k++) c->e->seeds[c->e->n_seeds++] = a + k;
   return 1;
 }
 
@@ -116,7 +119,8 @@ static int target_key(parse_ctx *c, uat_exp_target *t, const char *name, const c
   if (strcmp(name, "rollout") == 0) {
     if (strcmp(value, "no") == 0) return 1;
     if (sscanf(value, "%lf:%lf:%zu", &t->rollout_t0, &t->rollout_t1, &t->rollout_n) != 3 ||
-        !(t->rollout_t1 > t->rollout_t0) || t->rollout_n < 2)
+        !(t->rollout_t1 > t->rollout_t0) || t->rollout_n < 2 || t->rollout_n > UAT_MAX_POINTS ||
+        !isfinite(t->rollout_t0) || !isfinite(t->rollout_t1))
       return fail(c, "rollout: expected START:STOP:COUNT or no, found '%s'", value);
     t->rollout = 1;
     return 1;

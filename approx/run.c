@@ -20,6 +20,7 @@ size_t uat_run_default_test(size_t in) { return in == 1 ? 2001 : in == 2 ? 10201
 static uat_mlp *build(const uat_run_spec *s, const uat_target *t, gsl_rng *r) {
   size_t sizes[34];
   uat_activation act[33];
+  if (s->n_hidden > 32) return NULL; /* the spec holds at most 32 hidden widths */
   sizes[0] = uat_target_in(t);
   for (size_t l = 0; l < s->n_hidden; l++) {
     sizes[l + 1] = s->hidden[l];

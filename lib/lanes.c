@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "uat/kernels.h"
+#include "uat/limits.h"
 #include "uat/status.h"
 
 uat_mlp_lanes *uat_mlp_lanes_alloc(size_t lanes, size_t n_sizes, const size_t *sizes,
@@ -30,7 +31,8 @@ uat_mlp_lanes *uat_mlp_lanes_alloc(size_t lanes, size_t n_sizes, const size_t *s
   shape->act = NULL;
   shape->offset = NULL;
   uat_mlp_free(shape);
-  l->theta = calloc(l->n_params * l->stride, sizeof *l->theta);
+  size_t cells;
+  l->theta = uat_size_mul(l->n_params, l->stride, &cells) ? calloc(cells, sizeof *l->theta) : NULL;
   if (l->theta == NULL) {
     uat_mlp_lanes_free(l);
     return NULL;
@@ -68,8 +70,12 @@ int uat_mlp_lanes_get(const uat_mlp_lanes *l, size_t k, uat_mlp *m) {
   return UAT_OK;
 }
 
-/* n doubles (at least one, so that no allocation has size 0) */
-static double *alloc_doubles(size_t n) { return malloc((n ? n : 1) * sizeof(double)); }
+/* a x b x c doubles (at least one, so that no allocation has size 0); NULL on overflow */
+static double *alloc_doubles(size_t a, size_t b, size_t c) {
+  size_t n;
+  if (!uat_size_mul3(a, b, c, &n) || n > (size_t)-1 / sizeof(double)) return NULL;
+  return malloc((n ? n : 1) * sizeof(double));
+}
 
 uat_mlp_lanes_workspace *uat_mlp_lanes_workspace_alloc(const uat_mlp_lanes *l, size_t max_batch) {
   if (l == NULL || max_batch == 0) return NULL;
@@ -83,15 +89,15 @@ uat_mlp_lanes_workspace *uat_mlp_lanes_workspace_alloc(const uat_mlp_lanes *l, s
     if (l->sizes[i] > wide) wide = l->sizes[i];
   w->z = calloc(l->n_layers ? l->n_layers : 1, sizeof *w->z);
   w->a = calloc(l->n_layers ? l->n_layers : 1, sizeof *w->a);
-  w->g0 = alloc_doubles(max_batch * wide * l->stride);
-  w->g1 = alloc_doubles(max_batch * wide * l->stride);
+  w->g0 = alloc_doubles(max_batch, wide, l->stride);
+  w->g1 = alloc_doubles(max_batch, wide, l->stride);
   if (!w->z || !w->a || !w->g0 || !w->g1) {
     uat_mlp_lanes_workspace_free(w);
     return NULL;
   }
   for (size_t i = 0; i < l->n_layers; i++) {
-    w->z[i] = alloc_doubles(max_batch * l->sizes[i + 1] * l->stride);
-    w->a[i] = alloc_doubles(max_batch * l->sizes[i + 1] * l->stride);
+    w->z[i] = alloc_doubles(max_batch, l->sizes[i + 1], l->stride);
+    w->a[i] = alloc_doubles(max_batch, l->sizes[i + 1], l->stride);
     if (!w->z[i] || !w->a[i]) {
       uat_mlp_lanes_workspace_free(w);
       return NULL;

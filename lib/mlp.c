@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "uat/kernels.h"
+#include "uat/limits.h"
 #include "uat/status.h"
 
 static const char *const act_names[UAT_ACT_COUNT] = {"identity", "sigmoid",  "tanh",
@@ -71,13 +72,21 @@ void uat_activation_backprop(uat_activation act, size_t n, const double *z, cons
 }
 
 size_t uat_mlp_param_count(size_t n_sizes, const size_t *sizes) {
+  if (n_sizes < 2 || n_sizes > UAT_MAX_LAYERS + 1) return 0;
   size_t p = 0;
-  for (size_t l = 0; l + 1 < n_sizes; l++) p += sizes[l + 1] * (sizes[l] + 1);
-  return p;
+  for (size_t l = 0; l + 1 < n_sizes; l++) {
+    size_t layer;
+    if (sizes[l] > UAT_MAX_WIDTH || sizes[l + 1] > UAT_MAX_WIDTH ||
+        !uat_size_mul(sizes[l + 1], sizes[l] + 1, &layer) || !uat_size_add(p, layer, &p))
+      return 0;
+  }
+  return p <= UAT_MAX_PARAMS ? p : 0;
 }
 
 uat_mlp *uat_mlp_alloc(size_t n_sizes, const size_t *sizes, const uat_activation *act) {
   if (n_sizes < 2 || sizes == NULL || act == NULL) return NULL;
+  /* sizes within uat/limits.h and a parameter count that does not wrap around */
+  if (uat_mlp_param_count(n_sizes, sizes) == 0) return NULL;
   for (size_t l = 0; l < n_sizes; l++)
     if (sizes[l] == 0) return NULL;
   for (size_t l = 0; l + 1 < n_sizes; l++)
@@ -137,7 +146,10 @@ static size_t widest(const uat_mlp *m) {
 }
 
 uat_mlp_workspace *uat_mlp_workspace_alloc(const uat_mlp *m, size_t max_batch) {
-  if (m == NULL || max_batch == 0) return NULL;
+  size_t cells;
+  if (m == NULL || max_batch == 0 || max_batch > UAT_MAX_POINTS ||
+      !uat_size_mul(max_batch, widest(m), &cells))
+    return NULL;
   uat_mlp_workspace *w = calloc(1, sizeof *w);
   if (w == NULL) return NULL;
   w->max_batch = max_batch;

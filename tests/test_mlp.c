@@ -8,9 +8,11 @@
 #include <gsl/gsl_randist.h>
 
 #include "test_util.h"
+#include "uat/data.h"
 #include "uat/gradcheck.h"
 #include "uat/init.h"
 #include "uat/kernels.h"
+#include "uat/limits.h"
 #include "uat/loss.h"
 #include "uat/mlp.h"
 
@@ -74,6 +76,26 @@ static void test_alloc_rejects(void **state) {
   const uat_activation act[2] = {UAT_ACT_TANH, UAT_ACT_IDENTITY};
   assert_null(uat_mlp_alloc(3, bad, act));
   assert_null(uat_mlp_alloc(1, bad, act));
+  /* sizes whose parameter count would wrap around size_t, or exceed uat/limits.h */
+  const size_t wrap[4] = {1, 3, SIZE_MAX, 1}, wide[3] = {1, UAT_MAX_WIDTH + 1, 1},
+               many[3] = {1, UAT_MAX_WIDTH, UAT_MAX_WIDTH};
+  const uat_activation act3[3] = {UAT_ACT_TANH, UAT_ACT_TANH, UAT_ACT_IDENTITY};
+  assert_int_equal(uat_mlp_param_count(4, wrap), 0);
+  assert_null(uat_mlp_alloc(4, wrap, act3));
+  assert_null(uat_mlp_alloc(3, wide, act));
+  assert_int_equal(uat_mlp_param_count(3, many), 0); /* 2^48 parameters */
+  assert_null(uat_mlp_alloc(3, many, act));
+  /* 2 x (2^63 + 1) wraps to a small number in size_t: refused */
+  const size_t sneaky[3] = {2, ((size_t)1 << 63) + 1, 1};
+  assert_null(uat_mlp_alloc(3, sneaky, act));
+  /* workspaces and datasets check their products too */
+  const size_t ok[3] = {2, 3, 1};
+  uat_mlp *m = uat_mlp_alloc(3, ok, act);
+  assert_non_null(m);
+  assert_null(uat_mlp_workspace_alloc(m, SIZE_MAX / 2));
+  uat_mlp_free(m);
+  assert_null(uat_dataset_alloc(SIZE_MAX / 2, 4, 1));
+  assert_null(uat_dataset_alloc(UAT_MAX_POINTS + 1, 1, 1));
   uat_mlp_free(NULL);
   uat_mlp_workspace_free(NULL);
 }

@@ -50,7 +50,9 @@ typedef struct {
 } uat_mlp;
 
 /** Allocate a network with n_sizes >= 2 layer widths (all > 0) and n_sizes - 1 activations.
- *  theta is zeroed. Returns NULL on invalid sizes or out of memory. */
+ *  theta is zeroed. Returns NULL on invalid sizes — a width of 0 or above UAT_MAX_WIDTH, more
+ *  than UAT_MAX_LAYERS weight layers, more than UAT_MAX_PARAMS parameters (uat/limits.h) — or
+ *  out of memory. */
 uat_mlp *uat_mlp_alloc(size_t n_sizes, const size_t *sizes, const uat_activation *act);
 
 /** Free a network; NULL is accepted. */
@@ -59,7 +61,8 @@ void uat_mlp_free(uat_mlp *m);
 /** A copy of m with its own parameters. NULL on out of memory. */
 uat_mlp *uat_mlp_clone(const uat_mlp *m);
 
-/** Number of parameters for the given layer widths (0 if n_sizes < 2). */
+/** Number of parameters for the given layer widths; 0 if n_sizes < 2 or the sizes are beyond
+ *  the limits of uat/limits.h (the count is computed without overflow). */
 size_t uat_mlp_param_count(size_t n_sizes, const size_t *sizes);
 
 /** View of layer l's weight matrix (sizes[l+1] x sizes[l], row-major) inside theta. */

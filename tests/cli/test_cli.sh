@@ -42,7 +42,7 @@ expect 2 "seeds: expected A:B with A <= B, found '5:3'" -- xor --seeds 5:3
 expect 2 "format: expected text, csv or md, found 'xml'" -- xor --format xml
 expect 2 "unknown configuration 'tf'" -- xor --config tf
 expect 2 "lr: expected a positive number, found '-1'" -- xor --lr -1
-expect 2 "epochs: expected a positive integer, found '0'" -- xor --epochs 0
+expect 2 "epochs: expected an integer from 1 to 1000000000000, found '0'" -- xor --epochs 0
 expect 2 "act: unknown activation 'swish'" -- xor --act swish
 expect 2 "init: expected RULE" -- xor --init lecun
 expect 2 "unexpected argument 'extra'" -- xor extra
@@ -181,6 +181,24 @@ expect 2 'expected either --model M or --layers L' -- gradcheck
 expect 2 "loss: unexpected value 'l1'" -- gradcheck --layers 1,4,1 --loss l1
 printf '1,2,3,4\n' >"$tmp/wider.csv"
 expect 1 'expected 2 input columns \(and optionally 1 targets\), found 4' -- gradcheck --model "$tmp/xor.txt" --data "$tmp/wider.csv"
+
+# One number cannot corrupt memory: sizes beyond uat/limits.h are refused before anything is
+# allocated, with a message (each of these once wrote past a buffer).
+expect 2 'expected widths' -- fit --target 'sin(x)' --hidden 3,18446744073709551615 --max-iter 1
+expect 2 'expected widths' -- gradcheck --layers 1,3,18446744073709551615,1
+expect 2 'from 0 to 16777216' -- xor --config torch --seeds 0 --hidden 4611686018427387904
+expect 2 'COUNT at most 268435456' -- ode harmonic --t 0:1:2305843009213693952
+expect 2 'at most 16777216 seeds' -- xor --config torch --seeds 0:2305843009213693951
+expect 2 'at most 16777216 seeds' -- xor --config torch --seeds 0:18446744073709551615
+expect 2 'points' -- gradcheck --layers 1,2,1 --points 2305843009213693952
+expect 2 'from 1 to 1000000000000' -- xor --epochs 9223372036854775808
+expect 0 'stop = target' -- fit --target 'sin(x)' --max-iter 2305843009213693952 --target-rmse 0.1 --plot "$tmp/huge.png"
+printf '[experiment]\nname = deep\n[target sin]\nspec = sin(x)\n[sweep]\nwidths = 4\ndepths = 40\n' >"$tmp/deep.ini"
+expect 1 'deep.ini:7: expected integers from 1 to 32' -- sweep "$tmp/deep.ini" -o "$tmp/deep"
+printf '[experiment]\nname = roll\n[target f]\nspec = ode:harmonic:field\nrollout = 0:1:2305843009213693952\n[sweep]\nwidths = 4\n' >"$tmp/roll.ini"
+expect 1 'roll.ini:5: rollout' -- sweep "$tmp/roll.ini" -o "$tmp/roll"
+printf '[experiment]\nname = big\n[target sin]\nspec = sin(x)\n[sweep]\nwidths = 2\nseeds = 18446744073709551615\n[train]\nmax_iter = 2\n' >"$tmp/big.ini"
+expect 0 'big: 1 runs' -- sweep "$tmp/big.ini" -o "$tmp/big" --no-progress
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
