@@ -209,7 +209,8 @@ static void expect_bad_experiment(const char *text, const char *message) {
 
 static void test_experiment_files(void **s) {
   (void)s;
-  expect_bad_experiment("[sweep]\nwidths = 4, x\n", ":2: expected positive integers, found 'x'");
+  expect_bad_experiment("[sweep]\nwidths = 4, x\n",
+                        ":2: expected integers from 1 to 16777216, found 'x'");
   expect_bad_experiment("[sweep]\nwidth = 4\n", ":2: unknown key 'width' in [sweep]");
   expect_bad_experiment("[experiment]\nname = a\n\n[nonsense]\nx = 1\n",
                         ":5: unknown section [nonsense]");

@@ -95,7 +95,7 @@ ls "$tmp/r2" | grep -q '\.tmp\.' && bad "temporary files left" || ok
 
 # malformed experiment files: file:line, and nothing run
 printf '[sweep]\nwidths = 4, x\n' >"$tmp/bad1.ini"
-"$uat" sweep "$tmp/bad1.ini" -o "$tmp/r3" 2>"$tmp/e5"; [ $? -eq 1 ] && grep -q "bad1.ini:2: expected positive integers, found 'x'" "$tmp/e5" && ok || bad "bad1: $(cat "$tmp/e5")"
+"$uat" sweep "$tmp/bad1.ini" -o "$tmp/r3" 2>"$tmp/e5"; [ $? -eq 1 ] && grep -q "bad1.ini:2: expected integers from 1 to 16777216, found 'x'" "$tmp/e5" && ok || bad "bad1: $(cat "$tmp/e5")"
 [ ! -e "$tmp/r3" ] && ok || bad "a results folder for a malformed file"
 printf '[target a]\nspec = sin(x)\n[sweep]\nwidths = 4\nseeds = 0\n[train]\nmax_iters = 5\n' >"$tmp/bad2.ini"
 "$uat" sweep "$tmp/bad2.ini" -o "$tmp/r3" 2>"$tmp/e6"; [ $? -eq 1 ] && grep -q "bad2.ini:7: unknown key 'max_iters' in \[train\]" "$tmp/e6" && ok || bad "bad2: $(cat "$tmp/e6")"
