@@ -5,7 +5,8 @@
 #include <stdio.h>
 
 /* Exit codes of every subcommand. */
-enum { UAT_EXIT_OK = 0, UAT_EXIT_FAIL = 1, UAT_EXIT_USAGE = 2 };
+/* exit statuses: success, the work failed, the command line was wrong, writing failed */
+enum { UAT_EXIT_OK = 0, UAT_EXIT_FAIL = 1, UAT_EXIT_USAGE = 2, UAT_EXIT_IO = 3 };
 
 /* "uat CMD: message" on stderr. */
 void uat_cli_error(const char *cmd, const char *fmt, ...)

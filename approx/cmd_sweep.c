@@ -690,6 +690,75 @@ static int run_all(const char *dir, const uat_experiment *e, run_row *rows, size
   return rc;
 }
 
+/* The whole of a small text file (NUL-terminated, caller frees), or NULL. */
+static char *slurp(const char *path) {
+  FILE *fp = fopen(path, "rb");
+  if (fp == NULL) return NULL;
+  size_t cap = 4096, len = 0;
+  char *buf = malloc(cap);
+  size_t got;
+  while (buf && (got = fread(buf + len, 1, cap - len - 1, fp)) > 0) {
+    len += got;
+    if (len + 1 == cap) {
+      char *bigger = cap < ((size_t)1 << 24) ? realloc(buf, cap *= 2) : NULL;
+      if (bigger == NULL) {
+        free(buf);
+        buf = NULL;
+      }
+      buf = bigger;
+    }
+  }
+  const int bad = ferror(fp);
+  fclose(fp);
+  if (buf == NULL || bad) {
+    free(buf);
+    return NULL;
+  }
+  buf[len] = '\0';
+  return buf;
+}
+
+/* A results folder keeps the experiment file it was made from (experiment.ini): a resumed
+ * sweep must run the same experiment, or its rows would mix two. Returns 0, or -1 after saying
+ * which line differs. */
+static int same_experiment(const char *dir, const char *ini) {
+  char path[4200];
+  snprintf(path, sizeof path, "%.3000s/experiment.ini", dir);
+  char *was = slurp(path), *now = slurp(ini);
+  int rc = 0;
+  if (was != NULL && now != NULL && strcmp(was, now) != 0) {
+    size_t line = 1;
+    const char *a = was, *b = now;
+    for (; *a && *a == *b; a++, b++)
+      if (*a == '\n') line++;
+    uat_cli_error("sweep",
+                  "%s was made from another version of %s (line %zu differs): --resume would mix "
+                  "the rows of two experiments; restore the file or start a new folder with -o",
+                  dir, ini, line);
+    rc = -1;
+  }
+  free(was);
+  free(now);
+  return rc;
+}
+
+/* Keep a copy of the experiment file in the results folder (atomically). */
+static int keep_experiment(const char *dir, const char *ini) {
+  char path[4200];
+  snprintf(path, sizeof path, "%.3000s/experiment.ini", dir);
+  char *text = slurp(ini);
+  uat_atomic_file af;
+  uat_error err;
+  int rc = text && uat_atomic_open(&af, path, &err) == UAT_OK ? 0 : -1;
+  if (rc == 0) {
+    fputs(text, af.fp);
+    rc = uat_atomic_commit(&af, &err) == UAT_OK ? 0 : -1;
+  }
+  if (rc != 0) uat_cli_error("sweep", "%s: cannot keep a copy of %s", path, ini);
+  free(text);
+  return rc;
+}
+
 static int sweep(const char *ini, const char *out, int resume, int progress, size_t jobs) {
   static uat_experiment e;
   uat_error err;
@@ -711,6 +780,8 @@ static int sweep(const char *ini, const char *out, int resume, int progress, siz
     uat_cli_error("sweep", "%s: cannot create the results folder", dir);
     return UAT_EXIT_FAIL;
   }
+  if (resume ? same_experiment(dir, ini) != 0 : keep_experiment(dir, ini) != 0)
+    return UAT_EXIT_FAIL;
   const size_t n = uat_experiment_runs(&e);
   run_row *rows = calloc(n, sizeof *rows);
   if (resume) remove_stale_temporaries(dir);

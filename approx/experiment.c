@@ -133,9 +133,18 @@ static int handler(void *user, const char *section, const char *name, const char
   parse_ctx *c = user;
   uat_experiment *e = c->e;
   if (strcmp(section, "experiment") == 0) {
-    if (strcmp(name, "name") == 0)
+    if (strcmp(name, "name") == 0) {
+      /* the name becomes a folder under results/: a file name, never a path */
+      int ok = value[0] != '\0' && value[0] != '.' && strlen(value) < sizeof e->name;
+      for (const char *p = value; ok && *p; p++)
+        ok = isalnum((unsigned char)*p) || *p == '.' || *p == '_' || *p == '-';
+      if (!ok)
+        return fail(c,
+                    "name: expected a file name (letters, digits, '.', '_', '-'; not starting "
+                    "with '.'), found '%s'",
+                    value);
       snprintf(e->name, sizeof e->name, "%s", value);
-    else if (strcmp(name, "description") == 0)
+    } else if (strcmp(name, "description") == 0)
       snprintf(e->description, sizeof e->description, "%s", value);
     else
       return fail(c, "unknown key '%s' in [experiment] (name, description)", name);

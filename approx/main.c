@@ -2,6 +2,7 @@
  *
  * Only this layer prints and picks exit codes; the libraries return statuses. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_version.h>
 #include <stdio.h>
@@ -47,6 +48,16 @@ static void version(void) {
   printf("cblas_dgemm from %s\n", uat_cblas_library());
 }
 
+/* What went to standard output must have arrived: a full disk or a closed pipe is an
+ * input/output error (exit 3), not a success. */
+static int stdout_checked(const char *what, int rc) {
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "uat %s: cannot write to standard output: %s\n", what, strerror(errno));
+    return UAT_EXIT_IO;
+  }
+  return rc;
+}
+
 int main(int argc, char **argv) {
   /* GSL's default handler aborts; every GSL status is turned into ours instead. */
   gsl_set_error_handler_off();
@@ -61,10 +72,11 @@ int main(int argc, char **argv) {
   }
   if (strcmp(argv[1], "--version") == 0) {
     version();
-    return UAT_EXIT_OK;
+    return stdout_checked("--version", UAT_EXIT_OK);
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    if (strcmp(argv[1], commands[i].name) == 0)
+      return stdout_checked(argv[1], commands[i].run(argc - 1, argv + 1));
   fprintf(stderr, "uat: unknown command '%s' (try 'uat --help')\n", argv[1]);
   return UAT_EXIT_USAGE;
 }

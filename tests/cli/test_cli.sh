@@ -200,5 +200,16 @@ expect 1 'roll.ini:5: rollout' -- sweep "$tmp/roll.ini" -o "$tmp/roll"
 printf '[experiment]\nname = big\n[target sin]\nspec = sin(x)\n[sweep]\nwidths = 2\nseeds = 18446744073709551615\n[train]\nmax_iter = 2\n' >"$tmp/big.ini"
 expect 0 'big: 1 runs' -- sweep "$tmp/big.ini" -o "$tmp/big" --no-progress
 
+# A write that fails is an error (exit 3) that says so, for every command's standard output.
+for args in "sym diff sin(x) x" "--version" "xor --seeds 0:3"; do
+  # shellcheck disable=SC2086
+  out=$("$uat" $args 2>&1 >/dev/full)
+  status=$?
+  if [ "$status" -eq 3 ] && grep -q 'cannot write to standard output' <<<"$out"; then ok; else bad "uat $args >/dev/full: exit $status: $out"; fi
+done
+# An experiment's name is a folder name, never a path out of results/.
+printf '[experiment]\nname = ../../escaped\n[target sin]\nspec = sin(x)\n' >"$tmp/esc.ini"
+expect 1 "esc.ini:2: name: expected a file name" -- sweep "$tmp/esc.ini"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

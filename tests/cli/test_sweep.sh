@@ -100,5 +100,11 @@ printf '[sweep]\nwidths = 4, x\n' >"$tmp/bad1.ini"
 printf '[target a]\nspec = sin(x)\n[sweep]\nwidths = 4\nseeds = 0\n[train]\nmax_iters = 5\n' >"$tmp/bad2.ini"
 "$uat" sweep "$tmp/bad2.ini" -o "$tmp/r3" 2>"$tmp/e6"; [ $? -eq 1 ] && grep -q "bad2.ini:7: unknown key 'max_iters' in \[train\]" "$tmp/e6" && ok || bad "bad2: $(cat "$tmp/e6")"
 
+# --resume with an edited experiment file is refused: the rows of two experiments never mix
+[ -s "$tmp/r1/experiment.ini" ] && ok || bad "the results folder keeps experiment.ini"
+sed 's/widths = 4, 8/widths = 4, 16/' "$tmp/exp.ini" >"$tmp/edited.ini"
+"$uat" sweep "$tmp/edited.ini" -o "$tmp/r1" --resume --no-progress 2>"$tmp/e9"; st=$?
+[ $st -eq 1 ] && grep -q 'line [0-9]* differs' "$tmp/e9" && ok || bad "resume edited: $st $(cat "$tmp/e9")"
+
 echo "sweep: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
