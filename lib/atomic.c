@@ -13,6 +13,9 @@
  * rename(): they are written in place. A symbolic link is followed, so that the file it points
  * to is replaced and the link kept. */
 static int open_in_place(uat_atomic_file *af, const char *path, uat_error *err) {
+  af->path = malloc(strlen(path) + 1); /* kept for the messages of a failed write */
+  if (af->path == NULL) return uat_error_set(err, UAT_ENOMEM, "%s: out of memory", path);
+  memcpy(af->path, path, strlen(path) + 1);
   af->fp = fopen(path, "w");
   if (af->fp == NULL) {
     const int e = errno;
@@ -26,8 +29,15 @@ int uat_atomic_open(uat_atomic_file *af, const char *path, uat_error *err) {
   af->fp = NULL;
   af->path = NULL;
   af->tmp = NULL;
-  struct stat sb;
-  if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) return open_in_place(af, path, err);
+  struct stat sb, lsb;
+  const int exists = stat(path, &sb) == 0;
+  if (exists && !S_ISREG(sb.st_mode)) return open_in_place(af, path, err);
+  /* a link to nothing would be silently replaced by a file: refuse, and say why */
+  if (!exists && lstat(path, &lsb) == 0 && S_ISLNK(lsb.st_mode))
+    return uat_error_set(err, UAT_EIO,
+                         "%s: a symbolic link to a file that does not exist; remove the link or "
+                         "name another output",
+                         path);
   char *real = realpath(path, NULL); /* NULL when the file does not exist yet: keep path */
   const char *dest = real ? real : path;
   const size_t len = strlen(dest);
@@ -50,11 +60,18 @@ int uat_atomic_open(uat_atomic_file *af, const char *path, uat_error *err) {
     uat_atomic_abort(af);
     return uat_error_set(err, UAT_EIO, "%s: cannot create: %s", path, strerror(e));
   }
-  /* mkstemp creates the file 0600; give it the mode an ordinary open() would (0666 less the
-   * umask). Reading the umask means setting it, so it is put straight back. */
-  const mode_t mask = umask(0);
-  umask(mask);
-  if (fchmod(fd, 0666 & ~mask) != 0) {
+  /* mkstemp creates the file 0600. A file that is replaced keeps its mode; a new one gets the
+   * mode an ordinary open() would give it (0666 less the umask; reading the umask means setting
+   * it, so it is put straight back). */
+  mode_t mode;
+  if (exists) {
+    mode = sb.st_mode & 07777;
+  } else {
+    const mode_t mask = umask(0);
+    umask(mask);
+    mode = 0666 & ~mask;
+  }
+  if (fchmod(fd, mode) != 0) {
     const int e = errno;
     close(fd);
     uat_atomic_abort(af);
@@ -73,7 +90,12 @@ int uat_atomic_commit(uat_atomic_file *af, uat_error *err) {
   if (af->tmp == NULL) { /* written in place */
     const int bad = ferror(af->fp) || fclose(af->fp) != 0;
     af->fp = NULL;
-    return bad ? uat_error_set(err, UAT_EIO, "write failed") : UAT_OK;
+    const int status = bad ? uat_error_set(err, UAT_EIO, "%s: cannot write: %s", af->path,
+                                           strerror(errno ? errno : EIO))
+                           : UAT_OK;
+    free(af->path);
+    af->path = NULL;
+    return status;
   }
   int bad = ferror(af->fp) || fflush(af->fp) != 0 || fsync(fileno(af->fp)) != 0;
   const int e = errno;

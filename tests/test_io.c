@@ -179,6 +179,25 @@ static void test_atomic_special_files(void **state) {
   assert_int_equal(stat(target, &sb), 0);
   assert_true((sb.st_mode & 0777) != 0600); /* the umask's mode, not mkstemp's */
   uat_table_free(t);
+  /* a file that is replaced keeps its mode */
+  assert_int_equal(chmod(target, 0600), 0);
+  assert_int_equal(uat_table_write(target, NULL, 1, 2, v, &err), 0);
+  assert_int_equal(stat(target, &sb), 0);
+  assert_int_equal(sb.st_mode & 0777, 0600);
+  /* a link to nothing is refused, not silently replaced by a file */
+  char dangling[160];
+  snprintf(dangling, sizeof dangling, "%s/dangling.csv", dir);
+  assert_int_equal(symlink("/nonexistent/uat/x.csv", dangling), 0);
+  assert_int_equal(uat_table_write(dangling, NULL, 1, 2, v, &err), UAT_EIO);
+  assert_true(uat_test_contains(err.msg, "symbolic link to a file that does not exist"));
+  assert_int_equal(lstat(dangling, &sb), 0);
+  assert_true(S_ISLNK(sb.st_mode));
+  /* a failed write in place names the file */
+  if (access("/dev/full", W_OK) == 0) {
+    assert_int_equal(uat_table_write("/dev/full", NULL, 1, 2, v, &err), UAT_EIO);
+    assert_true(uat_test_contains(err.msg, "/dev/full: cannot write"));
+  }
+  unlink(dangling);
   unlink(link);
   unlink(target);
   unlink(fifo);
