@@ -568,6 +568,22 @@ static double clock_now(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* SIGINT or SIGTERM during a sweep: the handler only notes it; the sweep finishes writing the
+ * row in hand, stops, says how to resume and exits 130 or 143. */
+static volatile sig_atomic_t stop_signal = 0;
+
+static void on_stop_signal(int sig) { stop_signal = sig; }
+
+static void catch_stop_signals(int on) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on ? on_stop_signal : SIG_DFL;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0; /* no SA_RESTART: a waiting select() returns at once */
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
 /* One finished run, as a worker sends it to the parent (well under PIPE_BUF: one write() is
  * atomic). */
 typedef struct {
@@ -610,6 +626,7 @@ static int run_parallel(const char *dir, const uat_experiment *e, run_row *rows,
 #endif
       close(p[0]);
       for (size_t j = 0; j < started; j++) close(fds[j]);
+      catch_stop_signals(0); /* a worker stops at once; its run in hand is simply not reported */
       const size_t seeds = e->n_seeds ? e->n_seeds : 1;
       size_t k = 0, *idx = malloc(seeds * sizeof *idx);
       run_row *out = malloc(seeds * sizeof *out);
@@ -634,7 +651,7 @@ static int run_parallel(const char *dir, const uat_experiment *e, run_row *rows,
   }
   int rc = 0;
   size_t open_fds = started;
-  while (open_fds > 0 && rc == 0) {
+  while (open_fds > 0 && rc == 0 && !stop_signal) {
     fd_set set;
     FD_ZERO(&set);
     int maxfd = -1;
@@ -660,6 +677,7 @@ static int run_parallel(const char *dir, const uat_experiment *e, run_row *rows,
   }
   for (size_t j = 0; j < started; j++) {
     if (fds[j] >= 0) close(fds[j]);
+    if (stop_signal) kill(pids[j], SIGKILL);
     waitpid(pids[j], NULL, 0);
   }
   return rc;
@@ -676,7 +694,7 @@ static int run_all(const char *dir, const uat_experiment *e, run_row *rows, size
   size_t *idx = malloc(seeds * sizeof *idx);
   run_row *out = malloc(seeds * sizeof *out);
   int rc = idx && out ? 0 : -1;
-  for (size_t c = 0; c < n / seeds && rc == 0; c++) {
+  for (size_t c = 0; c < n / seeds && rc == 0 && !stop_signal; c++) {
     const size_t k = pending_in_cell(e, rows, c, idx);
     if (k == 0) continue;
     run_cell(dir, e, idx, k, out);
@@ -794,12 +812,19 @@ static int sweep(const char *ini, const char *out, int resume, int progress, siz
   const double t0 = clock_now();
   size_t done = 0;
   for (size_t i = 0; i < n; i++) done += rows[i].done;
-  if (run_all(dir, &e, rows, n, jobs, &bar, &done) != 0) {
-    uat_progress_end(&bar);
-    free(rows);
-    return UAT_EXIT_FAIL;
-  }
+  catch_stop_signals(1);
+  const int run_rc = run_all(dir, &e, rows, n, jobs, &bar, &done);
+  catch_stop_signals(0);
   uat_progress_end(&bar);
+  if (run_rc != 0 || stop_signal) {
+    if (stop_signal)
+      fprintf(stderr,
+              "uat sweep: %s after %zu of %zu runs (each finished run is in %s/runs.csv); "
+              "continue with: uat sweep %s -o %s --resume\n",
+              stop_signal == SIGINT ? "interrupted" : "terminated", done, n, dir, ini, dir);
+    free(rows);
+    return stop_signal ? 128 + stop_signal : UAT_EXIT_FAIL;
+  }
   rollout_plots(dir, &e, rows);
   int rc = write_tables(dir, &e, rows) == 0 && write_meta(dir, ini, &e, clock_now() - t0) == 0
                ? UAT_EXIT_OK

@@ -93,6 +93,26 @@ cut -d, -f1-21 "$tmp/r2/runs.csv" >"$tmp/b.csv"
 cmp -s "$tmp/a.csv" "$tmp/b.csv" && ok || bad "runs.csv differs after resume"
 ls "$tmp/r2" | grep -q '\.tmp\.' && bad "temporary files left" || ok
 
+# SIGINT and SIGTERM: the sweep stops after the row in hand, says how to resume, exits 130 or
+# 143, and the resumed sweep ends with the same rows
+for sig in INT TERM; do
+  d="$tmp/sig$sig"
+  "$uat" sweep "$tmp/exp.ini" -o "$d" --no-progress --jobs 1 >/dev/null 2>"$tmp/sig.err" &
+  pid=$!
+  for _ in $(seq 1 500); do
+    [ -f "$d/runs.csv" ] && [ "$(wc -l <"$d/runs.csv")" -ge 3 ] && break
+    sleep 0.01
+  done
+  kill -s "$sig" "$pid"
+  wait "$pid"
+  st=$?
+  want=$([ "$sig" = INT ] && echo 130 || echo 143)
+  [ "$st" -eq "$want" ] && grep -q -- "--resume" "$tmp/sig.err" && ok || bad "SIG$sig: exit $st: $(cat "$tmp/sig.err")"
+  "$uat" sweep "$tmp/exp.ini" -o "$d" --resume --no-progress >/dev/null && ok || bad "resume after SIG$sig"
+  cut -d, -f1-21 "$d/runs.csv" >"$tmp/c.csv"
+  cmp -s "$tmp/a.csv" "$tmp/c.csv" && ok || bad "runs.csv differs after SIG$sig and resume"
+done
+
 # malformed experiment files: file:line, and nothing run
 printf '[sweep]\nwidths = 4, x\n' >"$tmp/bad1.ini"
 "$uat" sweep "$tmp/bad1.ini" -o "$tmp/r3" 2>"$tmp/e5"; [ $? -eq 1 ] && grep -q "bad1.ini:2: expected integers from 1 to 16777216, found 'x'" "$tmp/e5" && ok || bad "bad1: $(cat "$tmp/e5")"
