@@ -175,7 +175,9 @@ static int fit_option(fit_options *o, int c, const char *arg, const char *flag) 
     return ok ? 0 : bad_value(flag, arg);
   }
   case O_LR:
-    return uat_cli_double(arg, &s->fit.lr) == 0 && s->fit.lr > 0 ? 0 : bad_value(flag, arg);
+    return uat_cli_double(arg, &s->fit.lr) == 0 && s->fit.lr > 0 && isfinite(s->fit.lr)
+               ? 0
+               : bad_value(flag, arg);
   case O_BATCH: return uat_cli_size(arg, &s->fit.batch) == 0 ? 0 : bad_value(flag, arg);
   case O_POINTS: return uat_points_parse(arg, &s->points) == UAT_OK ? 0 : bad_value(flag, arg);
   case O_TRAIN:

@@ -364,7 +364,10 @@ static int parse_args(int argc, char **argv, ode_options *o) {
       d.y0 = arg;
     } else if (c == 'r' && d.n_rhs < 16) {
       d.rhs[d.n_rhs++] = arg;
-    } else if (c == '?' || c == 'p' || c == 'r' || parse_option(o, c, arg) != 0) {
+    } else if (c == 'p' || c == 'r') {
+      uat_cli_error("ode", "--%s: at most 16 of them", c == 'p' ? "param" : "rhs");
+      return -1;
+    } else if (c == '?' || parse_option(o, c, arg) != 0) {
       if (c == '?') help(stderr);
       return -1;
     }

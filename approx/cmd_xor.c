@@ -92,7 +92,8 @@ static int parse_init(const char *s, uat_init_spec *spec) {
     }
     if (*end != '\0') return -1;
   }
-  return 0;
+  /* NaN or infinite parameters would make every network non-finite from the start */
+  return isfinite(spec->wa) && isfinite(spec->wb) ? 0 : -1;
 }
 
 static int apply_overrides(const xor_options *o, uat_xor_config *c) {

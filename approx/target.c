@@ -105,6 +105,10 @@ static int parse_domain(uat_target *t, const char *domain, const char *default_n
     if (st != UAT_OK) return st;
     if (!(t->hi[t->in] > t->lo[t->in]))
       return uat_error_set(err, UAT_EFORMAT, "domain: expected LO < HI for %s", name);
+    /* inputs are mapped to [-1, 1] through the width: it must be a finite number */
+    if (!isfinite(t->hi[t->in] - t->lo[t->in]))
+      return uat_error_set(err, UAT_EFORMAT,
+                           "domain: the width of %s's range, HI - LO, overflows a double", name);
     snprintf(t->in_names[t->in], 32, "%s", name);
     t->in++;
   }

@@ -211,5 +211,13 @@ done
 printf '[experiment]\nname = ../../escaped\n[target sin]\nspec = sin(x)\n' >"$tmp/esc.ini"
 expect 1 "esc.ini:2: name: expected a file name" -- sweep "$tmp/esc.ini"
 
+# Values that are numbers but not usable ones are refused with a message.
+expect 2 "--lr: unexpected value 'inf'" -- fit --target 'sin(x)' --lr inf
+expect 2 "--init: expected RULE" -- xor --config torch --seeds 0 --init normal:nan:nan
+expect 2 "HI - LO, overflows" -- fit --target 'sin(x)' --domain x=-1e308:1e308 --max-iter 5
+rhs17=()
+for i in $(seq 1 17); do rhs17+=(--rhs "x$i = 1"); done
+expect 2 "--rhs: at most 16" -- ode "${rhs17[@]}"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
