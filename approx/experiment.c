@@ -12,9 +12,14 @@
 #include "cli.h"
 #include "uat/limits.h"
 
+/* Keys seen so far, as "section\nkey", to refuse a key given twice. */
+enum { SEEN_MAX = 512, SEEN_LEN = 160 };
+
 typedef struct {
   uat_experiment *e;
   char msg[300];
+  char (*seen)[SEEN_LEN];
+  size_t n_seen;
 } parse_ctx;
 
 static int fail(parse_ctx *c, const char *fmt, ...)
@@ -129,9 +134,21 @@ static int target_key(parse_ctx *c, uat_exp_target *t, const char *name, const c
               name);
 }
 
+/* 1 if section/name has not been given before (and records it), else 0. */
+static int first_time(parse_ctx *c, const char *section, const char *name) {
+  char key[SEEN_LEN];
+  snprintf(key, sizeof key, "%s\n%s", section, name);
+  for (size_t i = 0; i < c->n_seen; i++)
+    if (strcmp(c->seen[i], key) == 0) return 0;
+  if (c->n_seen < SEEN_MAX) snprintf(c->seen[c->n_seen++], SEEN_LEN, "%s", key);
+  return 1;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value) {
   parse_ctx *c = user;
   uat_experiment *e = c->e;
+  if (!first_time(c, section, name))
+    return fail(c, "'%s' is given twice in [%s]: say it once", name, section);
   if (strcmp(section, "experiment") == 0) {
     if (strcmp(name, "name") == 0) {
       /* the name becomes a folder under results/: a file name, never a path */
@@ -204,8 +221,10 @@ static int handler(void *user, const char *section, const char *name, const char
 int uat_experiment_load(const char *path, uat_experiment *e, uat_error *err) {
   memset(e, 0, sizeof *e);
   e->fit = uat_fit_default_params(UAT_FIT_ADAM);
-  parse_ctx c = {e, ""};
+  parse_ctx c = {e, "", malloc(SEEN_MAX * sizeof *c.seen), 0};
+  if (c.seen == NULL) return uat_error_set(err, UAT_ENOMEM, "%s: out of memory", path);
   const int line = ini_parse(path, handler, &c);
+  free(c.seen);
   if (line == -1) return uat_error_set(err, UAT_EIO, "%s: cannot open", path);
   if (line == -2) return uat_error_set(err, UAT_ENOMEM, "%s: out of memory", path);
   if (line > 0)

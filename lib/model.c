@@ -148,7 +148,10 @@ static int read_params(model_reader *r, uat_mlp *m) {
     m->theta[i] = v;
   }
   if ((st = expect_line(r, "end", &line, &pos))) return st;
-  return end_of_line(r, line, pos);
+  if ((st = end_of_line(r, line, pos))) return st;
+  /* nothing may follow 'end' (blank lines and comments aside): a file is one model */
+  if (uat_lines_next(&r->L, &line)) return fail(r, 1, "nothing after 'end'");
+  return UAT_OK;
 }
 
 int uat_mlp_load(const char *path, uat_mlp **out, uat_error *err) {

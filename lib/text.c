@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,10 @@ int uat_lines_next(uat_lines *L, char **line) {
   while ((n = getline(&L->buf, &L->cap, L->fp)) >= 0) {
     L->line++;
     while (n > 0 && (L->buf[n - 1] == '\n' || L->buf[n - 1] == '\r')) L->buf[--n] = '\0';
+    /* A NUL byte would end the line early and hide what follows it: make it a byte no reader
+     * accepts, so that the line is refused at the NUL's column. */
+    for (ssize_t k = 0; k < n; k++)
+      if (L->buf[k] == '\0') L->buf[k] = '\x01';
     size_t i = 0;
     while (L->buf[i] == ' ' || L->buf[i] == '\t') i++;
     if (L->buf[i] == '\0' || L->buf[i] == '#') continue;
@@ -59,7 +64,9 @@ int uat_parse_double(const char *tok, size_t len, double *v) {
   char *end;
   errno = 0;
   *v = strtod(tmp, &end);
-  /* Underflow to a subnormal is fine; only reject text that is not wholly a number. */
+  /* Underflow to a subnormal is fine; a number too large for a double (1e400) is refused, not
+   * read as infinity; so is text that is not wholly a number. */
+  if (errno == ERANGE && isinf(*v)) return 0;
   return end == tmp + len;
 }
 

@@ -209,6 +209,8 @@ static void expect_bad_experiment(const char *text, const char *message) {
 
 static void test_experiment_files(void **s) {
   (void)s;
+  expect_bad_experiment("[sweep]\nwidths = 4\nwidths = 8\n",
+                        ":3: 'widths' is given twice in [sweep]");
   expect_bad_experiment("[sweep]\nwidths = 4, x\n",
                         ":2: expected integers from 1 to 16777216, found 'x'");
   expect_bad_experiment("[sweep]\nwidth = 4\n", ":2: unknown key 'width' in [sweep]");

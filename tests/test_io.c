@@ -76,11 +76,13 @@ static void expect_rejected(const bad_case *c) {
 
 static void test_malformed_models(void **state) {
   (void)state;
-  char buf[4][512];
+  char buf[5][512];
   snprintf(buf[0], sizeof buf[0], "%sparams 9\n1\n2\n3\n4\n5\n", good_head);
   snprintf(buf[1], sizeof buf[1], "%sparams 9\n1\n2\nx3\n4\n5\n6\n7\n8\n9\nend\n", good_head);
   snprintf(buf[2], sizeof buf[2], "%s%s", good_head, nine);
   snprintf(buf[3], sizeof buf[3], "%sparams 9\n1\n2\n3\nnan\n5\n6\n7\n8\n9\nend\n", good_head);
+  snprintf(buf[4], sizeof buf[4], "%sparams 9\n1\n2\n3\n4\n5\n6\n7\n8\n9\nend\n# ok\nmore\n",
+           good_head);
   const bad_case cases[] = {
       {"", "1:1", "'uat-model'"},
       {"uat-model 2\n", "1:11", "format version 1"},
@@ -96,6 +98,7 @@ static void test_malformed_models(void **state) {
       {buf[2], "14:1", "'end'"},
       {buf[3], "8:1", "a finite number"},
       {"uat-model 1 extra\n", "1:13", "end of line"},
+      {buf[4], "16:1", "nothing after 'end'"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) expect_rejected(&cases[i]);
   uat_mlp *m;
@@ -227,6 +230,7 @@ static void test_csv_read(void **state) {
   const struct {
     const char *text, *where;
   } bad[] = {{"a,b\n1,2\n3,x4\n", ":3:3: expected a number, found 'x4'"},
+             {"a,b\n1,1e400\n", ":2:3: expected a number, found '1e400'"}, /* not infinity */
              {"1,2\n3\n", ":2:1: expected 2 fields, found 1"},
              {"1,2\n3,4,5\n", ":2:5: expected 2 fields, found 3"},
              {"a,\"b\n", ":1:3: expected a closing '\"'"},
