@@ -131,7 +131,11 @@ static int setup_expr(uat_target *t, const char *spec, const char *domain, uat_e
     uat_expr *d = uat_expr_diff(t->e, names[j]);
     st = d ? uat_expr_compile(d, t->in, names, &t->dprog[j], &perr) : UAT_ENOMEM;
     uat_expr_free(d);
-    if (st != UAT_OK) return uat_error_set(err, st, "target: cannot differentiate");
+    if (st != UAT_OK)
+      return uat_error_set(err, st,
+                           "target: its derivative (for the derivative norms) would exceed %d "
+                           "nodes: give a shorter expression",
+                           UAT_EXPR_MAX_NODES);
   }
   t->out = 1;
   snprintf(t->out_names[0], 32, "y");

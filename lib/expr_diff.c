@@ -74,7 +74,42 @@ static uat_expr *d(const uat_expr *e, const char *x) {
   }
 }
 
+/* Sizes saturate just above the node cap, so that sums of them cannot wrap. */
+static size_t sat(size_t a) { return a > UAT_EXPR_MAX_NODES ? UAT_EXPR_MAX_NODES + 1 : a; }
+
+/* An upper bound on the nodes d(e, x) builds (*dsz), with the size of e (*size), in one pass:
+ * the product rule copies both factors, so the derivative of a long product grows with the
+ * square of its length, and it must be refused before it is built, not after. Each bound
+ * counts the nodes the corresponding case of d() creates, copies included. */
+static void dsize(const uat_expr *e, size_t *size, size_t *dsz) {
+  size_t sa = 0, da = 0, sb = 0, db = 0;
+  if (e->a) dsize(e->a, &sa, &da);
+  if (e->b) dsize(e->b, &sb, &db);
+  *size = sat(1 + sa + sb);
+  size_t n;
+  switch (e->op) {
+  case UAT_EXPR_NUM:
+  case UAT_EXPR_CONST:
+  case UAT_EXPR_VAR:
+  case UAT_EXPR_STEP:
+  case UAT_EXPR_SIGN: n = 1; break;
+  case UAT_EXPR_ADD:
+  case UAT_EXPR_SUB: n = 1 + da + db; break;
+  case UAT_EXPR_MUL: n = 3 + da + db + sa + sb; break;
+  case UAT_EXPR_DIV: n = 6 + da + db + sa + 2 * sb; break;
+  case UAT_EXPR_POW: n = 8 + 3 * sa + 2 * sb + da + db; break; /* the largest of its three forms */
+  case UAT_EXPR_NEG: n = 1 + da; break;
+  case UAT_EXPR_MIN:
+  case UAT_EXPR_MAX: n = 5 + 2 * (2 + sa + sb) + da + db; break;
+  default: n = 7 + 2 * sa + da; break; /* f'(a) a': f' holds at most two copies of a */
+  }
+  *dsz = sat(n);
+}
+
 uat_expr *uat_expr_diff(const uat_expr *e, const char *var) {
+  size_t size, bound;
+  dsize(e, &size, &bound);
+  if (bound > UAT_EXPR_MAX_NODES) return NULL; /* refused before anything is built */
   uat_expr *raw = d(e, var);
   if (raw == NULL) return NULL;
   uat_expr *s = uat_expr_size(raw) <= UAT_EXPR_MAX_NODES ? uat_expr_simplify(raw) : NULL;

@@ -219,5 +219,12 @@ rhs17=()
 for i in $(seq 1 17); do rhs17+=(--rhs "x$i = 1"); done
 expect 2 "--rhs: at most 16" -- ode "${rhs17[@]}"
 
+# Expressions whose derivative would be enormous are refused before it is built (a product of
+# 9000 factors once took more than 8 GB).
+prod=$(printf 'x'; for _ in $(seq 1 9000); do printf '*x'; done)
+expect 1 "above 1000000 nodes" -- sym diff "$prod" x
+sinprod=$(printf 'sin(x)'; for _ in $(seq 1 9361); do printf '*sin(x)'; done)
+expect 2 "would exceed 1000000 nodes" -- fit --target "$sinprod" --max-iter 2
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
