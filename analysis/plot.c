@@ -159,7 +159,11 @@ typedef struct {
 static void scaling_data(FILE *fp, const void *p) {
   const scaling_ctx *c = p;
   fprintf(fp, "N,error\n");
-  for (size_t i = 0; i < c->n; i++) fprintf(fp, "%.17g,%.17g\n", c->N[i], c->err[i]);
+  /* a point with no error to show (every seed diverged: NaN) is left out, not handed to
+   * gnuplot as an undefined value; so is one that log axes cannot show */
+  for (size_t i = 0; i < c->n; i++)
+    if (isfinite(c->err[i]) && c->err[i] > 0 && isfinite(c->N[i]) && c->N[i] > 0)
+      fprintf(fp, "%.17g,%.17g\n", c->N[i], c->err[i]);
 }
 
 static void scaling_body(FILE *fp, const char *data, const void *p) {

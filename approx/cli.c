@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -41,6 +42,26 @@ int uat_cli_size(const char *s, size_t *v) {
   const unsigned long long r = strtoull(s, &end, 10);
   if (*end != '\0' || errno == ERANGE) return -1;
   *v = (size_t)r;
+  return 0;
+}
+
+int uat_cli_bytes(const char *s, size_t *v) {
+  char buf[64];
+  const size_t len = strlen(s);
+  if (len == 0 || len >= sizeof buf) return -1;
+  memcpy(buf, s, len + 1);
+  unsigned shift = 0;
+  switch (buf[len - 1]) {
+  case 'K': shift = 10; break;
+  case 'M': shift = 20; break;
+  case 'G': shift = 30; break;
+  case 'T': shift = 40; break;
+  default: break;
+  }
+  if (shift) buf[len - 1] = '\0';
+  size_t n;
+  if (uat_cli_size(buf, &n) != 0 || (shift && n > (SIZE_MAX >> shift))) return -1;
+  *v = n << shift;
   return 0;
 }
 

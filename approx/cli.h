@@ -19,6 +19,9 @@ void uat_cli_error(const char *cmd, const char *fmt, ...)
 int uat_cli_double(const char *s, double *v);
 int uat_cli_size(const char *s, size_t *v);
 
+/* A byte count with an optional suffix K, M, G or T (powers of 1024): 0 or -1. */
+int uat_cli_bytes(const char *s, size_t *v);
+
 /* "A:B" (inclusive, A <= B) or a single seed "A". */
 int uat_cli_seeds(const char *s, unsigned long *a, unsigned long *b);
 

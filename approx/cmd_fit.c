@@ -23,7 +23,8 @@ static void fit_help(FILE *fp) {
       "               [--trainer adam|sgd|rprop|lbfgs|lm|varpro] [--boost N] [--target-rmse R]\n"
       "               [--max-iter N] [--max-seconds S] [--plateau K:REL] [--lr R] [--batch B]\n"
       "               [--points grid|chebyshev|random|trajectory] [--train N] [--test N]\n"
-      "               [--init RULE] [--seed S] [-o MODEL] [--plot BASE.png] [--rollout A:B:N]\n\n"
+      "               [--init RULE] [--seed S] [-o MODEL] [--plot BASE.png] [--rollout A:B:N]\n"
+      "               [--max-memory B]\n\n"
       "Train a network (hidden layers with --act, linear output) on the target, save it and print\n"
       "its error report: test RMSE and maximum, L2 and refined L-infinity norms per output, the\n"
       "derivative's norms for one-input targets, iterations, stop reason and seconds.\n\n"
@@ -44,6 +45,8 @@ static void fit_help(FILE *fp) {
       "      --init RULE     weight initialiser (default torch)\n"
       "  -s, --seed S        seed (default 0)\n"
       "  -o, --output MODEL  save the trained network\n"
+      "      --max-memory B  refuse a run that would need more than B bytes (K, M, G suffixes;\n"
+      "                      default half the physical memory)\n"
       "      --rollout A:B:N integrate the learned field (ode:SYSTEM:field) with CVODE from the\n"
       "                      system's initial state at N times from A to B; report its error\n"
       "                      against the true trajectory and its invariant drift\n"
@@ -73,7 +76,8 @@ enum {
   O_INIT,
   O_PLOT,
   O_MODEL,
-  O_ROLLOUT
+  O_ROLLOUT,
+  O_MAXMEM
 };
 
 static const struct option fit_opts[] = {{"target", required_argument, NULL, 't'},
@@ -98,6 +102,7 @@ static const struct option fit_opts[] = {{"target", required_argument, NULL, 't'
                                          {"plot", required_argument, NULL, O_PLOT},
                                          {"model", required_argument, NULL, O_MODEL},
                                          {"rollout", required_argument, NULL, O_ROLLOUT},
+                                         {"max-memory", required_argument, NULL, O_MAXMEM},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
 
@@ -194,6 +199,8 @@ static int fit_option(fit_options *o, int c, const char *arg, const char *flag) 
   case O_PLOT: o->plot = arg; return 0;
   case O_MODEL: o->model = arg; return 0;
   case O_ROLLOUT: o->rollout = arg; return 0;
+  case O_MAXMEM:
+    return uat_cli_bytes(arg, &s->max_memory) == 0 && s->max_memory > 0 ? 0 : bad_value(flag, arg);
   default: return -1;
   }
 }
@@ -344,6 +351,7 @@ int uat_cmd_fit(int argc, char **argv) {
   fit_options o;
   memset(&o, 0, sizeof o);
   uat_run_spec_defaults(&o.spec);
+  o.spec.max_memory = uat_default_memory_budget();
   const int p = parse(argc, argv, &o, 0);
   if (p != 0) return p > 0 ? UAT_EXIT_OK : UAT_EXIT_USAGE;
   uat_target *t = NULL;
@@ -360,10 +368,10 @@ int uat_cmd_fit(int argc, char **argv) {
   uat_run_result r;
   int rc = UAT_EXIT_OK;
   uat_run_spec spec = o.spec;
-  /* the loss plot keeps at most UAT_MAX_POINTS iterations (the product cannot wrap around) */
+  /* the loss plot keeps at most 2^22 iterations (the product cannot wrap around) */
   size_t cap = 0;
-  if (o.plot && (!uat_size_mul(spec.fit.max_iter, spec.fit.boost, &cap) || cap > UAT_MAX_POINTS))
-    cap = UAT_MAX_POINTS;
+  const size_t most = (size_t)1 << 22;
+  if (o.plot && (!uat_size_mul(spec.fit.max_iter, spec.fit.boost, &cap) || cap > most)) cap = most;
   spec.history_cap = cap;
   spec.history = spec.history_cap ? malloc(spec.history_cap * sizeof(double)) : NULL;
   const int st = uat_run(&spec, &m, &r, &err);

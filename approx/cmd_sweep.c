@@ -55,7 +55,8 @@ static const char *const csv_header =
 static void help(FILE *fp) {
   fprintf(
       fp,
-      "usage: uat sweep EXPERIMENT.ini [-o results/NAME] [--resume] [--jobs N] [--no-progress]\n\n"
+      "usage: uat sweep EXPERIMENT.ini [-o results/NAME] [--resume] [--jobs N] [--no-progress]\n"
+      "                [--max-memory B]\n\n"
       "Run the cross product of the experiment's targets, widths, depths, activations, trainers\n"
       "and seeds, and write the results folder: runs.csv, models/, summary.md, summary.tex,\n"
       "scaling.csv, plots and meta.json. A sweep that was stopped continues with --resume,\n"
@@ -64,6 +65,8 @@ static void help(FILE *fp) {
       "      --resume       continue the sweep in DIR\n"
       "  -j, --jobs N       runs in parallel, one process each (default: the processors)\n"
       "      --no-progress  no progress bar\n"
+      "      --max-memory B refuse runs that would need more than B bytes (K, M, G suffixes;\n"
+      "                     default half the physical memory); they are recorded as errors\n"
       "  -h, --help         this text\n");
 }
 
@@ -220,6 +223,9 @@ static void run_to_row(const char *dir, const uat_experiment *e, size_t i, const
 /* The runs idx[0..k) — seeds of one cell of the sweep — together: side by side in SIMD lanes
  * where the trainer allows (uat_run_seeds: the same results as one by one). rows[j] receives
  * run idx[j]'s row. */
+/* The memory budget of every run (--max-memory). */
+static size_t sweep_budget = 0;
+
 static void run_cell(const char *dir, const uat_experiment *e, const size_t *idx, size_t k,
                      run_row *rows) {
   uat_run_spec *sp = calloc(k, sizeof *sp);
@@ -228,7 +234,10 @@ static void run_cell(const char *dir, const uat_experiment *e, const size_t *idx
   int *st = calloc(k, sizeof *st);
   uat_error *err = calloc(k, sizeof *err);
   if (sp && m && res && st && err) {
-    for (size_t j = 0; j < k; j++) uat_experiment_spec(e, idx[j], &sp[j]);
+    for (size_t j = 0; j < k; j++) {
+      uat_experiment_spec(e, idx[j], &sp[j]);
+      sp[j].max_memory = sweep_budget;
+    }
     if (uat_run_seeds(k, sp, m, res, st, err) != UAT_OK)
       for (size_t j = 0; j < k; j++) st[j] = uat_error_set(&err[j], UAT_ENOMEM, "out of memory");
     for (size_t j = 0; j < k; j++)
@@ -839,18 +848,29 @@ static int sweep(const char *ini, const char *out, int resume, int progress, siz
 }
 
 int uat_cmd_sweep(int argc, char **argv) {
-  static const struct option opts[] = {
-      {"output", required_argument, NULL, 'o'}, {"resume", no_argument, NULL, 'r'},
-      {"no-progress", no_argument, NULL, 'n'},  {"jobs", required_argument, NULL, 'j'},
-      {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                       {"resume", no_argument, NULL, 'r'},
+                                       {"no-progress", no_argument, NULL, 'n'},
+                                       {"jobs", required_argument, NULL, 'j'},
+                                       {"max-memory", required_argument, NULL, 'm'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   const char *out = NULL;
   int resume = 0, progress = 1, c;
   const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   size_t jobs = cpus > 0 ? (size_t)cpus : 1;
+  sweep_budget = uat_default_memory_budget();
   optind = 1;
   while ((c = getopt_long(argc, argv, "o:j:h", opts, NULL)) != -1) {
     switch (c) {
     case 'o': out = optarg; break;
+    case 'm':
+      if (uat_cli_bytes(optarg ? optarg : "", &sweep_budget) != 0 || sweep_budget == 0) {
+        uat_cli_error("sweep", "--max-memory: expected bytes (K, M, G suffixes), found '%s'",
+                      optarg ? optarg : "");
+        return UAT_EXIT_USAGE;
+      }
+      break;
     case 'j':
       if (uat_cli_size(optarg ? optarg : "", &jobs) != 0 || jobs == 0 || jobs > 64) {
         uat_cli_error("sweep", "--jobs: expected 1 to 64, found '%s'", optarg ? optarg : "");

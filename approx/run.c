@@ -1,8 +1,11 @@
 /* run.c — one approximation run. */
+#define _DEFAULT_SOURCE /* sysconf(_SC_PHYS_PAGES) */
 #include "run.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 void uat_run_spec_defaults(uat_run_spec *s) {
   memset(s, 0, sizeof *s);
@@ -81,6 +84,40 @@ static void fold(uat_mlp *m, const affine_maps *a) {
     for (size_t j = 0; j < hl; j++) W[o * hl + j] *= a->sigma[o];
     b[o] = a->sigma[o] * b[o] + a->mu[o];
   }
+}
+
+static size_t sat_add(size_t a, size_t b) { return b > SIZE_MAX - a ? SIZE_MAX : a + b; }
+static size_t sat_mul(size_t a, size_t b) { return a && b > SIZE_MAX / a ? SIZE_MAX : a * b; }
+
+size_t uat_run_memory(const uat_run_spec *s, size_t in, size_t out) {
+  size_t sizes[34], widest = in > out ? in : out, units = out;
+  const size_t L = s->n_hidden <= 32 ? s->n_hidden : 32;
+  sizes[0] = in;
+  for (size_t l = 0; l < L; l++) {
+    sizes[l + 1] = s->hidden[l];
+    if (s->hidden[l] > widest) widest = s->hidden[l];
+    units = sat_add(units, s->hidden[l]);
+  }
+  sizes[L + 1] = out;
+  size_t P = uat_mlp_param_count(L + 2, sizes);
+  if (P == 0) P = SIZE_MAX; /* beyond the limits: more than any budget */
+  const size_t boost = s->fit.boost ? s->fit.boost : 1;
+  P = sat_mul(P, boost);
+  const size_t n = s->train_n, nt = s->test_n ? s->test_n : uat_run_default_test(in);
+  size_t d = sat_mul(P, 8); /* theta, gradients, moments, copies */
+  d = sat_add(d, sat_mul(sat_mul(n, sat_add(units, widest)), 4)); /* cache and scratch */
+  d = sat_add(d, sat_mul(sat_add(n, nt), sat_mul(in + out, 3)));  /* data sets */
+  d = sat_add(d, (size_t)256 * 1200);                             /* product packs */
+  if (s->fit.kind == UAT_FIT_LM || s->fit.kind == UAT_FIT_VARPRO)
+    d = sat_add(d, sat_mul(sat_mul(sat_mul(n, out), P), 3)); /* Jacobian and QR workspace */
+  d = sat_add(d, s->history_cap);
+  return sat_mul(d, sizeof(double));
+}
+
+size_t uat_default_memory_budget(void) {
+  const long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || size <= 0) return 0; /* unknown: no budget */
+  return sat_mul((size_t)pages, (size_t)size) / 2;
 }
 
 /* What one run, or several runs that differ only in their seed, train and test on. */
@@ -162,9 +199,26 @@ static int finish(const run_data *rd, int st, uat_mlp *m, uat_run_result *r, uat
   return st;
 }
 
+/* The memory budget: UAT_OK, or UAT_ENOMEM with a message before anything is allocated. */
+static int within_budget(const uat_run_spec *s, uat_error *err) {
+  if (s->max_memory == 0) return UAT_OK;
+  uat_target *t = NULL;
+  int st = uat_target_alloc(s->target, s->domain, &t, err);
+  if (st != UAT_OK) return st;
+  const size_t need = uat_run_memory(s, uat_target_in(t), uat_target_out(t));
+  uat_target_free(t);
+  if (need <= s->max_memory) return UAT_OK;
+  return uat_error_set(err, UAT_ENOMEM,
+                       "run: would need about %.3g GB, more than the budget of %.3g GB "
+                       "(--max-memory)",
+                       (double)need / 1e9, (double)s->max_memory / 1e9);
+}
+
 int uat_run(const uat_run_spec *s, uat_mlp **model, uat_run_result *r, uat_error *err) {
   memset(r, 0, sizeof *r);
   if (model) *model = NULL;
+  const int budget = within_budget(s, err);
+  if (budget != UAT_OK) return budget;
   run_data rd;
   int st = data_alloc(s, &rd, err);
   uat_mlp *m = st == UAT_OK ? build_seeded(s, &rd, err) : NULL;
@@ -210,6 +264,8 @@ static int run_lanes(size_t n, const uat_run_spec *s, uat_mlp **models, uat_run_
   if (n < 2) return UAT_EINVAL;
   for (size_t k = 1; k < n; k++)
     if (!same_but_seed(&s[0], &s[k])) return UAT_EINVAL;
+  /* the same shape for every seed: one budget check (run by run, each would report it) */
+  if (within_budget(&s[0], &err[0]) != UAT_OK) return UAT_EINVAL;
   run_data rd;
   if (data_alloc(&s[0], &rd, &err[0]) != UAT_OK) {
     data_free(&rd);

@@ -21,6 +21,7 @@ typedef struct {
   unsigned long seed;     /**< network initialisation and random points */
   double *history;        /**< optional: training RMSE per iteration (normalised units) */
   size_t history_cap;     /**< its capacity */
+  size_t max_memory;      /**< bytes a run may need (uat_run_memory); 0: no budget */
   int raw;                /**< 0 (default): train on inputs mapped to [-1, 1] and standardised
                                outputs, then fold both maps into the first and last layers, so
                                the model works in the target's own units; 1: train as is */
@@ -48,6 +49,15 @@ int uat_run(const uat_run_spec *s, uat_mlp **model, uat_run_result *r, uat_error
  *  UAT_ENOMEM. */
 int uat_run_seeds(size_t n, const uat_run_spec *s, uat_mlp **models, uat_run_result *r, int *status,
                   uat_error *err);
+
+/** About how many bytes run s needs with in inputs and out outputs: parameters and optimizer
+ *  state, forward and backward buffers, data sets, the least-squares trainers' Jacobian and
+ *  the loss history (an upper estimate; saturates at SIZE_MAX). uat_run refuses a run above
+ *  s->max_memory before allocating anything. */
+size_t uat_run_memory(const uat_run_spec *s, size_t in, size_t out);
+
+/** Half the physical memory: the default budget of the command line (--max-memory). */
+size_t uat_default_memory_budget(void);
 
 /** Test points for a target of in inputs when s->test_n is 0. */
 size_t uat_run_default_test(size_t in);

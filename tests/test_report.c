@@ -178,6 +178,13 @@ static void test_plots(void **s) {
   assert_true(access(path, R_OK) == 0);
   snprintf(path, sizeof path, "%s.png", base);
   assert_true(access(path, F_OK) != 0);
+  /* a width whose every seed diverged (NaN) is left out of the data, not passed to gnuplot */
+  const double e_nan[4] = {1e-2, NAN, 6.1e-4, 1.6e-4};
+  snprintf(base, sizeof base, "%s/diverged", dir);
+  uat_plot_scaling(base, N, e_nan, 4, &fit, "width", "RMSE", &err);
+  snprintf(path, sizeof path, "%s_data.csv", base);
+  assert_true(contains_file(path, "N,error\n4,0.01\n16,"));
+  assert_false(contains_file(path, "nan"));
   if (saved) setenv("PATH", saved, 1);
   free(saved);
   char cmd[200];

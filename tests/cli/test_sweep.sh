@@ -93,6 +93,23 @@ cut -d, -f1-21 "$tmp/r2/runs.csv" >"$tmp/b.csv"
 cmp -s "$tmp/a.csv" "$tmp/b.csv" && ok || bad "runs.csv differs after resume"
 ls "$tmp/r2" | grep -q '\.tmp\.' && bad "temporary files left" || ok
 
+# SIGKILL of the whole process group (the sweep and its workers) at five points, each followed
+# by --resume: always the same rows as the sweep that ran straight through
+for k in 1 2 3 4 5; do
+  d="$tmp/pg$k"
+  setsid "$uat" sweep "$tmp/exp.ini" -o "$d" --no-progress --jobs 2 >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 1 500); do
+    [ -f "$d/runs.csv" ] && [ "$(wc -l <"$d/runs.csv")" -gt "$k" ] && break
+    sleep 0.01
+  done
+  kill -9 -- "-$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  "$uat" sweep "$tmp/exp.ini" -o "$d" --resume --no-progress >/dev/null 2>&1 && ok || bad "resume after group kill $k"
+  cut -d, -f1-21 "$d/runs.csv" >"$tmp/g.csv"
+  cmp -s "$tmp/a.csv" "$tmp/g.csv" && ok || bad "runs.csv differs after group kill $k"
+done
+
 # SIGINT and SIGTERM: the sweep stops after the row in hand, says how to resume, exits 130 or
 # 143, and the resumed sweep ends with the same rows
 for sig in INT TERM; do

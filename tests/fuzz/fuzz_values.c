@@ -10,6 +10,7 @@
 #include "target.h"
 #include "uat/limits.h"
 #include "uat/mlp.h"
+#include "uat/ode.h"
 
 /* A layer list "1,16,1" to a network, the way uat fit reads --layers. */
 static void layers(const char *s) {
@@ -47,7 +48,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t v;
   unsigned long a, b;
   double d[16];
-  switch (data[0] % 5) {
+  switch (data[0] % 6) {
+  case 5: { /* --rhs systems: equations separated by ';' */
+    const char *eq[4];
+    size_t n = 0;
+    for (char *p = s; n < 4;) {
+      eq[n++] = p;
+      char *semi = strchr(p, ';');
+      if (semi == NULL) break;
+      *semi = '\0';
+      p = semi + 1;
+    }
+    uat_ode_expr_system *es = NULL;
+    uat_error err;
+    if (uat_ode_expr_system_alloc(n, eq, &es, &err) == UAT_OK) uat_ode_expr_system_free(es);
+    break;
+  }
   case 0: uat_cli_size(s, &v); break;
   case 1:
     if (uat_cli_seeds(s, &a, &b) == 0 && b < a) abort();
