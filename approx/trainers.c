@@ -130,15 +130,22 @@ static int epoch_cb(size_t epoch, double loss, const uat_mlp *m, void *ctx) {
   return monitor_step(mo, sqrt(loss));
 }
 
+/* The optimizer and loop settings of a first-order fit (one network, or many in lanes). */
+static void first_order_setup(const uat_fit_params *p, const uat_dataset *d,
+                              uat_optimizer_params *op, uat_train_params *tp) {
+  *op = uat_optimizer_default_params(p->kind == UAT_FIT_ADAM ? UAT_OPT_ADAM : UAT_OPT_MOMENTUM);
+  if (p->lr > 0) op->lr = p->lr;
+  *tp = uat_train_default_params();
+  tp->max_epochs = p->max_iter;
+  tp->batch_size = p->batch;
+  tp->shuffle = p->batch > 0 && p->batch < d->n;
+}
+
 static int train_first_order(uat_mlp *m, const uat_dataset *d, const uat_fit_params *p,
                              monitor *mo) {
-  uat_optimizer_params op =
-      uat_optimizer_default_params(p->kind == UAT_FIT_ADAM ? UAT_OPT_ADAM : UAT_OPT_MOMENTUM);
-  if (p->lr > 0) op.lr = p->lr;
-  uat_train_params tp = uat_train_default_params();
-  tp.max_epochs = p->max_iter;
-  tp.batch_size = p->batch;
-  tp.shuffle = p->batch > 0 && p->batch < d->n;
+  uat_optimizer_params op;
+  uat_train_params tp;
+  first_order_setup(p, d, &op, &tp);
   uat_optimizer *o = uat_optimizer_alloc(&op, m->n_params);
   uat_trainer *t = uat_trainer_alloc(m, &tp, d->n);
   gsl_rng *r = uat_rng_alloc(p->seed);
@@ -702,12 +709,9 @@ int uat_fit_train_lanes(size_t n, uat_mlp **m, const uat_dataset *d, const uat_f
   for (size_t k = 0; k < n; k++) status[k] = fit_begin(m[k], d, &p[k], &res[k], &err[k]);
   for (size_t k = 0; k < n; k++)
     if (status[k] != UAT_OK) return UAT_EINVAL;
-  uat_optimizer_params op =
-      uat_optimizer_default_params(p->kind == UAT_FIT_ADAM ? UAT_OPT_ADAM : UAT_OPT_MOMENTUM);
-  if (p->lr > 0) op.lr = p->lr;
-  uat_train_params tp = uat_train_default_params();
-  tp.max_epochs = p->max_iter;
-  tp.batch_size = p->batch;
+  uat_optimizer_params op;
+  uat_train_params tp;
+  first_order_setup(p, d, &op, &tp); /* no shuffling here: uat_fit_lanes_possible */
   uat_mlp_lanes *l = uat_mlp_lanes_alloc(n, m[0]->n_layers + 1, m[0]->sizes, m[0]->act);
   monitor *mo = calloc(n, sizeof *mo);
   uat_train_result *tr = calloc(n, sizeof *tr);

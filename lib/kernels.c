@@ -92,27 +92,7 @@ static inline double uat_scale_scalar(double t) {
 #define VSEL_GE(a, b, x, y) ((a) >= (b) ? (x) : (y))
 #define VSCALE(t) uat_scale_scalar(t)
 #include "kernels_impl.h"
-#undef SUF
-#undef TGT
-#undef V
-#undef W
-#undef MR
-#undef NV
-#undef MRN
-#undef VLD
-#undef VST
-#undef VSET
-#undef VFMA
-#undef VADD
-#undef VSUB
-#undef VMUL
-#undef VDIV
-#undef VABS
-#undef VSQRT
-#undef VCOPYSIGN
-#undef VSEL_GT
-#undef VSEL_GE
-#undef VSCALE
+#include "kernels_undef.h"
 
 #if UAT_HAVE_X86
 /* ---- AVX2 + FMA: 4 lanes ------------------------------------------------------------------ */
@@ -142,27 +122,7 @@ static inline double uat_scale_scalar(double t) {
   _mm256_castsi256_pd(                                                                             \
       _mm256_slli_epi64(_mm256_add_epi64(_mm256_castpd_si256(t), _mm256_set1_epi64x(1023)), 52))
 #include "kernels_impl.h"
-#undef SUF
-#undef TGT
-#undef V
-#undef W
-#undef MR
-#undef NV
-#undef MRN
-#undef VLD
-#undef VST
-#undef VSET
-#undef VFMA
-#undef VADD
-#undef VSUB
-#undef VMUL
-#undef VDIV
-#undef VABS
-#undef VSQRT
-#undef VCOPYSIGN
-#undef VSEL_GT
-#undef VSEL_GE
-#undef VSCALE
+#include "kernels_undef.h"
 
 /* ---- AVX-512F/DQ: 8 lanes ----------------------------------------------------------------- */
 #define SUF(name) name##_avx512
@@ -191,27 +151,7 @@ static inline double uat_scale_scalar(double t) {
   _mm512_castsi512_pd(                                                                             \
       _mm512_slli_epi64(_mm512_add_epi64(_mm512_castpd_si512(t), _mm512_set1_epi64(1023)), 52))
 #include "kernels_impl.h"
-#undef SUF
-#undef TGT
-#undef V
-#undef W
-#undef MR
-#undef NV
-#undef MRN
-#undef VLD
-#undef VST
-#undef VSET
-#undef VFMA
-#undef VADD
-#undef VSUB
-#undef VMUL
-#undef VDIV
-#undef VABS
-#undef VSQRT
-#undef VCOPYSIGN
-#undef VSEL_GT
-#undef VSEL_GE
-#undef VSCALE
+#include "kernels_undef.h"
 #endif
 
 /* ---- selection ---------------------------------------------------------------------------- */

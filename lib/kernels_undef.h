@@ -1,0 +1,22 @@
+/* kernels_undef.h — after each instance of kernels_impl.h, the macros that defined it. */
+#undef SUF
+#undef TGT
+#undef V
+#undef W
+#undef MR
+#undef NV
+#undef MRN
+#undef VLD
+#undef VST
+#undef VSET
+#undef VFMA
+#undef VADD
+#undef VSUB
+#undef VMUL
+#undef VDIV
+#undef VABS
+#undef VSQRT
+#undef VCOPYSIGN
+#undef VSEL_GT
+#undef VSEL_GE
+#undef VSCALE
