@@ -121,7 +121,13 @@ static int cmd_eval(int argc, char **argv) {
     uat_cli_error("sym", "'%s': %s (give it as NAME=VALUE)", argv[0], err.msg);
     goto done;
   }
-  printf("%.17g\n", uat_expr_program_eval(p, values));
+  const double v = uat_expr_program_eval(p, values);
+  if (isnan(v)) {
+    /* log(-1), sqrt(-2), 0/0: printing "-nan" would look like a number */
+    uat_cli_error("sym", "eval: '%s' is not a real number there (NaN)", argv[0]);
+    goto done;
+  }
+  printf("%.17g\n", v); /* +-inf print as inf and -inf: a limit, reported as such */
   rc = UAT_EXIT_OK;
 done:
   for (size_t i = 0; owned && i < n; i++) free(owned[i]);

@@ -226,5 +226,9 @@ expect 1 "above 1000000 nodes" -- sym diff "$prod" x
 sinprod=$(printf 'sin(x)'; for _ in $(seq 1 9361); do printf '*sin(x)'; done)
 expect 2 "would exceed 1000000 nodes" -- fit --target "$sinprod" --max-iter 2
 
+# A value that is not a real number is said to be so, not printed as -nan.
+expect 1 "is not a real number there" -- sym eval 'log(-1)'
+expect 0 '^0.69314718055994529$' -- sym eval 'log(2)'
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
