@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,6 +44,53 @@ int uat_cli_size(const char *s, size_t *v) {
   if (*end != '\0' || errno == ERANGE) return -1;
   *v = (size_t)r;
   return 0;
+}
+
+/* Edit distance (Levenshtein) of two short strings, capped at 99. */
+static size_t edit_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b), row[64];
+  if (la > 63 || lb > 63) return 99;
+  for (size_t j = 0; j <= lb; j++) row[j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      const size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+      row[j] = best < up + 1 ? (best < row[j - 1] + 1 ? best : row[j - 1] + 1)
+                             : (up + 1 < row[j - 1] + 1 ? up + 1 : row[j - 1] + 1);
+      diag = up;
+    }
+  }
+  return row[lb];
+}
+
+void uat_cli_bad_option(const char *cmd, char **argv, int optind, const struct option *opts) {
+  const char *arg = optind > 0 ? argv[optind - 1] : "";
+  if (strncmp(arg, "--", 2) != 0) {
+    uat_cli_error(cmd, "unknown option or missing value at '%s' (try uat %s --help)", arg, cmd);
+    return;
+  }
+  char name[64];
+  snprintf(name, sizeof name, "%s", arg + 2);
+  name[strcspn(name, "=")] = '\0';
+  const char *best = NULL;
+  size_t dist = 99;
+  for (const struct option *o = opts; o->name; o++) {
+    if (strcmp(o->name, name) == 0) {
+      uat_cli_error(cmd, "--%s needs a value (try uat %s --help)", name, cmd);
+      return;
+    }
+    const size_t d = edit_distance(name, o->name);
+    if (d < dist) {
+      dist = d;
+      best = o->name;
+    }
+  }
+  if (best && dist <= 1 + strlen(name) / 3)
+    uat_cli_error(cmd, "unknown option '--%s': did you mean --%s? (try uat %s --help)", name, best,
+                  cmd);
+  else
+    uat_cli_error(cmd, "unknown option '--%s' (try uat %s --help)", name, cmd);
 }
 
 int uat_cli_bytes(const char *s, size_t *v) {

@@ -19,6 +19,12 @@ void uat_cli_error(const char *cmd, const char *fmt, ...)
 int uat_cli_double(const char *s, double *v);
 int uat_cli_size(const char *s, size_t *v);
 
+struct option;
+
+/* After getopt_long returned '?' (call with opterr = 0): one line on stderr naming the unknown
+ * option and the closest valid one, or the option that needs a value. */
+void uat_cli_bad_option(const char *cmd, char **argv, int optind, const struct option *opts);
+
 /* A byte count with an optional suffix K, M, G or T (powers of 1024): 0 or -1. */
 int uat_cli_bytes(const char *s, size_t *v);
 

@@ -209,6 +209,7 @@ static int fit_option(fit_options *o, int c, const char *arg, const char *flag) 
 static int parse(int argc, char **argv, fit_options *o, int eval) {
   int c, li = -1;
   optind = 1;
+  opterr = 0; /* unknown options are answered in one line, with the closest valid one */
   while ((c = getopt_long(argc, argv, "t:D:l:H:T:s:o:h", fit_opts, &li)) != -1) {
     const char *arg = optarg ? optarg : "";
     char flag[32];
@@ -219,7 +220,7 @@ static int parse(int argc, char **argv, fit_options *o, int eval) {
       return 1;
     }
     if (c == '?' || fit_option(o, c, arg, flag) != 0) {
-      if (c == '?') (eval ? eval_help : fit_help)(stderr);
+      if (c == '?') uat_cli_bad_option(eval ? "eval" : "fit", argv, optind, fit_opts);
       return -1;
     }
   }

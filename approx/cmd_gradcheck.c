@@ -196,6 +196,7 @@ static int parse(int argc, char **argv, gc_options *o) {
   int c, li = -1;
   size_t v;
   optind = 1;
+  opterr = 0;
   while ((c = getopt_long(argc, argv, "m:l:s:d:n:f:h", opts, &li)) != -1) {
     const char *arg = optarg ? optarg : "";
     int bad = 0;
@@ -220,7 +221,7 @@ static int parse(int argc, char **argv, gc_options *o) {
       break;
     case OPT_TOL: bad = uat_cli_double(arg, &o->tol) != 0 || !(o->tol > 0); break;
     case 'h': help(stdout); return 1;
-    default: help(stderr); return -1;
+    default: uat_cli_bad_option("gradcheck", argv, optind, opts); return -1;
     }
     if (bad) {
       if (li >= 0)

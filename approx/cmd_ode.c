@@ -350,6 +350,7 @@ static int parse_args(int argc, char **argv, ode_options *o) {
   o->params = uat_ode_default_params();
   o->count = 0;
   optind = 1;
+  opterr = 0;
   while ((c = getopt_long(argc, argv, "lp:t:m:o:r:h", ode_opts, NULL)) != -1) {
     const char *arg = optarg ? optarg : "";
     if (c == 'h') {
@@ -368,7 +369,7 @@ static int parse_args(int argc, char **argv, ode_options *o) {
       uat_cli_error("ode", "--%s: at most 16 of them", c == 'p' ? "param" : "rhs");
       return -1;
     } else if (c == '?' || parse_option(o, c, arg) != 0) {
-      if (c == '?') help(stderr);
+      if (c == '?') uat_cli_bad_option("ode", argv, optind, ode_opts);
       return -1;
     }
   }

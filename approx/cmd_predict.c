@@ -69,13 +69,14 @@ int uat_cmd_predict(int argc, char **argv) {
   const char *model = NULL, *input = NULL, *output = NULL;
   int c;
   optind = 1;
+  opterr = 0;
   while ((c = getopt_long(argc, argv, "m:i:o:h", opts, NULL)) != -1) {
     switch (c) {
     case 'm': model = optarg; break;
     case 'i': input = optarg; break;
     case 'o': output = optarg; break;
     case 'h': help(stdout); return UAT_EXIT_OK;
-    default: help(stderr); return UAT_EXIT_USAGE;
+    default: uat_cli_bad_option("predict", argv, optind, opts); return UAT_EXIT_USAGE;
     }
   }
   if (model == NULL || input == NULL || optind != argc) {

@@ -861,6 +861,7 @@ int uat_cmd_sweep(int argc, char **argv) {
   size_t jobs = cpus > 0 ? (size_t)cpus : 1;
   sweep_budget = uat_default_memory_budget();
   optind = 1;
+  opterr = 0;
   while ((c = getopt_long(argc, argv, "o:j:h", opts, NULL)) != -1) {
     switch (c) {
     case 'o': out = optarg; break;
@@ -880,7 +881,7 @@ int uat_cmd_sweep(int argc, char **argv) {
     case 'r': resume = 1; break;
     case 'n': progress = 0; break;
     case 'h': help(stdout); return UAT_EXIT_OK;
-    default: help(stderr); return UAT_EXIT_USAGE;
+    default: uat_cli_bad_option("sweep", argv, optind, opts); return UAT_EXIT_USAGE;
     }
   }
   if (optind != argc - 1) {

@@ -354,6 +354,7 @@ static int parse_args(int argc, char **argv, xor_options *o) {
   size_t v;
   int c;
   optind = 1;
+  opterr = 0;
   while ((c = getopt_long(argc, argv, "c:s:f:o:h", opts, NULL)) != -1) {
     /* getopt sets optarg for every option that takes an argument; "" keeps the analyzer calm */
     const char *arg = optarg ? optarg : "";
@@ -416,7 +417,7 @@ static int parse_args(int argc, char **argv, xor_options *o) {
     case OPT_MODEL: o->model_path = arg; break;
     case OPT_NOPROG: o->progress = 0; break;
     case 'h': help(stdout); return 1;
-    default: help(stderr); return -1;
+    default: uat_cli_bad_option("xor", argv, optind, opts); return -1;
     }
   }
   if (optind != argc) {

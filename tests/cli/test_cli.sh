@@ -230,5 +230,11 @@ expect 2 "would exceed 1000000 nodes" -- fit --target "$sinprod" --max-iter 2
 expect 1 "is not a real number there" -- sym eval 'log(-1)'
 expect 0 '^0.69314718055994529$' -- sym eval 'log(2)'
 
+# Unknown options: one line, with the closest valid option; a missing value is named.
+expect 2 "unknown option '--bost': did you mean --boost?" -- fit --bost 2
+expect 2 "--max-iter needs a value" -- fit --max-iter
+expect 2 "did you mean --seeds?" -- xor --sed 3
+expect 2 "did you mean --rhs?" -- ode --rhz x
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
