@@ -219,6 +219,14 @@ static int parse(int argc, char **argv, fit_options *o, int eval) {
       (eval ? eval_help : fit_help)(stdout);
       return 1;
     }
+    if (eval && c != '?' && c != 't' && c != 'D' && c != O_MODEL && c != O_TEST) {
+      /* fit's options would be accepted and silently ignored: say so instead */
+      uat_cli_error("eval",
+                    "--%s is an option of uat fit; eval takes --model, --target, --domain "
+                    "and --test",
+                    flag);
+      return -1;
+    }
     if (c == '?' || fit_option(o, c, arg, flag) != 0) {
       if (c == '?') uat_cli_bad_option(eval ? "eval" : "fit", argv, optind, fit_opts);
       return -1;

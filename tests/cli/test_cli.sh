@@ -236,5 +236,7 @@ expect 2 "--max-iter needs a value" -- fit --max-iter
 expect 2 "did you mean --seeds?" -- xor --sed 3
 expect 2 "did you mean --rhs?" -- ode --rhz x
 
+expect 2 "--trainer is an option of uat fit" -- eval --model m.txt --target 'sin(x)' --trainer lm
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
