@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "uat/limits.h"
+
 void uat_run_spec_defaults(uat_run_spec *s) {
   memset(s, 0, sizeof *s);
   s->hidden[0] = 32;
@@ -86,8 +88,16 @@ static void fold(uat_mlp *m, const affine_maps *a) {
   }
 }
 
-static size_t sat_add(size_t a, size_t b) { return b > SIZE_MAX - a ? SIZE_MAX : a + b; }
-static size_t sat_mul(size_t a, size_t b) { return a && b > SIZE_MAX / a ? SIZE_MAX : a * b; }
+/* The checked helpers of uat/limits.h, saturating instead of failing: an estimate that does
+ * not fit in size_t is simply more than any budget. */
+static size_t sat_add(size_t a, size_t b) {
+  size_t r;
+  return uat_size_add(a, b, &r) ? r : SIZE_MAX;
+}
+static size_t sat_mul(size_t a, size_t b) {
+  size_t r;
+  return uat_size_mul(a, b, &r) ? r : SIZE_MAX;
+}
 
 size_t uat_run_memory(const uat_run_spec *s, size_t in, size_t out) {
   size_t sizes[34], widest = in > out ? in : out, units = out;

@@ -31,6 +31,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "trainers.h"
 #include "uat/init.h"
 #include "uat/kernels.h"
@@ -47,38 +48,6 @@
 #endif
 
 enum { REPEATS = 5 };
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  const double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double median(double *t, size_t n) {
-  qsort(t, n, sizeof *t, cmp_double);
-  return t[n / 2];
-}
-
-static void print_machine(void) {
-  struct utsname u;
-  uname(&u);
-  printf("machine = %s %s %s\n", u.sysname, u.release, u.machine);
-  FILE *fp = fopen("/proc/cpuinfo", "r");
-  char line[256];
-  while (fp && fgets(line, sizeof line, fp))
-    if (strncmp(line, "model name", 10) == 0) {
-      printf("cpu = %s", strchr(line, ':') + 2);
-      break;
-    }
-  if (fp) fclose(fp);
-  printf("build = %s, gcc %s\n", UAT_BUILD_TYPE, __VERSION__);
-  printf("uat kernels = %s\n", uat_kernel_isa_name(uat_kernel_isa()));
-}
 
 /* ---- uat ------------------------------------------------------------------------------------ */
 static uat_mlp *sin_network(size_t n_sizes, const size_t *sizes) {
@@ -116,14 +85,14 @@ static double uat_epoch_us(uat_mlp *m, const uat_dataset *d, size_t epochs) {
     memcpy(m->theta, theta0, m->n_params * sizeof *theta0);
     uat_optimizer_reset(o);
     uat_train_result res;
-    const double t0 = now();
+    const double t0 = bench_now();
     uat_trainer_run(tr, m, o, d, NULL, NULL, NULL, &res);
-    t[r] = 1e6 * (now() - t0) / (double)epochs;
+    t[r] = 1e6 * (bench_now() - t0) / (double)epochs;
   }
   uat_optimizer_free(o);
   uat_trainer_free(tr);
   free(theta0);
-  return median(t, REPEATS);
+  return bench_median(t, REPEATS);
 }
 
 /* ---- FANN (double) -------------------------------------------------------------------------- */
@@ -146,13 +115,13 @@ static double fann_epoch_us(size_t n_sizes, const size_t *sizes, size_t n, enum 
   for (int r = 0; r < REPEATS; r++) {
     fann_seed_rand();
     fann_randomize_weights(ann, -0.5, 0.5);
-    const double t0 = now();
+    const double t0 = bench_now();
     for (size_t e = 0; e < epochs; e++) fann_train_epoch(ann, data);
-    t[r] = 1e6 * (now() - t0) / (double)epochs;
+    t[r] = 1e6 * (bench_now() - t0) / (double)epochs;
   }
   fann_destroy_train(data);
   fann_destroy(ann);
-  return median(t, REPEATS);
+  return bench_median(t, REPEATS);
 }
 
 /* ---- PyTorch, through bench_torch.py --------------------------------------------------------- */
@@ -241,14 +210,14 @@ static double openblas_peak(char *kernel, size_t len) {
   for (size_t i = 0; i < (size_t)K * N; i++) B[i] = (double)(i % 7) / 7.0;
   dgemm(101, 111, 111, M, N, K, 1.0, A, K, B, N, 0.0, C, N);
   for (int r = 0; r < REPEATS; r++) {
-    const double t0 = now();
+    const double t0 = bench_now();
     dgemm(101, 111, 111, M, N, K, 1.0, A, K, B, N, 0.0, C, N);
-    t[r] = 2.0 * M * N * K / (now() - t0) / 1e9;
+    t[r] = 2.0 * M * N * K / (bench_now() - t0) / 1e9;
   }
   free(A);
   free(B);
   free(C);
-  return median(t, REPEATS);
+  return bench_median(t, REPEATS);
 }
 
 /* Forward + backward (gradients to theta) of a network on a batch: GFLOP/s counting 2 flops
@@ -268,19 +237,19 @@ static double uat_wide_gflops(const char *layers, size_t batch) {
   for (size_t l = 0; l + 1 < ns; l++)
     flops += 2.0 * (double)batch * (double)(sizes[l] * sizes[l + 1]) * (l == 0 ? 2 : 3);
   for (int r = 0; r < REPEATS; r++) {
-    const double t0 = now();
+    const double t0 = bench_now();
     for (int k = 0; k < 5; k++) {
       uat_mlp_forward(m, w, batch, x);
       uat_mlp_backward(m, w, dy, g, NULL);
     }
-    t[r] = 5 * flops / (now() - t0) / 1e9;
+    t[r] = 5 * flops / (bench_now() - t0) / 1e9;
   }
   free(x);
   free(dy);
   free(g);
   uat_mlp_workspace_free(w);
   uat_mlp_free(m);
-  return median(t, REPEATS);
+  return bench_median(t, REPEATS);
 }
 
 static void bench_wide(void) {
@@ -377,12 +346,12 @@ static void bench_xor(void) {
   printf("\n## XOR, torch configuration, 2001 epochs (us per seed)\n\n");
   printf("| seeds | one at a time | side by side | ratio | identical |\n|---|---|---|---|---|\n");
   uat_xor_run *one = malloc(seeds * sizeof *one);
-  double t0 = now();
+  double t0 = bench_now();
   for (size_t s = 0; s < seeds; s++) uat_xor_run_seed(&c, s, &one[s], NULL);
-  const double t_one = 1e6 * (now() - t0) / (double)seeds;
-  t0 = now();
+  const double t_one = 1e6 * (bench_now() - t0) / (double)seeds;
+  t0 = bench_now();
   uat_xor_run_seeds(&c, 0, seeds, runs);
-  const double t_lanes = 1e6 * (now() - t0) / (double)seeds;
+  const double t_lanes = 1e6 * (bench_now() - t0) / (double)seeds;
   int same = 1;
   for (size_t s = 0; s < seeds; s++) same = same && same_run(&one[s], &runs[s]);
   printf("| %zu | %.1f | %.1f | %.1f | %s |\n", seeds, t_one, t_lanes, t_one / t_lanes,
@@ -420,11 +389,11 @@ static void bench_varpro(void) {
     double *theta = malloc(np * sizeof *theta), t[REPEATS];
     memcpy(theta, m->theta, np * sizeof *theta);
     for (int r = 0; r < REPEATS; r++) {
-      const double t0 = now();
+      const double t0 = bench_now();
       for (int k = 0; k < 100; k++) uat_varpro_eval(vp, theta, NULL, NULL);
-      t[r] = 1e6 * (now() - t0) / 100;
+      t[r] = 1e6 * (bench_now() - t0) / 100;
     }
-    const double u = median(t, REPEATS);
+    const double u = bench_median(t, REPEATS);
     printf("| %zu | %zu | %.4g | %.4g | %.2f |\n", widths[i], np, u, numpy[i], numpy[i] / u);
     free(theta);
     uat_varpro_free(vp);
@@ -435,7 +404,7 @@ static void bench_varpro(void) {
 
 int main(int argc, char **argv) {
   const char *outdir = argc > 1 ? argv[1] : ".";
-  print_machine();
+  bench_print_machine(UAT_BUILD_TYPE);
   bench_epochs();
   bench_wide();
   bench_xor();

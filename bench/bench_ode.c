@@ -16,20 +16,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "uat/ode.h"
 
 enum { N = 301, REPEATS = 7 };
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b) {
-  const double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 static int gsl_rhs(double t, const double y[], double f[], void *params) {
   const uat_ode_system *s = params;
@@ -54,16 +44,15 @@ static double timed_solve(const uat_ode_system *lv, const double *t, const uat_o
   double secs[REPEATS];
   uat_error err;
   for (int r = 0; r < REPEATS; r++) {
-    const double t0 = now();
+    const double t0 = bench_now();
     if (uat_ode_solve(lv, NULL, lv->y0_default, N, t, p, tr, st, &err) != UAT_OK) {
       fprintf(stderr, "%s\n", err.msg);
       return -1;
     }
-    secs[r] = now() - t0;
+    secs[r] = bench_now() - t0;
     if (r + 1 < REPEATS) uat_ode_trajectory_free(*tr);
   }
-  qsort(secs, REPEATS, sizeof secs[0], cmp);
-  return secs[REPEATS / 2];
+  return bench_median(secs, REPEATS);
 }
 
 int main(void) {
@@ -99,13 +88,13 @@ int main(void) {
   uat_ode_stats st;
   uat_error err;
   double estimate;
-  const double t0 = now();
+  const double t0 = bench_now();
   if (uat_ode_solve_accuracy(lv, NULL, lv->y0_default, N, t, &p, 1e-9, 1e-3, &tr, &estimate, &used,
                              &st, &err) != UAT_OK) {
     fprintf(stderr, "%s\n", err.msg);
     return 1;
   }
-  const double secs = now() - t0;
+  const double secs = bench_now() - t0;
   printf("\naccuracy = 1e-9\nrtol_used = %g\natol_used = %g\nerror_estimate = %.3e\n"
          "error_vs_rk8pd = %.3e\nseconds_including_search = %.4f\n",
          used.rtol, used.atol, estimate, uat_ode_trajectory_distance(tr, &ref), secs);

@@ -16,6 +16,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "uat/init.h"
 #include "uat/kernels.h"
 #include "uat/train.h"
@@ -25,33 +26,6 @@
 #endif
 
 enum { REPEATS = 5 };
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  const double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static void print_machine(void) {
-  struct utsname u;
-  uname(&u);
-  printf("machine = %s %s %s\n", u.sysname, u.release, u.machine);
-  FILE *fp = fopen("/proc/cpuinfo", "r");
-  char line[256];
-  while (fp && fgets(line, sizeof line, fp))
-    if (strncmp(line, "model name", 10) == 0) {
-      printf("cpu = %s", strchr(line, ':') + 2);
-      break;
-    }
-  if (fp) fclose(fp);
-  printf("build = %s, %s\n", UAT_BUILD_TYPE, __VERSION__);
-  printf("kernels = %s (default)\n", uat_kernel_isa_name(uat_kernel_isa()));
-}
 
 /* Seconds per epoch: median over REPEATS runs of `epochs` epochs from the same start. */
 static double time_epochs(uat_mlp *m, const uat_dataset *d, uat_optimizer_params op, uat_loss loss,
@@ -67,15 +41,14 @@ static double time_epochs(uat_mlp *m, const uat_dataset *d, uat_optimizer_params
     memcpy(m->theta, theta0, m->n_params * sizeof *theta0);
     uat_optimizer_reset(o);
     uat_train_result res;
-    const double t0 = now();
+    const double t0 = bench_now();
     uat_trainer_run(tr, m, o, d, NULL, NULL, NULL, &res);
-    t[r] = (now() - t0) / (double)epochs;
+    t[r] = (bench_now() - t0) / (double)epochs;
   }
   uat_optimizer_free(o);
   uat_trainer_free(tr);
   free(theta0);
-  qsort(t, REPEATS, sizeof t[0], cmp_double);
-  return t[REPEATS / 2];
+  return bench_median(t, REPEATS);
 }
 
 /* One CSV row: microseconds per epoch with each kernel set, and whether the trained
@@ -149,7 +122,7 @@ static void bench_width(size_t H, size_t n) {
 }
 
 int main(void) {
-  print_machine();
+  bench_print_machine(UAT_BUILD_TYPE);
   printf("\ncase,samples,params,us_per_epoch_generic,us_per_epoch_avx2,us_per_epoch_avx512,"
          "parameters\n");
   bench_xor();
