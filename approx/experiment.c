@@ -1,6 +1,6 @@
 /* experiment.c — reading experiment files. */
 #define _DEFAULT_SOURCE
-#include "experiment.h"
+#include "uat/experiment.h"
 #include <ctype.h>
 #include <ini.h>
 #include <math.h>
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "uat/limits.h"
+#include "uat/util.h"
 
 /* Keys seen so far, as "section\nkey", to refuse a key given twice. */
 enum { SEEN_MAX = 512, SEEN_LEN = 160 };
@@ -57,7 +57,7 @@ static int add_width(parse_ctx *c, const char *s, void *arg) {
   size_t *list = n == &c->e->n_widths ? c->e->widths : c->e->depths;
   /* a run has at most 32 hidden layers (uat_run_spec) */
   const size_t most = list == c->e->depths ? 32 : UAT_MAX_WIDTH;
-  if (uat_cli_size(s, &v) != 0 || v == 0 || v > most || *n == UAT_EXP_MAX_LIST)
+  if (uat_parse_size(s, &v) != 0 || v == 0 || v > most || *n == UAT_EXP_MAX_LIST)
     return fail(c, "expected integers from 1 to %zu, found '%s'", most, s);
   list[(*n)++] = v;
   return 1;
@@ -85,7 +85,7 @@ static int add_trainer(parse_ctx *c, const char *s, void *arg) {
 static int add_seeds(parse_ctx *c, const char *s, void *arg) {
   (void)arg;
   unsigned long a, b;
-  if (uat_cli_seeds(s, &a, &b) != 0 || b - a >= UAT_EXP_MAX_SEEDS ||
+  if (uat_parse_seeds(s, &a, &b) != 0 || b - a >= UAT_EXP_MAX_SEEDS ||
       c->e->n_seeds + (b - a + 1) > UAT_EXP_MAX_SEEDS)
     return fail(c, "expected seeds S or A:B, found '%s'", s);
   /* counted, not compared: b may be the largest unsigned long */
@@ -95,13 +95,13 @@ static int add_seeds(parse_ctx *c, const char *s, void *arg) {
 
 static int size_value(parse_ctx *c, const char *name, const char *value, size_t *out,
                       int positive) {
-  if (uat_cli_size(value, out) != 0 || (positive && *out == 0))
+  if (uat_parse_size(value, out) != 0 || (positive && *out == 0))
     return fail(c, "%s: expected a %s integer", name, positive ? "positive" : "non-negative");
   return 1;
 }
 
 static int double_value(parse_ctx *c, const char *name, const char *value, double *out) {
-  if (uat_cli_double(value, out) != 0 || !(*out >= 0) || !isfinite(*out))
+  if (uat_parse_double(value, out) != 0 || !(*out >= 0) || !isfinite(*out))
     return fail(c, "%s: expected a number >= 0, found '%s'", name, value);
   return 1;
 }

@@ -1,5 +1,5 @@
 /* fitreport.c — error reports of networks against targets. */
-#include "fitreport.h"
+#include "uat/fitreport.h"
 
 #include <math.h>
 #include <string.h>

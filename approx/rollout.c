@@ -1,5 +1,5 @@
 /* rollout.c — learned dynamics integrated by CVODE. */
-#include "rollout.h"
+#include "uat/rollout.h"
 
 #include <math.h>
 #include <string.h>

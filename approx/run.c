@@ -1,6 +1,6 @@
 /* run.c — one approximation run. */
 #define _DEFAULT_SOURCE /* sysconf(_SC_PHYS_PAGES) */
-#include "run.h"
+#include "uat/run.h"
 
 #include <math.h>
 #include <stdint.h>

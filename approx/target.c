@@ -1,6 +1,6 @@
 /* target.c — targets (expressions, ODE trajectories and fields, truth tables) and sampling. */
 #define _DEFAULT_SOURCE /* M_PI, strtok_r */
-#include "target.h"
+#include "uat/target.h"
 
 #include <gsl/gsl_randist.h>
 #include <math.h>

@@ -1,7 +1,7 @@
 /* trainers.c — the trainers of uat fit: first-order, iRPROP-, L-BFGS, Levenberg-Marquardt,
  * variable projection, and boosting. */
 #define _POSIX_C_SOURCE 200809L
-#include "trainers.h"
+#include "uat/trainers.h"
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>

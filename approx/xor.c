@@ -9,7 +9,7 @@
  *        "numpy-post" the post's.
  * keras: one sigmoid neuron (a logit with binary cross-entropy), Glorot-uniform weights,
  *        zero bias (Keras' Dense defaults), Adam lr 0.001 eps 1e-7, 20 epochs of one batch. */
-#include "xor.h"
+#include "uat/xor.h"
 
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>

@@ -32,13 +32,13 @@
 #include <time.h>
 
 #include "bench_util.h"
-#include "trainers.h"
 #include "uat/init.h"
 #include "uat/kernels.h"
 #include "uat/plot.h"
 #include "uat/stats.h"
 #include "uat/train.h"
-#include "xor.h"
+#include "uat/trainers.h"
+#include "uat/xor.h"
 
 #ifndef UAT_BUILD_TYPE
 #define UAT_BUILD_TYPE "unknown"

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "run.h"
 #include "uat/report.h"
+#include "uat/run.h"
 #include "uat/stats.h"
 
 typedef struct {

@@ -1,15 +1,15 @@
 # cmake --install: libraries, public headers, the uat program, uat.pc and a CMake package
-# (find_package(uat) gives uat::uat, uat::analysis and uat::ode).
+# (find_package(uat) gives uat::uat, uat::analysis, uat::ode and uat::approx).
 include(CMakePackageConfigHelpers)
 
 set_target_properties(uat_cli PROPERTIES INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
 
-install(TARGETS uat_core uat_analysis uat_ode EXPORT uatTargets
+install(TARGETS uat_core uat_analysis uat_ode uat_approx EXPORT uatTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(TARGETS uat_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(DIRECTORY lib/uat/ analysis/uat/ ode/uat/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/uat
+install(DIRECTORY include/uat/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/uat
   FILES_MATCHING PATTERN "*.h")
 install(FILES ${CMAKE_BINARY_DIR}/include/uat/version.h
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/uat)

@@ -3,11 +3,12 @@
 #   format        rewrite every source with clang-format
 #   format-check  fail if any source differs from clang-format's output
 file(GLOB_RECURSE UAT_SOURCES CONFIGURE_DEPENDS
-  ${CMAKE_SOURCE_DIR}/lib/*.c ${CMAKE_SOURCE_DIR}/analysis/*.c ${CMAKE_SOURCE_DIR}/approx/*.c
+  ${CMAKE_SOURCE_DIR}/lib/*.c ${CMAKE_SOURCE_DIR}/analysis/*.c ${CMAKE_SOURCE_DIR}/approx/*.c ${CMAKE_SOURCE_DIR}/cli/*.c
   ${CMAKE_SOURCE_DIR}/ode/*.c ${CMAKE_SOURCE_DIR}/bench/*.c)
 file(GLOB_RECURSE UAT_ALL_SOURCES CONFIGURE_DEPENDS
   ${CMAKE_SOURCE_DIR}/lib/*.[ch] ${CMAKE_SOURCE_DIR}/analysis/*.[ch]
-  ${CMAKE_SOURCE_DIR}/approx/*.[ch] ${CMAKE_SOURCE_DIR}/ode/*.[ch]
+  ${CMAKE_SOURCE_DIR}/approx/*.[ch] ${CMAKE_SOURCE_DIR}/cli/*.[ch] ${CMAKE_SOURCE_DIR}/ode/*.[ch]
+  ${CMAKE_SOURCE_DIR}/include/*.[ch]
   ${CMAKE_SOURCE_DIR}/bench/*.[ch] ${CMAKE_SOURCE_DIR}/tests/*.[ch])
 
 find_program(CPPCHECK cppcheck)

@@ -73,7 +73,7 @@ static long split(const char *line, csv_field *f, size_t max, size_t *bad_col) {
 
 static int is_number_field(const csv_field *f) {
   double v;
-  return !f->quoted && uat_parse_double(f->start, f->len, &v);
+  return !f->quoted && uat_token_double(f->start, f->len, &v);
 }
 
 /* Growable row storage while reading. */
@@ -140,7 +140,7 @@ static int read_rows(uat_lines *L, uat_table *t, rowbuf *b, csv_field *f, uat_er
       return uat_error_set(err, UAT_ENOMEM, "%s: out of memory", L->path);
     double *row = b->data + (b->rows - 1) * t->cols;
     for (size_t j = 0; j < t->cols; j++) {
-      if (f[j].quoted || !uat_parse_double(f[j].start, f[j].len, &row[j]))
+      if (f[j].quoted || !uat_token_double(f[j].start, f[j].len, &row[j]))
         return uat_error_set(err, UAT_EFORMAT, "%s:%zu:%zu: expected a number, found '%.*s'",
                              L->path, L->line, f[j].col, (int)(f[j].len > 40 ? 40 : f[j].len),
                              f[j].start);

@@ -91,7 +91,7 @@ static int read_header(model_reader *r) {
   if (st) return st;
   const char *tok = uat_token(line, &pos, &len);
   size_t version;
-  if (!tok || !uat_parse_size(tok, len, &version) || version != UAT_MODEL_FORMAT_VERSION)
+  if (!tok || !uat_token_size(tok, len, &version) || version != UAT_MODEL_FORMAT_VERSION)
     return fail(r, tok ? (size_t)(tok - line) + 1 : pos + 1, "format version 1");
   if ((st = end_of_line(r, line, pos))) return st;
 
@@ -99,7 +99,7 @@ static int read_header(model_reader *r) {
   r->n_sizes = 0;
   while ((tok = uat_token(line, &pos, &len)) != NULL) {
     size_t v;
-    if (!uat_parse_size(tok, len, &v) || v == 0 || v > 1000000)
+    if (!uat_token_size(tok, len, &v) || v == 0 || v > 1000000)
       return fail(r, (size_t)(tok - line) + 1, "a layer width (integer 1..1000000)");
     if (r->n_sizes == MAX_SIZES) return fail(r, (size_t)(tok - line) + 1, "at most 64 sizes");
     r->sizes[r->n_sizes++] = v;
@@ -126,7 +126,7 @@ static int read_params(model_reader *r, uat_mlp *m) {
   if (st) return st;
   const char *tok = uat_token(line, &pos, &len);
   size_t P;
-  if (!tok || !uat_parse_size(tok, len, &P) || P != m->n_params) {
+  if (!tok || !uat_token_size(tok, len, &P) || P != m->n_params) {
     char what[96];
     snprintf(what, sizeof what, "parameter count %zu for these sizes", m->n_params);
     return fail(r, tok ? (size_t)(tok - line) + 1 : pos + 1, what);
@@ -142,7 +142,7 @@ static int read_params(model_reader *r, uat_mlp *m) {
     pos = 0;
     tok = uat_token(line, &pos, &len);
     double v;
-    if (!tok || !uat_parse_double(tok, len, &v) || !isfinite(v))
+    if (!tok || !uat_token_double(tok, len, &v) || !isfinite(v))
       return fail(r, tok ? (size_t)(tok - line) + 1 : 1, "a finite number");
     if ((st = end_of_line(r, line, pos))) return st;
     m->theta[i] = v;

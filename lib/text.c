@@ -2,6 +2,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "text.h"
 
+#include "uat/status.h"
+#include "uat/util.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -56,27 +59,20 @@ const char *uat_token(const char *s, size_t *pos, size_t *len) {
   return s + start;
 }
 
-int uat_parse_double(const char *tok, size_t len, double *v) {
-  char tmp[64];
-  if (len == 0 || len >= sizeof tmp) return 0;
-  memcpy(tmp, tok, len);
-  tmp[len] = '\0';
-  char *end;
-  errno = 0;
-  *v = strtod(tmp, &end);
-  /* Underflow to a subnormal is fine; a number too large for a double (1e400) is refused, not
-   * read as infinity; so is text that is not wholly a number. */
-  if (errno == ERANGE && isinf(*v)) return 0;
-  return end == tmp + len;
+/* A token is copied out (it is not NUL-terminated in its line) and read by the one parser. */
+static int token_copy(const char *tok, size_t len, char *buf, size_t cap) {
+  if (len == 0 || len >= cap) return 0;
+  memcpy(buf, tok, len);
+  buf[len] = '\0';
+  return 1;
 }
 
-int uat_parse_size(const char *tok, size_t len, size_t *v) {
-  if (len == 0 || len > 18) return 0;
-  size_t r = 0;
-  for (size_t i = 0; i < len; i++) {
-    if (!isdigit((unsigned char)tok[i])) return 0;
-    r = r * 10 + (size_t)(tok[i] - '0');
-  }
-  *v = r;
-  return 1;
+int uat_token_double(const char *tok, size_t len, double *v) {
+  char buf[64];
+  return token_copy(tok, len, buf, sizeof buf) && uat_parse_double(buf, v) == UAT_OK;
+}
+
+int uat_token_size(const char *tok, size_t len, size_t *v) {
+  char buf[64];
+  return token_copy(tok, len, buf, sizeof buf) && uat_parse_size(buf, v) == UAT_OK;
 }

@@ -26,9 +26,9 @@ int uat_lines_next(uat_lines *L, char **line);
 const char *uat_token(const char *s, size_t *pos, size_t *len);
 
 /* Parse a whole token as a finite or non-finite double; returns 0 if it is not a number. */
-int uat_parse_double(const char *tok, size_t len, double *v);
+int uat_token_double(const char *tok, size_t len, double *v);
 
 /* Parse a whole token as an unsigned integer; returns 0 if it is not one. */
-int uat_parse_size(const char *tok, size_t len, size_t *v);
+int uat_token_size(const char *tok, size_t len, size_t *v);
 
 #endif

@@ -4,13 +4,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "experiment.h"
-#include "rollout.h"
-#include "run.h"
 #include "test_util.h"
-#include "trainers.h"
+#include "uat/experiment.h"
 #include "uat/init.h"
+#include "uat/rollout.h"
+#include "uat/run.h"
 #include "uat/status.h"
+#include "uat/trainers.h"
 
 static uat_run_spec sin_spec(uat_fit_kind kind, size_t hidden, size_t iters, unsigned long seed) {
   uat_run_spec s;

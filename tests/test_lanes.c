@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run.h"
 #include "test_util.h"
 #include "uat/init.h"
 #include "uat/kernels.h"
 #include "uat/lanes.h"
+#include "uat/run.h"
 #include "uat/status.h"
-#include "xor.h"
+#include "uat/xor.h"
 
 /* Every XOR configuration over 200 seeds: identical run records. */
 static void test_xor_lanes_match_single_runs(void **state) {

@@ -2,7 +2,7 @@
 #include <math.h>
 
 #include "test_util.h"
-#include "xor.h"
+#include "uat/xor.h"
 
 static const double target[4] = {0, 1, 1, 0};
 

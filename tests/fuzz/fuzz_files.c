@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "experiment.h"
+#include "uat/experiment.h"
 #include "uat/io.h"
 #include "uat/mlp.h"
 

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "target.h"
 #include "uat/limits.h"
 #include "uat/mlp.h"
 #include "uat/ode.h"
+#include "uat/target.h"
+#include "uat/util.h"
 
 /* A layer list "1,16,1" to a network, the way uat fit reads --layers. */
 static void layers(const char *s) {
@@ -22,7 +22,7 @@ static void layers(const char *s) {
     if (len == 0 || len >= sizeof tok) return;
     memcpy(tok, p, len);
     tok[len] = '\0';
-    if (uat_cli_size(tok, &sizes[n]) != 0 || sizes[n] == 0 || sizes[n] > UAT_MAX_WIDTH) return;
+    if (uat_parse_size(tok, &sizes[n]) != 0 || sizes[n] == 0 || sizes[n] > UAT_MAX_WIDTH) return;
     n++;
     if (p[len] == '\0') break;
     p += len + 1;
@@ -64,11 +64,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (uat_ode_expr_system_alloc(n, eq, &es, &err) == UAT_OK) uat_ode_expr_system_free(es);
     break;
   }
-  case 0: uat_cli_size(s, &v); break;
+  case 0: uat_parse_size(s, &v); break;
   case 1:
-    if (uat_cli_seeds(s, &a, &b) == 0 && b < a) abort();
+    if (uat_parse_seeds(s, &a, &b) == 0 && b < a) abort();
     break;
-  case 2: uat_cli_doubles(s, d, 16); break;
+  case 2: uat_parse_doubles(s, d, 16); break;
   case 3: layers(s); break;
   default: {
     uat_target *t = NULL;

@@ -28,12 +28,12 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "experiment.h"
-#include "rollout.h"
+#include "uat/experiment.h"
 #include "uat/io.h"
 #include "uat/kernels.h"
 #include "uat/plot.h"
 #include "uat/report.h"
+#include "uat/rollout.h"
 #include "uat/stats.h"
 #include "uat/version.h"
 
@@ -866,14 +866,14 @@ int uat_cmd_sweep(int argc, char **argv) {
     switch (c) {
     case 'o': out = optarg; break;
     case 'm':
-      if (uat_cli_bytes(optarg ? optarg : "", &sweep_budget) != 0 || sweep_budget == 0) {
+      if (uat_parse_bytes(optarg ? optarg : "", &sweep_budget) != 0 || sweep_budget == 0) {
         uat_cli_error("sweep", "--max-memory: expected bytes (K, M, G suffixes), found '%s'",
                       optarg ? optarg : "");
         return UAT_EXIT_USAGE;
       }
       break;
     case 'j':
-      if (uat_cli_size(optarg ? optarg : "", &jobs) != 0 || jobs == 0 || jobs > 64) {
+      if (uat_parse_size(optarg ? optarg : "", &jobs) != 0 || jobs == 0 || jobs > 64) {
         uat_cli_error("sweep", "--jobs: expected 1 to 64, found '%s'", optarg ? optarg : "");
         return UAT_EXIT_USAGE;
       }

@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 
+#include "uat/util.h"
+
 /* Exit codes of every subcommand. */
 /* exit statuses: success, the work failed, the command line was wrong, writing failed */
 enum { UAT_EXIT_OK = 0, UAT_EXIT_FAIL = 1, UAT_EXIT_USAGE = 2, UAT_EXIT_IO = 3 };
@@ -15,21 +17,11 @@ void uat_cli_error(const char *cmd, const char *fmt, ...)
 #endif
     ;
 
-/* Whole-string conversions; return 0 on success, -1 if s is not entirely a value. */
-int uat_cli_double(const char *s, double *v);
-int uat_cli_size(const char *s, size_t *v);
-
 struct option;
 
 /* After getopt_long returned '?' (call with opterr = 0): one line on stderr naming the unknown
  * option and the closest valid one, or the option that needs a value. */
 void uat_cli_bad_option(const char *cmd, char **argv, int optind, const struct option *opts);
-
-/* A byte count with an optional suffix K, M, G or T (powers of 1024): 0 or -1. */
-int uat_cli_bytes(const char *s, size_t *v);
-
-/* "A:B" (inclusive, A <= B) or a single seed "A". */
-int uat_cli_seeds(const char *s, unsigned long *a, unsigned long *b);
 
 /* A progress bar on stderr, drawn only when stderr is a terminal and enabled is set. */
 typedef struct {
@@ -59,6 +51,3 @@ int uat_output_open(uat_output *o, const char *path, const char *cmd);
 int uat_output_close(uat_output *o, int ok, const char *cmd);
 
 #endif
-
-/* A comma-separated list of numbers into out (at most max); returns the count or -1. */
-long uat_cli_doubles(const char *s, double *out, size_t max);

@@ -58,7 +58,7 @@ static uat_mlp *new_network(const gc_options *o) {
   strcpy(buf, o->layers);
   char *save = NULL;
   for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-    if (n == MAX_SIZES || uat_cli_size(tok, &sizes[n]) != 0 || sizes[n] == 0 ||
+    if (n == MAX_SIZES || uat_parse_size(tok, &sizes[n]) != 0 || sizes[n] == 0 ||
         sizes[n] > UAT_MAX_WIDTH) {
       uat_cli_error("gradcheck", "--layers: expected widths like 1,16,16,1, found '%s'", o->layers);
       return NULL;
@@ -206,12 +206,12 @@ static int parse(int argc, char **argv, gc_options *o) {
     case OPT_ACT: o->act = arg; break;
     case OPT_OUTACT: o->out_act = arg; break;
     case 's':
-      bad = uat_cli_size(arg, &v) != 0;
+      bad = uat_parse_size(arg, &v) != 0;
       o->seed = (unsigned long)v;
       break;
     case 'd': o->data = arg; break;
     case 'n':
-      bad = uat_cli_size(arg, &o->points) != 0 || o->points == 0 || o->points > UAT_MAX_POINTS;
+      bad = uat_parse_size(arg, &o->points) != 0 || o->points == 0 || o->points > UAT_MAX_POINTS;
       break;
     case OPT_LOSS: bad = uat_loss_parse(arg, &o->loss) != UAT_OK; break;
     case OPT_METHOD: bad = uat_fd_method_parse(arg, &o->gp.method) != UAT_OK; break;
@@ -219,7 +219,7 @@ static int parse(int argc, char **argv, gc_options *o) {
       bad = strcmp(arg, "text") != 0 && strcmp(arg, "csv") != 0;
       o->csv = strcmp(arg, "csv") == 0;
       break;
-    case OPT_TOL: bad = uat_cli_double(arg, &o->tol) != 0 || !(o->tol > 0); break;
+    case OPT_TOL: bad = uat_parse_double(arg, &o->tol) != 0 || !(o->tol > 0); break;
     case 'h': help(stdout); return 1;
     default: uat_cli_bad_option("gradcheck", argv, optind, opts); return -1;
     }

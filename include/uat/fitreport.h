@@ -6,9 +6,9 @@
 
 #include <stdio.h>
 
-#include "target.h"
 #include "uat/mlp.h"
 #include "uat/norms.h"
+#include "uat/target.h"
 
 typedef struct {
   size_t out, test_points;

@@ -9,11 +9,11 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "rollout.h"
-#include "run.h"
 #include "uat/io.h"
 #include "uat/limits.h"
 #include "uat/plot.h"
+#include "uat/rollout.h"
+#include "uat/run.h"
 
 static void fit_help(FILE *fp) {
   fprintf(
@@ -119,7 +119,7 @@ static int parse_widths(const char *s, size_t *w, size_t max, size_t *n) {
   *n = 0;
   char *save = NULL;
   for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-    if (*n == max || uat_cli_size(tok, &w[*n]) != 0 || w[*n] == 0 || w[*n] > UAT_MAX_WIDTH)
+    if (*n == max || uat_parse_size(tok, &w[*n]) != 0 || w[*n] == 0 || w[*n] > UAT_MAX_WIDTH)
       return -1;
     (*n)++;
   }
@@ -157,42 +157,42 @@ static int fit_option(fit_options *o, int c, const char *arg, const char *flag) 
     return 0;
   }
   case O_BOOST:
-    return uat_cli_size(arg, &s->fit.boost) == 0 && s->fit.boost > 0 ? 0 : bad_value(flag, arg);
+    return uat_parse_size(arg, &s->fit.boost) == 0 && s->fit.boost > 0 ? 0 : bad_value(flag, arg);
   case O_TRMSE:
-    return uat_cli_double(arg, &s->fit.target_rmse) == 0 && s->fit.target_rmse >= 0
+    return uat_parse_double(arg, &s->fit.target_rmse) == 0 && s->fit.target_rmse >= 0
                ? 0
                : bad_value(flag, arg);
   case O_MAXIT:
     o->max_iter_set = 1;
-    return uat_cli_size(arg, &s->fit.max_iter) == 0 && s->fit.max_iter > 0 ? 0
-                                                                           : bad_value(flag, arg);
+    return uat_parse_size(arg, &s->fit.max_iter) == 0 && s->fit.max_iter > 0 ? 0
+                                                                             : bad_value(flag, arg);
   case O_MAXS:
-    return uat_cli_double(arg, &s->fit.max_seconds) == 0 && s->fit.max_seconds > 0
+    return uat_parse_double(arg, &s->fit.max_seconds) == 0 && s->fit.max_seconds > 0
                ? 0
                : bad_value(flag, arg);
   case O_PLATEAU: {
     char *colon = strchr(arg, ':');
     if (colon == NULL) return bad_value(flag, arg);
     *colon = '\0';
-    const int ok = uat_cli_size(arg, &s->fit.plateau_window) == 0 &&
-                   uat_cli_double(colon + 1, &s->fit.plateau_rel) == 0;
+    const int ok = uat_parse_size(arg, &s->fit.plateau_window) == 0 &&
+                   uat_parse_double(colon + 1, &s->fit.plateau_rel) == 0;
     *colon = ':';
     return ok ? 0 : bad_value(flag, arg);
   }
   case O_LR:
-    return uat_cli_double(arg, &s->fit.lr) == 0 && s->fit.lr > 0 && isfinite(s->fit.lr)
+    return uat_parse_double(arg, &s->fit.lr) == 0 && s->fit.lr > 0 && isfinite(s->fit.lr)
                ? 0
                : bad_value(flag, arg);
-  case O_BATCH: return uat_cli_size(arg, &s->fit.batch) == 0 ? 0 : bad_value(flag, arg);
+  case O_BATCH: return uat_parse_size(arg, &s->fit.batch) == 0 ? 0 : bad_value(flag, arg);
   case O_POINTS: return uat_points_parse(arg, &s->points) == UAT_OK ? 0 : bad_value(flag, arg);
   case O_TRAIN:
-    return uat_cli_size(arg, &s->train_n) == 0 && s->train_n > 0 ? 0 : bad_value(flag, arg);
+    return uat_parse_size(arg, &s->train_n) == 0 && s->train_n > 0 ? 0 : bad_value(flag, arg);
   case O_TEST:
-    return uat_cli_size(arg, &s->test_n) == 0 && s->test_n > 1 ? 0 : bad_value(flag, arg);
+    return uat_parse_size(arg, &s->test_n) == 0 && s->test_n > 1 ? 0 : bad_value(flag, arg);
   case O_INIT:
     return uat_init_rule_parse(arg, &s->init.weights) == UAT_OK ? 0 : bad_value(flag, arg);
   case 's':
-    if (uat_cli_size(arg, &v) != 0) return bad_value(flag, arg);
+    if (uat_parse_size(arg, &v) != 0) return bad_value(flag, arg);
     s->seed = v;
     return 0;
   case 'o': o->output = arg; return 0;
@@ -200,7 +200,8 @@ static int fit_option(fit_options *o, int c, const char *arg, const char *flag) 
   case O_MODEL: o->model = arg; return 0;
   case O_ROLLOUT: o->rollout = arg; return 0;
   case O_MAXMEM:
-    return uat_cli_bytes(arg, &s->max_memory) == 0 && s->max_memory > 0 ? 0 : bad_value(flag, arg);
+    return uat_parse_bytes(arg, &s->max_memory) == 0 && s->max_memory > 0 ? 0
+                                                                          : bad_value(flag, arg);
   default: return -1;
   }
 }

@@ -3,10 +3,10 @@
 #ifndef UAT_RUN_H
 #define UAT_RUN_H
 
-#include "fitreport.h"
-#include "target.h"
-#include "trainers.h"
+#include "uat/fitreport.h"
 #include "uat/init.h"
+#include "uat/target.h"
+#include "uat/trainers.h"
 
 typedef struct {
   const char *target; /**< target spec (target.h) */

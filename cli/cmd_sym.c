@@ -107,7 +107,7 @@ static int cmd_eval(int argc, char **argv) {
   if (!names || !values || !owned) goto done;
   for (size_t i = 0; i < n; i++) {
     const char *a = argv[i + 1], *eq = strchr(a, '=');
-    if (eq == NULL || eq == a || uat_cli_double(eq + 1, &values[i]) != 0) {
+    if (eq == NULL || eq == a || uat_parse_double(eq + 1, &values[i]) != 0) {
       uat_cli_error("sym", "eval: expected NAME=VALUE, found '%s'", a);
       rc = UAT_EXIT_USAGE;
       goto done;

@@ -121,7 +121,7 @@ static int parse_params(ode_options *o, const char *s) {
                     names);
       return -1;
     }
-    if (uat_cli_double(eq + 1, &v) != 0 || !isfinite(v)) {
+    if (uat_parse_double(eq + 1, &v) != 0 || !isfinite(v)) {
       uat_cli_error("ode", "--param: expected a number for %s, found '%s'", item, eq + 1);
       return -1;
     }
@@ -134,9 +134,9 @@ static int parse_span(ode_options *o, const char *s) {
   double a, b;
   size_t n;
   char sa[64], sb[64], sn[64];
-  if (sscanf(s, "%63[^:]:%63[^:]:%63s", sa, sb, sn) != 3 || uat_cli_double(sa, &a) != 0 ||
-      uat_cli_double(sb, &b) != 0 || uat_cli_size(sn, &n) != 0 || !isfinite(a) || !isfinite(b) ||
-      n > UAT_MAX_POINTS) {
+  if (sscanf(s, "%63[^:]:%63[^:]:%63s", sa, sb, sn) != 3 || uat_parse_double(sa, &a) != 0 ||
+      uat_parse_double(sb, &b) != 0 || uat_parse_size(sn, &n) != 0 || !isfinite(a) ||
+      !isfinite(b) || n > UAT_MAX_POINTS) {
     uat_cli_error("ode", "--t: expected START:STOP:COUNT (COUNT at most %zu), found '%s'",
                   UAT_MAX_POINTS, s);
     return -1;
@@ -156,7 +156,7 @@ static int parse_span(ode_options *o, const char *s) {
 }
 
 static int parse_positive(const char *flag, const char *s, double *v) {
-  if (uat_cli_double(s, v) != 0 || !(*v > 0) || !isfinite(*v)) {
+  if (uat_parse_double(s, v) != 0 || !(*v > 0) || !isfinite(*v)) {
     uat_cli_error("ode", "%s: expected a positive number, found '%s'", flag, s);
     return -1;
   }
@@ -264,7 +264,7 @@ static int apply_deferred(ode_options *o, const deferred *d) {
   for (size_t i = 0; i < d->n_params; i++)
     if (parse_params(o, d->params[i]) != 0) return -1;
   if (d->y0) {
-    const long k = uat_cli_doubles(d->y0, o->y0, MAX_DIM);
+    const long k = uat_parse_doubles(d->y0, o->y0, MAX_DIM);
     if (k != (long)o->sys->dim) {
       uat_cli_error("ode", "--y0: expected %zu comma-separated numbers for %s, found '%s'",
                     o->sys->dim, o->sys->name, d->y0);
@@ -296,7 +296,7 @@ static int parse_option(ode_options *o, int c, const char *arg) {
     return 0;
   case OPT_RTOL: return parse_positive("--rtol", arg, &o->params.rtol);
   case OPT_ATOL:
-    if (uat_cli_double(arg, &v) != 0 || !(v >= 0) || !isfinite(v)) {
+    if (uat_parse_double(arg, &v) != 0 || !(v >= 0) || !isfinite(v)) {
       uat_cli_error("ode", "--atol: expected a number >= 0, found '%s'", arg);
       return -1;
     }
@@ -315,7 +315,7 @@ static int parse_option(ode_options *o, int c, const char *arg) {
     }
     return 0;
   case OPT_MAXSTEPS:
-    if (uat_cli_size(arg, &n) != 0 || n == 0) {
+    if (uat_parse_size(arg, &n) != 0 || n == 0) {
       uat_cli_error("ode", "--max-steps: expected a positive integer, found '%s'", arg);
       return -1;
     }
@@ -332,7 +332,7 @@ static int parse_option(ode_options *o, int c, const char *arg) {
   case OPT_EQ: o->equilibria = 1; return 0;
   case OPT_BOX: o->box = arg; return 0;
   case OPT_STARTS:
-    if (uat_cli_size(arg, &n) != 0 || n == 0 || n > 100) {
+    if (uat_parse_size(arg, &n) != 0 || n == 0 || n > 100) {
       uat_cli_error("ode", "--starts: expected an integer from 1 to 100, found '%s'", arg);
       return -1;
     }

@@ -3,7 +3,7 @@
 #ifndef UAT_EXPERIMENT_H
 #define UAT_EXPERIMENT_H
 
-#include "run.h"
+#include "uat/run.h"
 
 enum { UAT_EXP_MAX_TARGETS = 16, UAT_EXP_MAX_LIST = 64, UAT_EXP_MAX_SEEDS = 10000 };
 

@@ -11,14 +11,9 @@
 #include <unistd.h>
 
 #include "uat/io.h"
+#include "uat/util.h"
 
 #include <time.h>
-
-static double seconds_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 void uat_cli_error(const char *cmd, const char *fmt, ...) {
   va_list ap;
@@ -27,23 +22,6 @@ void uat_cli_error(const char *cmd, const char *fmt, ...) {
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
   va_end(ap);
-}
-
-int uat_cli_double(const char *s, double *v) {
-  char *end;
-  errno = 0;
-  *v = strtod(s, &end);
-  return (end != s && *end == '\0' && errno != ERANGE) ? 0 : -1;
-}
-
-int uat_cli_size(const char *s, size_t *v) {
-  char *end;
-  if (*s == '-' || *s == '\0') return -1;
-  errno = 0;
-  const unsigned long long r = strtoull(s, &end, 10);
-  if (*end != '\0' || errno == ERANGE) return -1;
-  *v = (size_t)r;
-  return 0;
 }
 
 /* Edit distance (Levenshtein) of two short strings, capped at 99. */
@@ -93,50 +71,12 @@ void uat_cli_bad_option(const char *cmd, char **argv, int optind, const struct o
     uat_cli_error(cmd, "unknown option '--%s' (try uat %s --help)", name, cmd);
 }
 
-int uat_cli_bytes(const char *s, size_t *v) {
-  char buf[64];
-  const size_t len = strlen(s);
-  if (len == 0 || len >= sizeof buf) return -1;
-  memcpy(buf, s, len + 1);
-  unsigned shift = 0;
-  switch (buf[len - 1]) {
-  case 'K': shift = 10; break;
-  case 'M': shift = 20; break;
-  case 'G': shift = 30; break;
-  case 'T': shift = 40; break;
-  default: break;
-  }
-  if (shift) buf[len - 1] = '\0';
-  size_t n;
-  if (uat_cli_size(buf, &n) != 0 || (shift && n > (SIZE_MAX >> shift))) return -1;
-  *v = n << shift;
-  return 0;
-}
-
-int uat_cli_seeds(const char *s, unsigned long *a, unsigned long *b) {
-  const char *colon = strchr(s, ':');
-  char buf[64];
-  size_t va, vb;
-  if (strlen(s) >= sizeof buf) return -1;
-  if (colon == NULL) {
-    if (uat_cli_size(s, &va) != 0) return -1;
-    *a = *b = (unsigned long)va;
-    return 0;
-  }
-  memcpy(buf, s, (size_t)(colon - s));
-  buf[colon - s] = '\0';
-  if (uat_cli_size(buf, &va) != 0 || uat_cli_size(colon + 1, &vb) != 0 || vb < va) return -1;
-  *a = (unsigned long)va;
-  *b = (unsigned long)vb;
-  return 0;
-}
-
 void uat_progress_start(uat_progress *p, const char *label, size_t total, int enabled) {
   p->enabled = enabled && isatty(STDERR_FILENO);
   p->label = label;
   p->total = total;
   p->last = -1;
-  p->t0 = seconds_now();
+  p->t0 = uat_seconds();
 }
 
 void uat_progress_update(uat_progress *p, size_t done) {
@@ -149,7 +89,7 @@ void uat_progress_update(uat_progress *p, size_t done) {
   for (int i = 0; i < width; i++) fputc(i < filled ? '#' : '.', stderr);
   fprintf(stderr, "] %zu/%zu", done, p->total);
   if (done > 0 && done < p->total) {
-    const double left = (seconds_now() - p->t0) / (double)done * (double)(p->total - done);
+    const double left = (uat_seconds() - p->t0) / (double)done * (double)(p->total - done);
     fprintf(stderr, " ETA %02d:%02d", (int)(left / 60), (int)left % 60);
   }
   fprintf(stderr, "\033[K");
@@ -190,21 +130,6 @@ int uat_output_close(uat_output *o, int ok, const char *cmd) {
   free(af);
   o->atomic = NULL;
   return rc;
-}
-
-long uat_cli_doubles(const char *s, double *out, size_t max) {
-  size_t n = 0;
-  const char *p = s;
-  for (;;) {
-    char *end;
-    if (n == max) return -1;
-    errno = 0;
-    out[n] = strtod(p, &end);
-    if (end == p || errno == ERANGE || (*end != ',' && *end != '\0')) return -1;
-    n++;
-    if (*end == '\0') return (long)n;
-    p = end + 1;
-  }
 }
 
 void uat_cli_plot_base(const char *path, const char *suffix, char *base, size_t len) {

@@ -16,7 +16,7 @@
 #include "uat/io.h"
 #include "uat/limits.h"
 #include "uat/status.h"
-#include "xor.h"
+#include "uat/xor.h"
 
 /* --epochs: beyond this a count is no longer a plan but a typo (and must fit in a long) */
 #define UAT_MAX_EPOCHS ((size_t)1000000000000)
@@ -361,7 +361,7 @@ static int parse_args(int argc, char **argv, xor_options *o) {
     switch (c) {
     case 'c': config = arg; break;
     case 's':
-      if (uat_cli_seeds(arg, &o->seed_a, &o->seed_b) != 0) {
+      if (uat_parse_seeds(arg, &o->seed_a, &o->seed_b) != 0) {
         uat_cli_error("xor", "--seeds: expected A:B with A <= B, found '%s'", arg);
         return -1;
       }
@@ -386,7 +386,7 @@ static int parse_args(int argc, char **argv, xor_options *o) {
     case OPT_EPOCHS:
     case OPT_HIDDEN:
     case OPT_FAIL:
-      if (uat_cli_size(arg, &v) != 0 || (c == OPT_EPOCHS && (v == 0 || v > UAT_MAX_EPOCHS)) ||
+      if (uat_parse_size(arg, &v) != 0 || (c == OPT_EPOCHS && (v == 0 || v > UAT_MAX_EPOCHS)) ||
           (c == OPT_HIDDEN && v > UAT_MAX_WIDTH)) {
         uat_cli_error("xor", "--%s: expected %s, found '%s'",
                       c == OPT_EPOCHS   ? "epochs"
@@ -406,7 +406,7 @@ static int parse_args(int argc, char **argv, xor_options *o) {
         o->max_failures = v;
       break;
     case OPT_LR:
-      if (uat_cli_double(arg, &o->lr) != 0 || !(o->lr > 0) || !isfinite(o->lr)) {
+      if (uat_parse_double(arg, &o->lr) != 0 || !(o->lr > 0) || !isfinite(o->lr)) {
         uat_cli_error("xor", "--lr: expected a positive number, found '%s'", arg);
         return -1;
       }

@@ -1,0 +1,49 @@
+/* uat/util.h — the small helpers every layer shares: one number parser, one linspace, one
+ * clock, one enum-name table lookup. The command line, experiment files, model files and CSV
+ * all read numbers through these, so "1e400" or "12abc" mean the same thing everywhere. */
+#ifndef UAT_UTIL_H
+#define UAT_UTIL_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The whole of s as a double (strtod's syntax: also "inf", "nan"). A value too large for a
+ *  double ("1e400") is refused rather than read as infinity; one that underflows is kept.
+ *  Returns UAT_OK, or UAT_EFORMAT when s is not wholly one number (*v is then unspecified). */
+int uat_parse_double(const char *s, double *v);
+
+/** The whole of s as a non-negative decimal integer (digits only: no sign, no spaces).
+ *  Returns UAT_OK, or UAT_EFORMAT (also when it does not fit in a size_t). */
+int uat_parse_size(const char *s, size_t *v);
+
+/** A comma-separated list of numbers ("1,2.5,-3") into out[0..max). Returns the count, or -1
+ *  when an entry is not a number or there are more than max. */
+long uat_parse_doubles(const char *s, double *out, size_t max);
+
+/** A seed range "A:B" (A <= B, inclusive) or a single seed "A". UAT_OK or UAT_EFORMAT. */
+int uat_parse_seeds(const char *s, unsigned long *a, unsigned long *b);
+
+/** A byte count with an optional suffix K, M, G or T (powers of 1024). UAT_OK, or UAT_EFORMAT
+ *  (also when the count does not fit in a size_t). */
+int uat_parse_bytes(const char *s, size_t *v);
+
+/** n equally spaced values from a to b: out[k] = a + (b - a) k / (n - 1), with out[n-1] = b
+ *  exactly; n = 1 gives out[0] = a. */
+void uat_linspace(double a, double b, size_t n, double *out);
+
+/** Seconds on a monotonic clock (for durations only). */
+double uat_seconds(void);
+
+/** names[k] for 0 <= k < n, "unknown" otherwise: the name of an enum value. */
+const char *uat_enum_name(const char *const *names, size_t n, int k);
+
+/** The k with names[k] equal to name: UAT_OK, or UAT_ENOTFOUND. */
+int uat_enum_parse(const char *const *names, size_t n, const char *name, int *k);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
