@@ -55,8 +55,7 @@ static int each_item(const char *value, int (*item)(parse_ctx *, const char *, v
 static int add_width(parse_ctx *c, const char *s, void *arg) {
   size_t *n = arg, v;
   size_t *list = n == &c->e->n_widths ? c->e->widths : c->e->depths;
-  /* a run has at most 32 hidden layers (uat_run_spec) */
-  const size_t most = list == c->e->depths ? 32 : UAT_MAX_WIDTH;
+  const size_t most = list == c->e->depths ? UAT_MAX_LAYERS - 1 : UAT_MAX_WIDTH;
   if (uat_parse_size(s, &v) != 0 || v == 0 || v > most || *n == UAT_EXP_MAX_LIST)
     return fail(c, "expected integers from 1 to %zu, found '%s'", most, s);
   list[(*n)++] = v;
@@ -284,7 +283,7 @@ void uat_experiment_spec(const uat_experiment *e, size_t i, uat_run_spec *s) {
   s->target = t->spec;
   s->domain = t->domain[0] ? t->domain : NULL;
   s->n_hidden = e->depths[ix.depth];
-  for (size_t l = 0; l < s->n_hidden && l < 32; l++) s->hidden[l] = e->widths[ix.width];
+  s->width = e->widths[ix.width];
   s->act = e->acts[ix.act];
   s->fit = uat_fit_default_params(e->trainers[ix.trainer]);
   if (e->max_iter_set) s->fit.max_iter = e->fit.max_iter;

@@ -3,6 +3,7 @@
 #include "uat/run.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,7 +12,7 @@
 
 void uat_run_spec_defaults(uat_run_spec *s) {
   memset(s, 0, sizeof *s);
-  s->hidden[0] = 32;
+  s->width = 32;
   s->n_hidden = 1;
   s->act = UAT_ACT_TANH;
   s->init = uat_init_spec_torch();
@@ -20,24 +21,38 @@ void uat_run_spec_defaults(uat_run_spec *s) {
   s->train_n = 256;
 }
 
+size_t uat_run_spec_hidden(const uat_run_spec *s, size_t l) {
+  return s->hidden ? s->hidden[l] : s->width;
+}
+
 size_t uat_run_default_test(size_t in) { return in == 1 ? 2001 : in == 2 ? 10201 : 1331; }
 
+/* The layer widths of s's network (n_hidden + 2 of them, caller frees), or NULL. */
+static size_t *layer_sizes(const uat_run_spec *s, size_t in, size_t out) {
+  if (s->n_hidden > UAT_MAX_LAYERS) return NULL;
+  size_t *sizes = malloc((s->n_hidden + 2) * sizeof *sizes);
+  if (sizes == NULL) return NULL;
+  sizes[0] = in;
+  for (size_t l = 0; l < s->n_hidden; l++) sizes[l + 1] = uat_run_spec_hidden(s, l);
+  sizes[s->n_hidden + 1] = out;
+  return sizes;
+}
+
 static uat_mlp *build(const uat_run_spec *s, const uat_target *t, gsl_rng *r) {
-  size_t sizes[34];
-  uat_activation act[33];
-  if (s->n_hidden > 32) return NULL; /* the spec holds at most 32 hidden widths */
-  sizes[0] = uat_target_in(t);
-  for (size_t l = 0; l < s->n_hidden; l++) {
-    sizes[l + 1] = s->hidden[l];
-    act[l] = s->act;
+  size_t *sizes = layer_sizes(s, uat_target_in(t), uat_target_out(t));
+  uat_activation *act = malloc((s->n_hidden + 1) * sizeof *act);
+  uat_mlp *m = NULL;
+  if (sizes && act) {
+    for (size_t l = 0; l < s->n_hidden; l++) act[l] = s->act;
+    act[s->n_hidden] = UAT_ACT_IDENTITY;
+    m = uat_mlp_alloc(s->n_hidden + 2, sizes, act);
   }
-  sizes[s->n_hidden + 1] = uat_target_out(t);
-  act[s->n_hidden] = UAT_ACT_IDENTITY;
-  uat_mlp *m = uat_mlp_alloc(s->n_hidden + 2, sizes, act);
   if (m && uat_mlp_init(m, &s->init, r) != UAT_OK) {
     uat_mlp_free(m);
-    return NULL;
+    m = NULL;
   }
+  free(sizes);
+  free(act);
   return m;
 }
 
@@ -100,17 +115,16 @@ static size_t sat_mul(size_t a, size_t b) {
 }
 
 size_t uat_run_memory(const uat_run_spec *s, size_t in, size_t out) {
-  size_t sizes[34], widest = in > out ? in : out, units = out;
-  const size_t L = s->n_hidden <= 32 ? s->n_hidden : 32;
-  sizes[0] = in;
-  for (size_t l = 0; l < L; l++) {
-    sizes[l + 1] = s->hidden[l];
-    if (s->hidden[l] > widest) widest = s->hidden[l];
-    units = sat_add(units, s->hidden[l]);
+  size_t widest = in > out ? in : out, units = out;
+  size_t *sizes = layer_sizes(s, in, out);
+  if (sizes == NULL) return SIZE_MAX; /* beyond the limits: more than any budget */
+  for (size_t l = 1; l <= s->n_hidden; l++) {
+    if (sizes[l] > widest) widest = sizes[l];
+    units = sat_add(units, sizes[l]);
   }
-  sizes[L + 1] = out;
-  size_t P = uat_mlp_param_count(L + 2, sizes);
-  if (P == 0) P = SIZE_MAX; /* beyond the limits: more than any budget */
+  size_t P = uat_mlp_param_count(s->n_hidden + 2, sizes);
+  free(sizes);
+  if (P == 0) P = SIZE_MAX;
   const size_t boost = s->fit.boost ? s->fit.boost : 1;
   P = sat_mul(P, boost);
   const size_t n = s->train_n, nt = s->test_n ? s->test_n : uat_run_default_test(in);
@@ -263,8 +277,8 @@ static int same_but_seed(const uat_run_spec *a, const uat_run_spec *b) {
       a->train_n != b->train_n || a->test_n != b->test_n || a->raw != b->raw ||
       a->history != NULL || b->history != NULL || a->points == UAT_POINTS_RANDOM)
     return 0;
-  for (size_t l = 0; l < a->n_hidden && l < 32; l++)
-    if (a->hidden[l] != b->hidden[l]) return 0;
+  for (size_t l = 0; l < a->n_hidden; l++)
+    if (uat_run_spec_hidden(a, l) != uat_run_spec_hidden(b, l)) return 0;
   return 1;
 }
 

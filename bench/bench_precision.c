@@ -37,7 +37,7 @@ int main(int argc, char **argv) {
         uat_run_spec_defaults(&sp);
         sp.target = "sin(x)";
         sp.domain = "x=-pi:pi";
-        sp.hidden[0] = widths[w];
+        sp.width = widths[w];
         sp.fit = uat_fit_default_params(trainers[t].kind);
         sp.fit.max_iter = trainers[t].iters;
         sp.fit.boost = trainers[t].boost;

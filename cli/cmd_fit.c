@@ -110,20 +110,23 @@ typedef struct {
   uat_run_spec spec;
   const char *layers, *hidden, *output, *plot, *model, *rollout;
   int max_iter_set;
+  size_t widths[UAT_MAX_LAYERS + 1]; /* --layers or --hidden: the spec's hidden widths */
 } fit_options;
 
+/* "W1,W2,..." into w[0..max): each width 1 to UAT_MAX_WIDTH. */
 static int parse_widths(const char *s, size_t *w, size_t max, size_t *n) {
-  char buf[512];
-  if (strlen(s) >= sizeof buf) return -1;
-  strcpy(buf, s);
   *n = 0;
-  char *save = NULL;
-  for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-    if (*n == max || uat_parse_size(tok, &w[*n]) != 0 || w[*n] == 0 || w[*n] > UAT_MAX_WIDTH)
-      return -1;
+  for (const char *p = s;; p++) {
+    char tok[32];
+    const size_t len = strcspn(p, ",");
+    if (*n == max || len == 0 || len >= sizeof tok) return -1;
+    memcpy(tok, p, len);
+    tok[len] = '\0';
+    if (uat_parse_size(tok, &w[*n]) != 0 || w[*n] == 0 || w[*n] > UAT_MAX_WIDTH) return -1;
     (*n)++;
+    p += len;
+    if (*p == '\0') return 0;
   }
-  return *n > 0 ? 0 : -1;
 }
 
 static int bad_value(const char *flag, const char *arg) {
@@ -247,15 +250,16 @@ static int parse(int argc, char **argv, fit_options *o, int eval) {
 
 /* --hidden or --layers into the spec; --layers is checked against the target's widths. */
 static int apply_layers(fit_options *o, const uat_target *t) {
-  size_t w[34], n;
+  size_t *w = o->widths, n;
   uat_run_spec *s = &o->spec;
   if (o->hidden) {
-    if (parse_widths(o->hidden, s->hidden, 32, &s->n_hidden) != 0) {
+    s->hidden = w;
+    if (parse_widths(o->hidden, w, UAT_MAX_LAYERS - 1, &s->n_hidden) != 0) {
       uat_cli_error("fit", "--hidden: expected widths like 32 or 16,16, found '%s'", o->hidden);
       return -1;
     }
   } else if (o->layers) {
-    if (parse_widths(o->layers, w, 34, &n) != 0 || n < 3) {
+    if (parse_widths(o->layers, w, UAT_MAX_LAYERS + 1, &n) != 0 || n < 3) {
       uat_cli_error("fit", "--layers: expected IN,H,...,OUT with a hidden layer, found '%s'",
                     o->layers);
       return -1;
@@ -266,14 +270,14 @@ static int apply_layers(fit_options *o, const uat_target *t) {
       return -1;
     }
     s->n_hidden = n - 2;
-    memcpy(s->hidden, w + 1, s->n_hidden * sizeof *w);
+    s->hidden = w + 1;
   }
   return 0;
 }
 
 static void print_spec(const uat_run_spec *s, const uat_target *t, size_t params) {
   printf("target = %s\nlayers = %zu", uat_target_describe(t), uat_target_in(t));
-  for (size_t l = 0; l < s->n_hidden; l++) printf(",%zu", s->hidden[l]);
+  for (size_t l = 0; l < s->n_hidden; l++) printf(",%zu", uat_run_spec_hidden(s, l));
   printf(",%zu\nact = %s\ntrainer = %s\nboost = %zu\nseed = %lu\nparams = %zu\n", uat_target_out(t),
          uat_activation_name(s->act), uat_fit_kind_name(s->fit.kind), s->fit.boost, s->seed,
          params);

@@ -17,7 +17,7 @@ static uat_run_spec sin_spec(uat_fit_kind kind, size_t hidden, size_t iters, uns
   uat_run_spec_defaults(&s);
   s.target = "sin(x)";
   s.domain = "x=-pi:pi";
-  s.hidden[0] = hidden;
+  s.width = hidden;
   s.fit = uat_fit_default_params(kind);
   s.fit.max_iter = iters;
   s.train_n = 64;
@@ -173,7 +173,7 @@ static void test_rollout_keeps_invariant(void **s) {
   uat_run_spec sp;
   uat_run_spec_defaults(&sp);
   sp.target = "ode:lotka-volterra:field";
-  sp.hidden[0] = 32;
+  sp.width = 32;
   sp.fit = uat_fit_default_params(UAT_FIT_VARPRO);
   sp.fit.max_iter = 200;
   sp.train_n = 400;
@@ -236,7 +236,7 @@ static void test_experiment_files(void **s) {
   uat_experiment_spec(&e, 7, &sp);
   assert_string_equal(sp.target, "sin(x)");
   assert_int_equal(sp.fit.kind, UAT_FIT_ADAM);
-  assert_int_equal(sp.hidden[0], 4);
+  assert_int_equal(uat_run_spec_hidden(&sp, 0), 4);
   assert_int_equal(sp.seed, 1);
   unlink(path);
 }

@@ -99,7 +99,7 @@ static void test_run_seeds_match_runs(void **state) {
     uat_run_spec_defaults(&sp[k]);
     sp[k].target = "sin(2*x) + x/3";
     sp[k].domain = "x=-2:2";
-    sp[k].hidden[0] = 8;
+    sp[k].width = 8;
     sp[k].fit = uat_fit_default_params(UAT_FIT_ADAM);
     sp[k].fit.max_iter = 400;
     sp[k].fit.lr = 0.01;

@@ -193,8 +193,12 @@ expect 2 'at most 16777216 seeds' -- xor --config torch --seeds 0:18446744073709
 expect 2 'points' -- gradcheck --layers 1,2,1 --points 2305843009213693952
 expect 2 'from 1 to 1000000000000' -- xor --epochs 9223372036854775808
 expect 0 'stop = target' -- fit --target 'sin(x)' --max-iter 2305843009213693952 --target-rmse 0.1 --plot "$tmp/huge.png"
-printf '[experiment]\nname = deep\n[target sin]\nspec = sin(x)\n[sweep]\nwidths = 4\ndepths = 40\n' >"$tmp/deep.ini"
-expect 1 'deep.ini:7: expected integers from 1 to 32' -- sweep "$tmp/deep.ini" -o "$tmp/deep"
+# depth 40 runs (the spec's hidden layers are sized from the input); 2000 is over the limit
+printf '[experiment]\nname = deep\n[target sin]\nspec = sin(x)\ntrain = 32\n[sweep]\nwidths = 4\ndepths = 40\ntrainers = adam\nseeds = 0\n[train]\nmax_iter = 5\n' >"$tmp/deep.ini"
+expect 0 '1 runs \(0 not ok\)' -- sweep "$tmp/deep.ini" -o "$tmp/deep" --no-progress
+if grep -q "^0,sin,4,40,tanh,adam,0," "$tmp/deep/runs.csv"; then ok; else bad "depth 40 row missing"; fi
+printf '[experiment]\nname = deeper\n[target sin]\nspec = sin(x)\n[sweep]\nwidths = 4\ndepths = 2000\nseeds = 0\n' >"$tmp/deeper.ini"
+expect 1 'deeper.ini:7: expected integers from 1 to 1023' -- sweep "$tmp/deeper.ini" -o "$tmp/deeper"
 printf '[experiment]\nname = roll\n[target f]\nspec = ode:harmonic:field\nrollout = 0:1:2305843009213693952\n[sweep]\nwidths = 4\n' >"$tmp/roll.ini"
 expect 1 'roll.ini:5: rollout' -- sweep "$tmp/roll.ini" -o "$tmp/roll"
 printf '[experiment]\nname = big\n[target sin]\nspec = sin(x)\n[sweep]\nwidths = 2\nseeds = 18446744073709551615\n[train]\nmax_iter = 2\n' >"$tmp/big.ini"
