@@ -9,12 +9,12 @@
 #include "uat/trainers.h"
 
 typedef struct {
-  const char *target; /**< target spec (target.h) */
-  const char *domain; /**< domain, or NULL for the default */
-  size_t n_hidden;      /**< hidden layers: as many as the input asks for */
-  const size_t *hidden; /**< their widths (n_hidden, the caller's array), or NULL: every hidden
-                             layer is `width` wide */
-  size_t width;         /**< the hidden width when hidden is NULL */
+  const char *target;     /**< target spec (target.h) */
+  const char *domain;     /**< domain, or NULL for the default */
+  size_t n_hidden;        /**< hidden layers: as many as the input asks for */
+  const size_t *hidden;   /**< their widths (n_hidden, the caller's array), or NULL: every hidden
+                               layer is `width` wide */
+  size_t width;           /**< the hidden width when hidden is NULL */
   uat_activation act;     /**< hidden activation (the output layer is linear) */
   uat_init_spec init;     /**< initialiser */
   uat_fit_params fit;     /**< trainer, budgets, boosting; fit.seed is set from seed */
@@ -32,8 +32,8 @@ typedef struct {
 /** The width of hidden layer l of s. */
 size_t uat_run_spec_hidden(const uat_run_spec *s, size_t l);
 
-/** One hidden layer 32 wide, 256 training points on a grid, test 2001 (1-D) or 101^2 (2-D) or 11^n, tanh, PyTorch init,
- *  Adam. */
+/** One hidden layer 32 wide, 256 training points on a grid, test 2001 (1-D) or 101^2 (2-D) or 11^n,
+ * tanh, PyTorch init, Adam. */
 void uat_run_spec_defaults(uat_run_spec *s);
 
 typedef struct {

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "uat/status.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -42,6 +44,28 @@ const char *uat_enum_name(const char *const *names, size_t n, int k);
 
 /** The k with names[k] equal to name: UAT_OK, or UAT_ENOTFOUND. */
 int uat_enum_parse(const char *const *names, size_t n, const char *name, int *k);
+
+/** SHA-256 (FIPS 180-4), incrementally: init, update with the bytes, final writes 64 hex
+ *  digits and a NUL. */
+typedef struct {
+  unsigned int h[8];
+  unsigned long long bytes;
+  unsigned char block[64];
+  size_t fill;
+} uat_sha256_ctx;
+void uat_sha256_init(uat_sha256_ctx *c);
+void uat_sha256_update(uat_sha256_ctx *c, const void *data, size_t n);
+void uat_sha256_final(uat_sha256_ctx *c, char hex[65]);
+
+/** SHA-256 of a file's bytes as 64 hex digits: UAT_OK, or UAT_EIO with err set. */
+int uat_sha256_file(const char *path, char hex[65], uat_error *err);
+
+/** How this uat was built, for provenance records: the git commit of the source (with
+ *  "-dirty" when it had uncommitted changes; "unknown" outside a git checkout), the compiler
+ *  and its version, the C flags. */
+const char *uat_build_commit(void);
+const char *uat_build_compiler(void);
+const char *uat_build_flags(void);
 
 #ifdef __cplusplus
 }

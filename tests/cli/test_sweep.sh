@@ -61,7 +61,13 @@ done
 [ "$(wc -l <"$tmp/r1/runs.csv")" -eq 9 ] && ok || bad "runs.csv rows"
 # every row has 22 fields and finite errors
 awk -F, 'NR > 1 && (NF != 22 || $9 != "ok" || !($14 + 0 > 0)) { bad = 1 } END { exit bad }' "$tmp/r1/runs.csv" && ok || bad "runs.csv content"
-grep -q '"experiment_fnv1a64": "[0-9a-f]\{16\}"' "$tmp/r1/meta.json" && ok || bad "meta.json"
+# provenance: the experiment file's SHA-256 (checked against sha256sum), the command line, the
+# build's commit and compiler
+sha=$(sha256sum "$tmp/exp.ini" | cut -d" " -f1)
+grep -q "\"experiment_sha256\": \"$sha\"" "$tmp/r1/meta.json" && ok || bad "meta.json sha256"
+for key in command_line git_commit compiler cflags kernels cpu; do
+  grep -q "\"$key\": \"..*\"" "$tmp/r1/meta.json" && ok || bad "meta.json lacks $key"
+done
 grep -q '\\toprule' "$tmp/r1/summary.tex" && ok || bad "summary.tex"
 # run 3 is sin, width 8, seed 1: the same as a direct uat fit, bit for bit
 "$uat" fit --target 'sin(x)' --domain x=-pi:pi --train 64 --hidden 8 --trainer lm --max-iter 40 --seed 1 -o "$tmp/direct.txt" >/dev/null
