@@ -172,7 +172,7 @@ static void result_to_row(const uat_sweep *s, size_t i, const uat_run_spec *sp, 
   r->iterations = res->fit.iterations;
   r->evaluations = res->fit.evaluations;
   r->seconds = res->fit.seconds;
-  snprintf(r->stop, sizeof r->stop, "%s", uat_fit_stop_name(res->fit.stop));
+  snprintf(r->stop, sizeof r->stop, "%s", uat_stop_reason_name(res->fit.stop));
   snprintf(r->status, sizeof r->status, "%s",
            st == UAT_OK          ? "ok"
            : st == UAT_EDIVERGED ? "diverged"

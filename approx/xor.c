@@ -122,50 +122,6 @@ static uat_mlp *build(const uat_xor_config *c) {
   return uat_mlp_alloc(3, sizes, act);
 }
 
-/* The seed post's per-sample loop with its hand-written output gradient: backward runs with
- * the output activation taken as the identity, so its derivative counts as 1. Needs the
- * buffers of t only through w (forward cache), grad and dy, allocated by the caller. */
-typedef struct {
-  uat_mlp_workspace *w;
-  double *grad;
-  double dy[1];
-} post_buffers;
-
-static int run_post(const uat_xor_config *c, uat_mlp *m, uat_optimizer *o, post_buffers *b,
-                    xor_watch *watch, uat_train_result *res) {
-  const size_t L = m->n_layers;
-  const uat_activation out_act = m->act[L - 1];
-  for (size_t e = 1; e <= c->epochs; e++) {
-    double sum = 0.0;
-    for (size_t i = 0; i < 4; i++) {
-      const double *y = uat_mlp_forward(m, b->w, 1, xor_x + 2 * i);
-      const double loss = uat_loss_eval(c->loss, 1, y, xor_y + i, b->dy);
-      m->act[L - 1] = UAT_ACT_IDENTITY;
-      uat_mlp_backward(m, b->w, b->dy, b->grad, NULL);
-      m->act[L - 1] = out_act;
-      /* a non-finite loss or gradient stops the run before the step, as in uat_trainer_run */
-      int finite = isfinite(loss);
-      for (size_t p = 0; p < m->n_params; p++) finite = finite && isfinite(b->grad[p]);
-      if (!finite) {
-        res->loss = NAN;
-        res->reason = UAT_STOP_DIVERGED;
-        return UAT_EDIVERGED;
-      }
-      uat_optimizer_step(o, m->theta, b->grad);
-      sum += loss * 1.0;
-    }
-    res->loss = sum / 4.0;
-    if (!isfinite(res->loss)) {
-      res->reason = UAT_STOP_DIVERGED;
-      return UAT_EDIVERGED;
-    }
-    res->epochs = e;
-    watch_epoch(e, res->loss, m, watch);
-  }
-  res->reason = UAT_STOP_EPOCHS;
-  return UAT_OK;
-}
-
 int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r,
                      uat_mlp **trained) {
   memset(r, 0, sizeof *r);
@@ -175,25 +131,23 @@ int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r
   tp.loss = c->loss;
   tp.max_epochs = c->epochs;
   tp.batch_size = c->batch_size;
+  /* the seed post's hand-written output gradient: the output activation's derivative as 1 */
+  tp.backward_flags = c->post_gradient ? UAT_BACKWARD_OUTPUT_AS_IDENTITY : 0;
   uat_mlp *m = build(c);
   gsl_rng *rng = uat_rng_alloc(seed);
   uat_dataset *d = uat_dataset_alloc(4, 2, 1);
   uat_optimizer *o = m ? uat_optimizer_alloc(&c->opt, m->n_params) : NULL;
   uat_trainer *t = m ? uat_trainer_alloc(m, &tp, 4) : NULL;
   xor_watch watch = {c, m ? uat_mlp_workspace_alloc(m, 4) : NULL, r};
-  post_buffers post = {m ? uat_mlp_workspace_alloc(m, 1) : NULL,
-                       m ? malloc(m->n_params * sizeof(double)) : NULL,
-                       {0.0}};
   int st = UAT_ENOMEM;
-  if (m && rng && d && o && t && watch.w && post.w && post.grad) {
+  if (m && rng && d && o && t && watch.w) {
     memcpy(d->x, xor_x, sizeof xor_x);
     memcpy(d->y, xor_y, sizeof xor_y);
     st = uat_mlp_init(m, &c->init, rng);
   }
   if (st == UAT_OK) {
-    uat_train_result res = {0, NAN, UAT_STOP_EPOCHS};
-    st = c->post_gradient ? run_post(c, m, o, &post, &watch, &res)
-                          : uat_trainer_run(t, m, o, d, NULL, watch_epoch, &watch, &res);
+    uat_train_result res = {0, NAN, UAT_STOP_ITER};
+    st = uat_trainer_run(t, m, o, d, NULL, watch_epoch, &watch, &res);
     r->epochs_run = res.epochs;
     r->loss = res.loss;
     if (st == UAT_EDIVERGED) {
@@ -210,8 +164,6 @@ int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r
     }
   }
   uat_mlp_workspace_free(watch.w);
-  uat_mlp_workspace_free(post.w);
-  free(post.grad);
   uat_trainer_free(t);
   uat_optimizer_free(o);
   uat_dataset_free(d);

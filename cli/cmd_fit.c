@@ -395,7 +395,7 @@ int uat_cmd_fit(int argc, char **argv) {
   } else {
     print_spec(&spec, t, r.params);
     printf("iterations = %zu\nevaluations = %zu\nstop = %s\nseconds = %.3f\ntrain_rmse = %.6e\n",
-           r.fit.iterations, r.fit.evaluations, uat_fit_stop_name(r.fit.stop), r.fit.seconds,
+           r.fit.iterations, r.fit.evaluations, uat_stop_reason_name(r.fit.stop), r.fit.seconds,
            r.fit.rmse);
     uat_fit_report_print(stdout, &r.report, t);
     if (o.output && uat_mlp_save(o.output, m, &err) != UAT_OK) {

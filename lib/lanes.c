@@ -283,7 +283,7 @@ int uat_lanes_train(uat_mlp_lanes *l, const uat_optimizer_params *op, const uat_
   for (size_t k = 0; k < K; k++) {
     res[k].epochs = 0;
     res[k].loss = NAN;
-    res[k].reason = UAT_STOP_EPOCHS;
+    res[k].reason = UAT_STOP_ITER;
   }
   /* a second workspace for the callback's outputs when batches are not the whole set */
   uat_mlp_lanes_workspace *wy = NULL;

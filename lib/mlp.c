@@ -243,6 +243,11 @@ static void input_grad(uat_mlp_workspace *w, size_t n, size_t in, size_t out, co
 
 int uat_mlp_backward(const uat_mlp *m, uat_mlp_workspace *w, const double *dy, double *grad,
                      double *dx) {
+  return uat_mlp_backward_flags(m, w, dy, grad, dx, 0);
+}
+
+int uat_mlp_backward_flags(const uat_mlp *m, uat_mlp_workspace *w, const double *dy, double *grad,
+                           double *dx, int flags) {
   if (w->n == 0 || w->n_layers != m->n_layers || dy == NULL) return UAT_EINVAL;
   const size_t n = w->n, L = m->n_layers;
   double *D = w->g0, *G = w->g1;
@@ -250,7 +255,8 @@ int uat_mlp_backward(const uat_mlp *m, uat_mlp_workspace *w, const double *dy, d
   for (size_t l = L; l-- > 0;) {
     const size_t in = m->sizes[l], out = m->sizes[l + 1];
     const double *A = l > 0 ? w->a[l - 1] : w->x;
-    uat_activation_backprop(m->act[l], n * out, w->z[l], w->a[l], D);
+    if (!(l + 1 == L && (flags & UAT_BACKWARD_OUTPUT_AS_IDENTITY)))
+      uat_activation_backprop(m->act[l], n * out, w->z[l], w->a[l], D);
     if (grad != NULL) {
       double *dW = grad + m->offset[l];
       param_grad(w, n, in, out, D, A, dW, dW + out * in);

@@ -20,14 +20,15 @@ struct uat_trainer {
   size_t *perm;    /* sample order */
 };
 
-static const char *const stop_names[UAT_STOP_COUNT] = {"epochs", "target", "diverged", "callback"};
+static const char *const stop_names[UAT_STOP_COUNT] = {
+    "iterations", "target", "diverged", "callback", "time", "plateau", "converged"};
 
 const char *uat_stop_reason_name(uat_stop_reason reason) {
   return (reason >= 0 && reason < UAT_STOP_COUNT) ? stop_names[reason] : "unknown";
 }
 
 uat_train_params uat_train_default_params(void) {
-  const uat_train_params p = {UAT_LOSS_MSE, 1000, 0, 0, -1.0};
+  const uat_train_params p = {UAT_LOSS_MSE, 1000, 0, 0, -1.0, 0};
   return p;
 }
 
@@ -100,7 +101,7 @@ static double run_epoch(uat_trainer *t, uat_mlp *m, uat_optimizer *o, const uat_
     gather(t, d, start, k, &x, &y);
     const double *out = uat_mlp_forward(m, t->w, k, x);
     const double loss = uat_loss_eval(t->p.loss, k * t->out, out, y, t->dy);
-    uat_mlp_backward(m, t->w, t->dy, t->grad, NULL);
+    uat_mlp_backward_flags(m, t->w, t->dy, t->grad, NULL, t->p.backward_flags);
     if (!isfinite(loss) || !all_finite(t->P, t->grad)) return NAN;
     uat_optimizer_step(o, m->theta, t->grad);
     sum += loss * (double)k;
@@ -108,21 +109,34 @@ static double run_epoch(uat_trainer *t, uat_mlp *m, uat_optimizer *o, const uat_
   return sum / (double)t->n;
 }
 
+static int shapes_match(const uat_trainer *t, const uat_mlp *m, const uat_dataset *d,
+                        const gsl_rng *r) {
+  return d->n == t->n && d->in == t->in && d->out == t->out && m->n_params == t->P &&
+         uat_mlp_in(m) == t->in && uat_mlp_out(m) == t->out && !(t->p.shuffle && r == NULL);
+}
+
+int uat_trainer_epoch(uat_trainer *t, uat_mlp *m, uat_optimizer *o, const uat_dataset *d,
+                      gsl_rng *r, double *loss) {
+  *loss = NAN;
+  if (!shapes_match(t, m, d, r)) return UAT_EINVAL;
+  if (t->p.shuffle) gsl_ran_shuffle(r, t->perm, t->n, sizeof *t->perm);
+  *loss = run_epoch(t, m, o, d);
+  return isfinite(*loss) ? UAT_OK : UAT_EDIVERGED;
+}
+
 int uat_trainer_run(uat_trainer *t, uat_mlp *m, uat_optimizer *o, const uat_dataset *d, gsl_rng *r,
                     uat_epoch_callback cb, void *ctx, uat_train_result *res) {
   res->epochs = 0;
   res->loss = NAN;
-  res->reason = UAT_STOP_EPOCHS;
-  if (d->n != t->n || d->in != t->in || d->out != t->out || m->n_params != t->P ||
-      uat_mlp_in(m) != t->in || uat_mlp_out(m) != t->out || (t->p.shuffle && r == NULL))
-    return UAT_EINVAL;
+  res->reason = UAT_STOP_ITER;
+  if (!shapes_match(t, m, d, r)) return UAT_EINVAL;
   for (size_t e = 1; e <= t->p.max_epochs; e++) {
-    if (t->p.shuffle) gsl_ran_shuffle(r, t->perm, t->n, sizeof *t->perm);
-    const double loss = run_epoch(t, m, o, d);
+    double loss;
+    const int st = uat_trainer_epoch(t, m, o, d, r, &loss);
     res->loss = loss;
-    if (!isfinite(loss)) {
+    if (st != UAT_OK) {
       res->reason = UAT_STOP_DIVERGED;
-      return UAT_EDIVERGED;
+      return st;
     }
     res->epochs = e;
     if (loss <= t->p.target_loss) {

@@ -26,7 +26,7 @@ static uat_run_spec sin_spec(uat_fit_kind kind, size_t hidden, size_t iters, uns
   return s;
 }
 
-static double run_rmse(uat_run_spec s, uat_fit_stop *stop) {
+static double run_rmse(uat_run_spec s, uat_stop_reason *stop) {
   uat_run_result r;
   uat_error err;
   const int st = uat_run(&s, NULL, &r, &err);
@@ -64,13 +64,13 @@ static void test_stop_reasons(void **s) {
   (void)s;
   uat_run_spec sp = sin_spec(UAT_FIT_LM, 8, 1000, 0);
   sp.fit.target_rmse = 1e-3;
-  uat_fit_stop stop;
+  uat_stop_reason stop;
   const double e = run_rmse(sp, &stop);
-  assert_int_equal(stop, UAT_FITSTOP_TARGET);
+  assert_int_equal(stop, UAT_STOP_TARGET);
   assert_true(e < 2e-3);
   sp = sin_spec(UAT_FIT_ADAM, 8, 3, 0);
   run_rmse(sp, &stop);
-  assert_int_equal(stop, UAT_FITSTOP_ITER);
+  assert_int_equal(stop, UAT_STOP_ITER);
 }
 
 /* The sum network computes a + s b exactly (up to the order of additions). */

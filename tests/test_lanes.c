@@ -82,7 +82,7 @@ static void test_lanes_train_matches_trainer(void **state) {
   }
   assert_int_equal(res[3].reason, UAT_STOP_DIVERGED);
   assert_int_equal(res[1].reason, UAT_STOP_TARGET);
-  assert_int_equal(res[0].reason, UAT_STOP_EPOCHS);
+  assert_int_equal(res[0].reason, UAT_STOP_ITER);
   uat_mlp_free(got);
   uat_mlp_lanes_free(l);
   uat_dataset_free(d);
@@ -115,7 +115,7 @@ static void test_run_seeds_match_runs(void **state) {
   int st[K];
   uat_error err[K];
   assert_int_equal(uat_run_seeds(K, sp, models, res, st, err), UAT_OK);
-  int stops[UAT_FITSTOP_COUNT] = {0};
+  int stops[UAT_STOP_COUNT] = {0};
   for (size_t k = 0; k < K; k++) {
     uat_mlp *m = NULL;
     uat_run_result r;
@@ -135,9 +135,9 @@ static void test_run_seeds_match_runs(void **state) {
   /* side by side indeed: the lanes' time is shared out evenly */
   for (size_t k = 1; k < K; k++) assert_true(res[k].fit.seconds == res[0].fit.seconds);
   /* the cell exercises more than one stopping rule */
-  print_message("stops: target %d, iterations %d, plateau %d\n", stops[UAT_FITSTOP_TARGET],
-                stops[UAT_FITSTOP_ITER], stops[UAT_FITSTOP_PLATEAU]);
-  assert_true(stops[UAT_FITSTOP_TARGET] + stops[UAT_FITSTOP_PLATEAU] > 0);
+  print_message("stops: target %d, iterations %d, plateau %d\n", stops[UAT_STOP_TARGET],
+                stops[UAT_STOP_ITER], stops[UAT_STOP_PLATEAU]);
+  assert_true(stops[UAT_STOP_TARGET] + stops[UAT_STOP_PLATEAU] > 0);
 }
 
 /* Shapes must match; shuffling is refused (one sample order per lane would need its rng). */

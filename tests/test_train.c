@@ -53,7 +53,7 @@ static void expect_line(size_t batch, int shuffle, uat_optimizer_kind kind, doub
   op.lr = lr;
   uat_train_result res;
   assert_int_equal(train(m, d, tp, op, &res), 0);
-  assert_int_equal(res.reason, UAT_STOP_EPOCHS);
+  assert_int_equal(res.reason, UAT_STOP_ITER);
   assert_int_equal(res.epochs, 4000);
   if (batch == 0) {
     /* Full-batch gradient descent converges to the least-squares line itself. */

@@ -66,14 +66,8 @@ void uat_mlp_lanes_workspace_free(uat_mlp_lanes_workspace *w);
 const double *uat_mlp_lanes_forward(const uat_mlp_lanes *l, uat_mlp_lanes_workspace *w, size_t n,
                                     const double *x);
 
-/** Flags of uat_mlp_lanes_backward. */
-enum {
-  /** take the output activation's derivative as 1 (the seed post's hand-written NumPy
-   *  backpropagation, `grad_2 = 1`) */
-  UAT_BACKWARD_OUTPUT_AS_IDENTITY = 1
-};
-
-/** Backward pass after a forward pass: dy (n x out lanes) in, gradients (P x stride) out. */
+/** Backward pass after a forward pass: dy (n x out lanes) in, gradients (P x stride) out.
+ *  flags: those of uat_mlp_backward_flags (uat/mlp.h). */
 int uat_mlp_lanes_backward(const uat_mlp_lanes *l, uat_mlp_lanes_workspace *w, const double *dy,
                            double *grad, int flags);
 

@@ -107,6 +107,17 @@ const double *uat_mlp_forward(const uat_mlp *m, uat_mlp_workspace *w, size_t n, 
 int uat_mlp_backward(const uat_mlp *m, uat_mlp_workspace *w, const double *dy, double *grad,
                      double *dx);
 
+/** Flags of uat_mlp_backward_flags and uat_mlp_lanes_backward. */
+enum {
+  /** take the output activation's derivative as 1 (the seed post's hand-written NumPy
+   *  backpropagation, `grad_2 = 1`), without changing the network */
+  UAT_BACKWARD_OUTPUT_AS_IDENTITY = 1
+};
+
+/** uat_mlp_backward with flags (0: exactly uat_mlp_backward). */
+int uat_mlp_backward_flags(const uat_mlp *m, uat_mlp_workspace *w, const double *dy, double *grad,
+                           double *dx, int flags);
+
 /** Per-row gradients after uat_mlp_forward of n rows: row k of J (row stride ldj) receives
  *  d y_{k,o} / d theta[p] for p < np (the first np parameters; np <= P), the residual Jacobian
  *  of least-squares trainers, computed for all rows in one batched backward pass. Returns

@@ -33,7 +33,7 @@ extern "C" {
 typedef struct {
   int done;
   char status[16]; /**< ok, diverged, error */
-  char stop[16];   /**< why training stopped (uat_fit_stop_name) */
+  char stop[16];   /**< why training stopped (uat_stop_reason_name) */
   size_t params, iterations, evaluations;
   double train_rmse, test_rmse, test_max, l2_rel, linf, linf_rel, deriv_l2_rel;
   double rollout_error, rollout_drift, seconds;

@@ -16,16 +16,20 @@
 extern "C" {
 #endif
 
-/** Why training stopped. */
+/** Why training stopped: one enum for every training loop in uat (this loop, the lanes, the
+ *  XOR experiments and every trainer of uat/trainers.h). */
 typedef enum {
-  UAT_STOP_EPOCHS = 0, /**< the epoch budget was used up */
-  UAT_STOP_TARGET,     /**< the epoch loss reached target_loss */
-  UAT_STOP_DIVERGED,   /**< a loss or gradient was NaN or infinite */
-  UAT_STOP_CALLBACK,   /**< the epoch callback asked to stop */
+  UAT_STOP_ITER = 0,  /**< the iteration (epoch) budget was used up */
+  UAT_STOP_TARGET,    /**< the loss (or RMSE) reached its target */
+  UAT_STOP_DIVERGED,  /**< a loss or gradient was NaN or infinite: not a result */
+  UAT_STOP_CALLBACK,  /**< the epoch callback asked to stop */
+  UAT_STOP_TIME,      /**< the time budget was used up */
+  UAT_STOP_PLATEAU,   /**< the RMSE improved too little over the plateau window */
+  UAT_STOP_CONVERGED, /**< the method's own convergence test (step or gradient tiny) */
   UAT_STOP_COUNT
 } uat_stop_reason;
 
-/** Name ("epochs", "target", "diverged", "callback"). */
+/** Name: "iterations", "target", "diverged", "callback", "time", "plateau", "converged". */
 const char *uat_stop_reason_name(uat_stop_reason reason);
 
 typedef struct {
@@ -34,6 +38,7 @@ typedef struct {
   size_t batch_size;  /**< 0 or >= n: full batch; 1: online; otherwise mini-batches */
   int shuffle;        /**< draw a new sample order every epoch (needs an rng) */
   double target_loss; /**< stop once the epoch loss is <= this; negative disables */
+  int backward_flags; /**< uat_mlp_backward_flags' flags (0: plain backpropagation) */
 } uat_train_params;
 
 /** MSE, 1000 epochs, full batch, no shuffling, no target. */
@@ -57,6 +62,12 @@ uat_trainer *uat_trainer_alloc(const uat_mlp *m, const uat_train_params *p, size
 
 /** Free; NULL is accepted. */
 void uat_trainer_free(uat_trainer *t);
+
+/** One epoch (one pass over d, reshuffled first when shuffling) of uat_trainer_run; *loss
+ *  receives its loss. Returns UAT_OK, UAT_EINVAL (shapes do not match), or UAT_EDIVERGED (a
+ *  loss or gradient became non-finite; *loss is NaN). */
+int uat_trainer_epoch(uat_trainer *t, uat_mlp *m, uat_optimizer *o, const uat_dataset *d,
+                      gsl_rng *r, double *loss);
 
 /** Train m on d with optimizer o. The epoch loss is the sample-weighted mean of the batch
  *  losses, each measured before that batch's update (for full batch: the loss at the start

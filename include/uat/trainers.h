@@ -1,6 +1,14 @@
-/* trainers.h — training a network to a target with the whole toolbox: first-order optimizers,
- * iRPROP-, L-BFGS (GSL), Levenberg-Marquardt (GSL multifit_nlinear), variable projection, and
- * boosting. All work on the network's flat parameter vector. */
+/* uat/trainers.h — training a network to a target with the whole toolbox: first-order
+ * optimizers, iRPROP-, limited-memory BFGS, GSL's BFGS, Levenberg-Marquardt (GSL
+ * multifit_nlinear), variable projection, and boosting. All work on the network's flat
+ * parameter vector.
+ *
+ * The trainers are a table of types, the way GSL's minimizers are (gsl_multimin_fdfminimizer_type):
+ * each has a name, its default budget, and alloc / iterate / finish / free functions on a state
+ * of its own. uat_fit_train drives any of them through one loop with one set of stopping rules
+ * (target, iterations, time, plateau, the method's own convergence, divergence). Adding a
+ * trainer is one file defining a uat_fit_type plus one row in the table (approx/fit_types.c):
+ * the command line, experiment files and `uat fit --list-trainers` find it by name. */
 #ifndef UAT_TRAINERS_H
 #define UAT_TRAINERS_H
 
@@ -9,38 +17,72 @@
 #include "uat/data.h"
 #include "uat/mlp.h"
 #include "uat/status.h"
+#include "uat/train.h"
 
+#ifdef __cplusplus
+extern "C" {
+#ifdef __cplusplus
+}
+#endif
+#endif
+
+/** The built-in trainers: indices into the table (uat_fit_type_get). A trainer added to the
+ *  table after these is reached by name (uat_fit_kind_parse). */
 typedef enum {
   UAT_FIT_ADAM = 0, /**< Adam, full batch unless batch is set */
   UAT_FIT_SGD,      /**< SGD with momentum 0.9 */
   UAT_FIT_RPROP,    /**< iRPROP- (Igel & Huesken), full batch: FANN's default trainer */
-  UAT_FIT_LBFGS,    /**< GSL's vector_bfgs2 on the MSE, gradient by backpropagation */
+  UAT_FIT_LBFGS,    /**< limited-memory BFGS (two-loop recursion, strong Wolfe line search) */
+  UAT_FIT_BFGS,     /**< GSL's vector_bfgs2 (Fletcher's BFGS with a dense inverse Hessian) */
   UAT_FIT_LM,       /**< Levenberg-Marquardt (GSL trust region, Jacobian by backpropagation) */
-  UAT_FIT_VARPRO,   /**< variable projection: the linear last layer solved exactly (SVD) at every
+  UAT_FIT_VARPRO    /**< variable projection: the linear last layer solved exactly (SVD) at every
                          step, Levenberg-Marquardt on the hidden parameters with Kaufman's
                          Jacobian */
-  UAT_FIT_KIND_COUNT
 } uat_fit_kind;
 
+/** Trainers in the table (the built-ins and any added after them). */
+size_t uat_fit_kind_count(void);
+
+/** The table's name of trainer k ("adam", "sgd", "rprop", "lbfgs", "bfgs", "lm", "varpro"),
+ *  "unknown" outside the table. */
 const char *uat_fit_kind_name(uat_fit_kind k);
+
+/** The trainer called name: UAT_OK, or UAT_ENOTFOUND. */
 int uat_fit_kind_parse(const char *name, uat_fit_kind *k);
 
-/** Why training stopped. */
-typedef enum {
-  UAT_FITSTOP_TARGET = 0, /**< training RMSE reached target_rmse */
-  UAT_FITSTOP_ITER,       /**< iteration budget used up */
-  UAT_FITSTOP_TIME,       /**< time budget used up */
-  UAT_FITSTOP_PLATEAU,    /**< RMSE improved by less than plateau_rel over plateau_window */
-  UAT_FITSTOP_CONVERGED,  /**< the method's own convergence test (step or gradient tiny) */
-  UAT_FITSTOP_DIVERGED,   /**< NaN or Inf: the parameters are not a result */
-  UAT_FITSTOP_COUNT
-} uat_fit_stop;
+/** The trainers' names separated by ", " into buf (for messages and help texts). */
+void uat_fit_kind_list(char *buf, size_t len);
 
-const char *uat_fit_stop_name(uat_fit_stop s);
+/** The trainers' tuning values: what the literature or the peer tools choose, in one place
+ *  (uat_fit_default_params fills them); a trainer reads only its own. */
+typedef struct {
+  /* rprop: iRPROP- step sizes (Igel & Huesken; FANN's values) */
+  double rprop_delta0;    /**< initial step, 0.1 */
+  double rprop_eta_plus;  /**< growth on an unchanged gradient sign, 1.2 */
+  double rprop_eta_minus; /**< shrink on a sign change, 0.5 */
+  double rprop_delta_max; /**< 50 */
+  double rprop_delta_min; /**< 1e-6 */
+  /* bfgs: GSL's vector_bfgs2 */
+  double bfgs_step; /**< first trial step, 0.01 */
+  double bfgs_tol;  /**< line search accuracy (sigma), 0.1 */
+  double bfgs_gtol; /**< converged when |gradient| < this, 1e-15 */
+  /* lbfgs */
+  size_t lbfgs_m;      /**< correction pairs kept (history), 10 as SciPy's L-BFGS-B */
+  double lbfgs_c1;     /**< sufficient decrease (Armijo) constant, 1e-4 */
+  double lbfgs_c2;     /**< curvature constant of the strong Wolfe conditions, 0.9 */
+  size_t lbfgs_max_ls; /**< function evaluations per line search, 20 as SciPy */
+  double lbfgs_gtol;   /**< converged when max |gradient_i| <= this, 1e-15 */
+  double lbfgs_ftol;   /**< ... or when the loss changes by <= ftol * max(|f|, 1), 0 */
+  /* lm, varpro: GSL's trust-region solver */
+  double lsq_xtol;     /**< converged when the step is below this (relative), 1e-15 */
+  size_t lm_geodesic;  /**< lm: 1 for geodesic acceleration (Transtrum & Sethna), 1 */
+  double varpro_rcond; /**< varpro: singular values below this times the largest are 0, 1e-13 */
+  unsigned long boost_seed_step; /**< boosting: member k starts from seed + k * this, 1000003 */
+} uat_fit_tuning;
 
 typedef struct {
   uat_fit_kind kind;
-  size_t max_iter;       /**< epochs (first-order, rprop) or iterations (lbfgs, lm, varpro) */
+  size_t max_iter;       /**< epochs (first-order, rprop) or iterations (lbfgs, bfgs, lm, varpro) */
   double max_seconds;    /**< 0: no time budget (runs are then deterministic) */
   double target_rmse;    /**< stop at this training RMSE; 0: none */
   double plateau_rel;    /**< plateau: relative improvement below this ... */
@@ -50,24 +92,64 @@ typedef struct {
   unsigned long seed;    /**< shuffling of mini-batches */
   size_t boost;          /**< members: 1 plain; 2 or more fits each next member to the rescaled
                               residual of the sum so far */
+  uat_fit_tuning tune;   /**< the trainers' tuning values */
 } uat_fit_params;
 
-/** Adam, 10000 iterations, no time budget, no target, no plateau test, full batch. Per kind,
- *  uat_fit_default_iterations gives a sensible budget. */
+/** Trainer kind with its default budget (its type's default_max_iter), no time budget, no
+ *  target, no plateau test, full batch, no boosting, the default tuning values. */
 uat_fit_params uat_fit_default_params(uat_fit_kind kind);
 
 typedef struct {
-  size_t iterations;   /**< iterations (or epochs) done, over all members */
-  size_t evaluations;  /**< forward passes over the training set (function evaluations) */
-  double rmse;         /**< final training RMSE */
-  double seconds;      /**< wall time */
-  double eval_seconds; /**< lm, varpro: wall time inside residual and Jacobian evaluations (the
-                            rest is GSL's trust-region solver) */
-  uat_fit_stop stop;   /**< why the (last member's) training stopped */
-  double *history;     /**< optional: training RMSE after each iteration (caller's array) */
-  size_t history_cap;  /**< its capacity */
-  size_t history_len;  /**< entries written */
+  size_t iterations;    /**< iterations (or epochs) done, over all members */
+  size_t evaluations;   /**< forward passes over the training set (function evaluations) */
+  double rmse;          /**< final training RMSE */
+  double seconds;       /**< wall time */
+  double eval_seconds;  /**< lm, varpro: wall time inside residual and Jacobian evaluations (the
+                             rest is GSL's trust-region solver) */
+  uat_stop_reason stop; /**< why the (last member's) training stopped */
+  double *history;      /**< optional: training RMSE after each iteration (caller's array) */
+  size_t history_cap;   /**< its capacity */
+  size_t history_len;   /**< entries written */
 } uat_fit_result;
+
+/* ---- the trainer table ---------------------------------------------------------------------- */
+
+/** What a trainer works on: the network (its theta is the trainer's to change), the data, the
+ *  parameters, and the result whose counters (evaluations, eval_seconds) it keeps up. */
+typedef struct {
+  uat_mlp *m;
+  const uat_dataset *d;
+  const uat_fit_params *p;
+  uat_fit_result *res;
+} uat_fit_problem;
+
+/** What a trainer needs of the network and the data (checked before alloc). */
+enum {
+  UAT_FIT_NEEDS_LINEAR_OUTPUT = 1, /**< a hidden layer and an identity output layer */
+  UAT_FIT_NEEDS_RESIDUALS = 2,     /**< at least as many residuals (points x outputs) as the
+                                        parameters it optimises (least squares) */
+  UAT_FIT_LANES = 4                /**< first-order: may train side by side in SIMD lanes */
+};
+
+/** A trainer. iterate does one iteration (an epoch for first-order methods) and gives the
+ *  training RMSE at the point it reports; it sets *converged when the method's own test says
+ *  it cannot improve further. It returns UAT_OK, UAT_EDIVERGED (non-finite values: training
+ *  stops as diverged) or UAT_ENOMEM / UAT_ESOLVER. finish (may be NULL) leaves the network at
+ *  the trainer's final point when that is not already in m->theta. */
+typedef struct {
+  const char *name;
+  const char *summary;     /**< one line for help texts */
+  size_t default_max_iter; /**< the budget uat_fit_default_params gives */
+  unsigned needs;          /**< UAT_FIT_NEEDS_* and UAT_FIT_LANES */
+  size_t state_size;       /**< bytes of the state alloc receives (zeroed) */
+  int (*alloc)(void *state, const uat_fit_problem *pb);
+  int (*iterate)(void *state, double *rmse, int *converged);
+  void (*finish)(void *state);
+  void (*free)(void *state); /**< frees what alloc allocated, also after a failed alloc */
+} uat_fit_type;
+
+/** Row k of the table (NULL outside it). */
+const uat_fit_type *uat_fit_type_get(uat_fit_kind k);
 
 /** Whether two parameter sets agree in everything but the seed. */
 int uat_fit_params_same_but_seed(const uat_fit_params *a, const uat_fit_params *b);
@@ -112,4 +194,7 @@ double uat_fit_rmse(const uat_mlp *m, const uat_dataset *d);
  *  output widths: hidden layers side by side, block-diagonal weights, outputs summed. */
 uat_mlp *uat_mlp_sum(const uat_mlp *a, const uat_mlp *b, double scale);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

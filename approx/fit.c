@@ -1,0 +1,400 @@
+/* fit.c — the trainers' driver: the table's names and defaults, one loop with the stopping
+ * rules every trainer shares, boosting, and many first-order fits side by side in lanes. The
+ * trainers themselves are in fit_*.c, the table in fit_types.c. */
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fit_internal.h"
+#include "uat/init.h"
+#include "uat/lanes.h"
+#include "uat/loss.h"
+#include "uat/util.h"
+
+/* ---- the table's names and defaults ---------------------------------------------------------- */
+const char *uat_fit_kind_name(uat_fit_kind k) {
+  const uat_fit_type *T = uat_fit_type_get(k);
+  return T ? T->name : "unknown";
+}
+
+int uat_fit_kind_parse(const char *name, uat_fit_kind *k) {
+  for (size_t i = 0; i < uat_fit_kind_count(); i++)
+    if (strcmp(name, uat_fit_type_get((uat_fit_kind)i)->name) == 0) {
+      *k = (uat_fit_kind)i;
+      return UAT_OK;
+    }
+  return UAT_ENOTFOUND;
+}
+
+void uat_fit_kind_list(char *buf, size_t len) {
+  size_t used = 0;
+  if (len > 0) buf[0] = '\0';
+  for (size_t i = 0; i < uat_fit_kind_count() && used < len; i++) {
+    const int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+                           uat_fit_type_get((uat_fit_kind)i)->name);
+    if (w < 0) break;
+    used += (size_t)w;
+  }
+}
+
+static uat_fit_tuning default_tuning(void) {
+  uat_fit_tuning t;
+  memset(&t, 0, sizeof t);
+  t.rprop_delta0 = 0.1; /* FANN's values */
+  t.rprop_eta_plus = 1.2;
+  t.rprop_eta_minus = 0.5;
+  t.rprop_delta_max = 50.0;
+  t.rprop_delta_min = 1e-6;
+  t.bfgs_step = 0.01;
+  t.bfgs_tol = 0.1;
+  t.bfgs_gtol = 1e-15;
+  t.lbfgs_m = 10; /* SciPy's L-BFGS-B: maxcor 10, maxls 20 */
+  t.lbfgs_c1 = 1e-4;
+  t.lbfgs_c2 = 0.9;
+  t.lbfgs_max_ls = 20;
+  t.lbfgs_gtol = 1e-15;
+  t.lbfgs_ftol = 0.0;
+  t.lsq_xtol = 1e-15;
+  t.lm_geodesic = 1;
+  t.varpro_rcond = 1e-13;
+  t.boost_seed_step = 1000003;
+  return t;
+}
+
+uat_fit_params uat_fit_default_params(uat_fit_kind kind) {
+  uat_fit_params p;
+  memset(&p, 0, sizeof p);
+  p.kind = kind;
+  const uat_fit_type *T = uat_fit_type_get(kind);
+  p.max_iter = T ? T->default_max_iter : 10000;
+  p.boost = 1;
+  p.tune = default_tuning();
+  return p;
+}
+
+double uat_fit_rmse(const uat_mlp *m, const uat_dataset *d) {
+  uat_mlp_workspace *w = uat_mlp_workspace_alloc(m, d->n);
+  if (w == NULL) return NAN;
+  const double *y = uat_mlp_forward(m, w, d->n, d->x);
+  const double mse = uat_loss_eval(UAT_LOSS_MSE, d->n * d->out, y, d->y, NULL);
+  uat_mlp_workspace_free(w);
+  return sqrt(mse);
+}
+
+/* ---- the full-batch MSE of rprop, lbfgs, bfgs ----------------------------------------------- */
+int uat_fit_batch_alloc(uat_fit_batch *b, const uat_fit_problem *pb) {
+  b->m = pb->m;
+  b->d = pb->d;
+  b->res = pb->res;
+  b->w = uat_mlp_workspace_alloc(pb->m, pb->d->n);
+  b->dy = malloc(pb->d->n * pb->d->out * sizeof *b->dy);
+  return b->w && b->dy ? UAT_OK : UAT_ENOMEM;
+}
+
+void uat_fit_batch_free(uat_fit_batch *b) {
+  uat_mlp_workspace_free(b->w);
+  free(b->dy);
+}
+
+double uat_fit_batch_mse(uat_fit_batch *b, double *grad) {
+  const double *y = uat_mlp_forward(b->m, b->w, b->d->n, b->d->x);
+  const double loss =
+      uat_loss_eval(UAT_LOSS_MSE, b->d->n * b->d->out, y, b->d->y, grad ? b->dy : NULL);
+  if (grad) uat_mlp_backward(b->m, b->w, b->dy, grad, NULL);
+  b->res->evaluations++;
+  return loss;
+}
+
+/* ---- the stopping rules every trainer shares ------------------------------------------------ */
+typedef struct {
+  const uat_fit_params *p;
+  uat_fit_result *res;
+  double t0;
+  double best_window; /* RMSE at the start of the current plateau window */
+  size_t window_start;
+  size_t iter;
+} monitor;
+
+static void monitor_init(monitor *mo, const uat_fit_params *p, uat_fit_result *res) {
+  mo->p = p;
+  mo->res = res;
+  mo->t0 = uat_seconds();
+  mo->best_window = INFINITY;
+  mo->window_start = 0;
+  mo->iter = 0;
+}
+
+/* Record one iteration's RMSE; returns 1 (and sets res->stop) when training must stop. */
+static int monitor_step(monitor *mo, double rmse) {
+  uat_fit_result *r = mo->res;
+  mo->iter++;
+  r->iterations++;
+  r->rmse = rmse;
+  if (r->history && r->history_len < r->history_cap) r->history[r->history_len++] = rmse;
+  if (!isfinite(rmse)) {
+    r->stop = UAT_STOP_DIVERGED;
+    return 1;
+  }
+  if (rmse <= mo->p->target_rmse) {
+    r->stop = UAT_STOP_TARGET;
+    return 1;
+  }
+  if (mo->p->max_seconds > 0 && uat_seconds() - mo->t0 >= mo->p->max_seconds) {
+    r->stop = UAT_STOP_TIME;
+    return 1;
+  }
+  if (mo->p->plateau_window > 0 && mo->iter - mo->window_start >= mo->p->plateau_window) {
+    if (rmse > mo->best_window * (1.0 - mo->p->plateau_rel)) {
+      r->stop = UAT_STOP_PLATEAU;
+      return 1;
+    }
+    mo->best_window = rmse;
+    mo->window_start = mo->iter;
+  }
+  if (mo->best_window == INFINITY) mo->best_window = rmse;
+  if (mo->iter >= mo->p->max_iter) {
+    r->stop = UAT_STOP_ITER;
+    return 1;
+  }
+  return 0;
+}
+
+/* ---- one member: any trainer of the table through one loop ---------------------------------- */
+static int fit_loop(uat_mlp *m, const uat_dataset *d, const uat_fit_params *p, monitor *mo) {
+  const uat_fit_type *T = uat_fit_type_get(p->kind);
+  if (T == NULL) return UAT_EINVAL;
+  void *state = calloc(1, T->state_size ? T->state_size : 1);
+  if (state == NULL) return UAT_ENOMEM;
+  const uat_fit_problem pb = {m, d, p, mo->res};
+  int st = T->alloc(state, &pb);
+  if (st == UAT_OK) {
+    while (p->max_iter > 0) {
+      double rmse = NAN;
+      int converged = 0;
+      st = T->iterate(state, &rmse, &converged);
+      if (st != UAT_OK) break;
+      if (monitor_step(mo, rmse)) break;
+      if (converged) {
+        mo->res->stop = UAT_STOP_CONVERGED;
+        break;
+      }
+    }
+    if (T->finish) T->finish(state);
+  }
+  T->free(state);
+  free(state);
+  if (st == UAT_EDIVERGED || (st == UAT_OK && mo->res->stop == UAT_STOP_DIVERGED)) {
+    mo->res->stop = UAT_STOP_DIVERGED;
+    st = UAT_EDIVERGED;
+  }
+  return st;
+}
+
+/* ---- boosting -------------------------------------------------------------------------------- */
+uat_mlp *uat_mlp_sum(const uat_mlp *a, const uat_mlp *b, double scale) {
+  const size_t L = a->n_layers;
+  if (b->n_layers != L || uat_mlp_in(a) != uat_mlp_in(b) || uat_mlp_out(a) != uat_mlp_out(b) ||
+      a->act[L - 1] != UAT_ACT_IDENTITY || b->act[L - 1] != UAT_ACT_IDENTITY)
+    return NULL;
+  size_t *sizes = malloc((L + 1) * sizeof *sizes);
+  if (sizes == NULL) return NULL;
+  int same_acts = 1;
+  for (size_t l = 0; l <= L; l++) {
+    if (l > 0 && l < L && a->act[l - 1] != b->act[l - 1]) same_acts = 0;
+    sizes[l] = (l == 0 || l == L) ? a->sizes[l] : a->sizes[l] + b->sizes[l];
+  }
+  uat_mlp *s = same_acts ? uat_mlp_alloc(L + 1, sizes, a->act) : NULL;
+  free(sizes);
+  if (s == NULL) return NULL;
+  for (size_t l = 0; l < L; l++) {
+    const size_t ina = a->sizes[l], outa = a->sizes[l + 1], inb = b->sizes[l],
+                 outb = b->sizes[l + 1];
+    const size_t in = s->sizes[l], out = s->sizes[l + 1];
+    double *W = uat_mlp_weights(s, l), *bias = uat_mlp_bias(s, l);
+    const double *Wa = uat_mlp_weights(a, l), *Wb = uat_mlp_weights(b, l);
+    const double *ba = uat_mlp_bias(a, l), *bb = uat_mlp_bias(b, l);
+    const int first = l == 0, last = l + 1 == L;
+    for (size_t i = 0; i < outa; i++)
+      for (size_t j = 0; j < ina; j++) W[i * in + j] = Wa[i * ina + j];
+    for (size_t i = 0; i < outb; i++)
+      for (size_t j = 0; j < inb; j++) {
+        /* rows of b below a's (except the summed last layer), columns right of a's (except
+         * the shared input layer) */
+        const size_t row = last ? i : outa + i, col = first ? j : ina + j;
+        W[row * in + col] += (last ? scale : 1.0) * Wb[i * inb + j];
+      }
+    for (size_t i = 0; i < out; i++) bias[i] = 0.0;
+    for (size_t i = 0; i < outa; i++) bias[i] = ba[i];
+    for (size_t i = 0; i < outb; i++) bias[last ? i : outa + i] += (last ? scale : 1.0) * bb[i];
+  }
+  return s;
+}
+
+static int boost(uat_mlp **m, const uat_dataset *d, const uat_fit_params *p, monitor *mo) {
+  for (size_t k = 1; k < p->boost; k++) {
+    const double rmse = uat_fit_rmse(*m, d);
+    if (!(rmse > 0) || rmse <= p->target_rmse) break;
+    /* the next member fits the residual scaled to unit RMS */
+    uat_dataset *r = uat_dataset_alloc(d->n, d->in, d->out);
+    uat_mlp *member = uat_mlp_clone(*m), *sum = NULL;
+    uat_mlp_workspace *w = uat_mlp_workspace_alloc(*m, d->n);
+    gsl_rng *rng = uat_rng_alloc(p->seed + p->tune.boost_seed_step * k);
+    int st = (r && member && w && rng) ? UAT_OK : UAT_ENOMEM;
+    if (st == UAT_OK) {
+      memcpy(r->x, d->x, d->n * d->in * sizeof(double));
+      const double *y = uat_mlp_forward(*m, w, d->n, d->x);
+      for (size_t i = 0; i < d->n * d->out; i++) r->y[i] = (d->y[i] - y[i]) / rmse;
+      const uat_init_spec init = uat_init_spec_torch();
+      uat_mlp_init(member, &init, rng);
+      uat_fit_params q = *p;
+      q.target_rmse = p->target_rmse / rmse;
+      /* each member has the whole iteration budget; the time budget is shared */
+      mo->iter = 0;
+      mo->window_start = 0;
+      mo->best_window = INFINITY;
+      mo->p = &q;
+      st = fit_loop(member, r, &q, mo);
+      mo->p = p;
+    }
+    if (st == UAT_OK && (sum = uat_mlp_sum(*m, member, rmse)) == NULL) st = UAT_EINVAL;
+    if (st == UAT_OK) {
+      uat_mlp_free(*m);
+      *m = sum;
+    }
+    gsl_rng_free(rng);
+    uat_mlp_workspace_free(w);
+    uat_mlp_free(member);
+    uat_dataset_free(r);
+    if (st != UAT_OK) return st;
+  }
+  return UAT_OK;
+}
+
+/* The checks every fit starts with; UAT_OK or an error set in err. */
+static int fit_begin(const uat_mlp *m, const uat_dataset *d, const uat_fit_params *p,
+                     uat_fit_result *res, uat_error *err) {
+  res->iterations = res->evaluations = res->history_len = 0;
+  res->eval_seconds = 0.0;
+  if (res->history == NULL) res->history_cap = 0;
+  res->rmse = NAN;
+  res->stop = UAT_STOP_ITER;
+  const uat_fit_type *T = uat_fit_type_get(p->kind);
+  if (T == NULL) return uat_error_set(err, UAT_EINVAL, "fit: no trainer %d", (int)p->kind);
+  if (d->in != uat_mlp_in(m) || d->out != uat_mlp_out(m))
+    return uat_error_set(err, UAT_EINVAL, "fit: the data do not match the network");
+  if ((T->needs & UAT_FIT_NEEDS_LINEAR_OUTPUT) &&
+      (m->act[m->n_layers - 1] != UAT_ACT_IDENTITY || m->n_layers < 2))
+    return uat_error_set(err, UAT_EINVAL,
+                         "fit: %s needs a hidden layer and a linear (identity) output layer",
+                         T->name);
+  if (p->boost > 1 && m->act[m->n_layers - 1] != UAT_ACT_IDENTITY)
+    return uat_error_set(err, UAT_EINVAL, "fit: boosting needs a linear (identity) output layer");
+  return UAT_OK;
+}
+
+/* The final RMSE and the status every fit ends with. */
+static int fit_end(const uat_mlp *m, const uat_dataset *d, int st, uat_fit_result *res,
+                   uat_error *err) {
+  if (st == UAT_OK) res->rmse = uat_fit_rmse(m, d);
+  if (st == UAT_OK && !isfinite(res->rmse)) {
+    st = UAT_EDIVERGED;
+    res->stop = UAT_STOP_DIVERGED;
+  }
+  if (st == UAT_EDIVERGED) return uat_error_set(err, st, "fit: diverged (NaN or Inf)");
+  if (st == UAT_ENOMEM) return uat_error_set(err, st, "fit: out of memory");
+  if (st == UAT_EINVAL) return uat_error_set(err, st, "fit: fewer residuals than parameters");
+  if (st != UAT_OK) return uat_error_set(err, st, "fit: %s", uat_strerror(st));
+  return st;
+}
+
+int uat_fit_train(uat_mlp **m, const uat_dataset *d, const uat_fit_params *p, uat_fit_result *res,
+                  uat_error *err) {
+  int st = fit_begin(*m, d, p, res, err);
+  if (st != UAT_OK) return st;
+  monitor mo;
+  monitor_init(&mo, p, res);
+  st = fit_loop(*m, d, p, &mo);
+  if (st == UAT_OK && p->boost > 1) st = boost(m, d, p, &mo);
+  res->seconds = uat_seconds() - mo.t0;
+  return fit_end(*m, d, st, res, err);
+}
+
+/* ---- many seeds side by side ---------------------------------------------------------------- */
+int uat_fit_params_same_but_seed(const uat_fit_params *a, const uat_fit_params *b) {
+  /* the tuning values are all 8 bytes wide: no padding for memcmp to trip on */
+  return a->kind == b->kind && a->max_iter == b->max_iter && a->max_seconds == b->max_seconds &&
+         a->target_rmse == b->target_rmse && a->plateau_rel == b->plateau_rel &&
+         a->plateau_window == b->plateau_window && a->lr == b->lr && a->batch == b->batch &&
+         a->boost == b->boost && memcmp(&a->tune, &b->tune, sizeof a->tune) == 0;
+}
+
+int uat_fit_lanes_possible(const uat_fit_params *p, const uat_dataset *d) {
+  const uat_fit_type *T = uat_fit_type_get(p->kind);
+  return T != NULL && (T->needs & UAT_FIT_LANES) && p->boost <= 1 && !(p->max_seconds > 0) &&
+         !(p->batch > 0 && p->batch < d->n);
+}
+
+typedef struct {
+  monitor *mo;
+} lanes_ctx;
+
+/* The stopping rules of train_first_order's epoch_cb, lane by lane. */
+static void lanes_epoch_cb(size_t epoch, const double *loss, const double *y,
+                           const uat_mlp_lanes *l, unsigned char *done, void *ctx) {
+  (void)epoch;
+  (void)y;
+  lanes_ctx *c = ctx;
+  for (size_t k = 0; k < l->lanes; k++) {
+    if (done[k]) continue;
+    c->mo[k].res->evaluations++;
+    if (monitor_step(&c->mo[k], sqrt(loss[k]))) done[k] = 1;
+  }
+}
+
+int uat_fit_train_lanes(size_t n, uat_mlp **m, const uat_dataset *d, const uat_fit_params *p,
+                        uat_fit_result *res, int *status, uat_error *err) {
+  if (n == 0 || !uat_fit_lanes_possible(&p[0], d)) return UAT_EINVAL;
+  for (size_t k = 0; k < n; k++) {
+    /* the seed only shuffles mini-batches, which lanes do not: everything else must agree */
+    if (!uat_fit_params_same_but_seed(&p[0], &p[k]) || res[k].history != NULL) return UAT_EINVAL;
+    if (k > 0 && (m[k]->n_layers != m[0]->n_layers || m[k]->n_params != m[0]->n_params))
+      return UAT_EINVAL;
+  }
+  for (size_t k = 0; k < n; k++) status[k] = fit_begin(m[k], d, &p[k], &res[k], &err[k]);
+  for (size_t k = 0; k < n; k++)
+    if (status[k] != UAT_OK) return UAT_EINVAL;
+  uat_optimizer_params op;
+  uat_train_params tp;
+  uat_fit_first_order_setup(p, d, &op, &tp); /* no shuffling here: uat_fit_lanes_possible */
+  uat_mlp_lanes *l = uat_mlp_lanes_alloc(n, m[0]->n_layers + 1, m[0]->sizes, m[0]->act);
+  monitor *mo = calloc(n, sizeof *mo);
+  uat_train_result *tr = calloc(n, sizeof *tr);
+  int st = (l && mo && tr) ? UAT_OK : UAT_ENOMEM;
+  for (size_t k = 0; k < n && st == UAT_OK; k++) {
+    st = uat_mlp_lanes_set(l, k, m[k]);
+    monitor_init(&mo[k], &p[k], &res[k]);
+  }
+  const double t0 = uat_seconds();
+  lanes_ctx ctx = {mo};
+  if (st == UAT_OK) st = uat_lanes_train(l, &op, &tp, d, 0, lanes_epoch_cb, &ctx, tr);
+  const double seconds = (uat_seconds() - t0) / (double)n;
+  for (size_t k = 0; k < n; k++) {
+    res[k].seconds = seconds; /* the lanes' time, shared */
+    int sk = st;
+    if (sk == UAT_OK) {
+      uat_mlp_lanes_get(l, k, m[k]);
+      if (tr[k].reason == UAT_STOP_DIVERGED) {
+        res[k].stop = UAT_STOP_DIVERGED;
+        sk = UAT_EDIVERGED;
+      }
+      if (tr[k].reason == UAT_STOP_ITER) res[k].stop = UAT_STOP_ITER;
+    }
+    status[k] = fit_end(m[k], d, sk, &res[k], &err[k]);
+  }
+  uat_mlp_lanes_free(l);
+  free(mo);
+  free(tr);
+  return st == UAT_ENOMEM ? UAT_ENOMEM : UAT_OK;
+}
