@@ -75,8 +75,11 @@ static int add_act(parse_ctx *c, const char *s, void *arg) {
 static int add_trainer(parse_ctx *c, const char *s, void *arg) {
   (void)arg;
   if (c->e->n_trainers == UAT_EXP_MAX_LIST ||
-      uat_fit_kind_parse(s, &c->e->trainers[c->e->n_trainers]) != UAT_OK)
-    return fail(c, "expected trainers (adam, sgd, rprop, lbfgs, lm, varpro), found '%s'", s);
+      uat_fit_kind_parse(s, &c->e->trainers[c->e->n_trainers]) != UAT_OK) {
+    char names[256];
+    uat_fit_kind_list(names, sizeof names);
+    return fail(c, "expected trainers (%s), found '%s'", names, s);
+  }
   c->e->n_trainers++;
   return 1;
 }

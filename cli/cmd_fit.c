@@ -20,7 +20,7 @@ static void fit_help(FILE *fp) {
       fp,
       "usage: uat fit --target EXPR|ode:SYSTEM:trajectory|ode:SYSTEM:field|bool:BITS\n"
       "               [--domain x=LO:HI,...] [--layers IN,H,...,OUT | --hidden H,...] [--act A]\n"
-      "               [--trainer adam|sgd|rprop|lbfgs|lm|varpro] [--boost N] [--target-rmse R]\n"
+      "               [--trainer T] [--boost N] [--target-rmse R]\n"
       "               [--max-iter N] [--max-seconds S] [--plateau K:REL] [--lr R] [--batch B]\n"
       "               [--points grid|chebyshev|random|trajectory] [--train N] [--test N]\n"
       "               [--init RULE] [--seed S] [-o MODEL] [--plot BASE.png] [--rollout A:B:N]\n"
@@ -33,10 +33,10 @@ static void fit_help(FILE *fp) {
       "  -l, --layers L      all widths, input and output included (checked against the target)\n"
       "  -H, --hidden H      or only the hidden widths (default 32)\n"
       "      --act A         hidden activation (default tanh)\n"
-      "  -T, --trainer T     default adam\n"
+      "  -T, --trainer T     default adam; --list-trainers shows them all\n"
       "      --boost N       N members, each fitting the rescaled residual of the sum so far\n"
       "      --target-rmse R stop at this training RMSE\n"
-      "      --max-iter N    iterations or epochs (default 10000; 1000 for lbfgs, lm, varpro)\n"
+      "      --max-iter N    iterations or epochs (default: the trainer's, --list-trainers)\n"
       "      --max-seconds S time budget (makes the run depend on the machine)\n"
       "      --plateau K:REL stop when the RMSE improved by less than REL over K iterations\n"
       "      --lr R, --batch B  first-order learning rate and mini-batch size\n"
@@ -53,6 +53,18 @@ static void fit_help(FILE *fp) {
       "      --plot BASE.png model vs target (first output; one-input targets) in BASE.png,\n"
       "                      training RMSE per iteration (normalised units) in BASE_loss.png\n"
       "  -h, --help          this text\n");
+  char names[512];
+  uat_fit_kind_list(names, sizeof names);
+  fprintf(fp, "\ntrainers: %s\n", names);
+}
+
+/* --list-trainers: the trainer table, a line each. */
+static void list_trainers(void) {
+  printf("%-8s %-9s %s\n", "trainer", "max_iter", "method");
+  for (size_t k = 0; k < uat_fit_kind_count(); k++) {
+    const uat_fit_type *T = uat_fit_type_get((uat_fit_kind)k);
+    printf("%-8s %-9zu %s\n", T->name, T->default_max_iter, T->summary);
+  }
 }
 
 static void eval_help(FILE *fp) {
@@ -77,7 +89,8 @@ enum {
   O_PLOT,
   O_MODEL,
   O_ROLLOUT,
-  O_MAXMEM
+  O_MAXMEM,
+  O_LIST
 };
 
 static const struct option fit_opts[] = {{"target", required_argument, NULL, 't'},
@@ -103,6 +116,7 @@ static const struct option fit_opts[] = {{"target", required_argument, NULL, 't'
                                          {"model", required_argument, NULL, O_MODEL},
                                          {"rollout", required_argument, NULL, O_ROLLOUT},
                                          {"max-memory", required_argument, NULL, O_MAXMEM},
+                                         {"list-trainers", no_argument, NULL, O_LIST},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
 
@@ -145,7 +159,12 @@ static int fit_option(fit_options *o, int c, const char *arg, const char *flag) 
   case O_ACT: return uat_activation_parse(arg, &s->act) == UAT_OK ? 0 : bad_value(flag, arg);
   case 'T': {
     uat_fit_kind k;
-    if (uat_fit_kind_parse(arg, &k) != UAT_OK) return bad_value(flag, arg);
+    if (uat_fit_kind_parse(arg, &k) != UAT_OK) {
+      char names[512];
+      uat_fit_kind_list(names, sizeof names);
+      uat_cli_error("fit", "--trainer: expected one of %s, found '%s'", names, arg);
+      return -1;
+    }
     const size_t it = s->fit.max_iter;
     const uat_fit_params keep = s->fit;
     s->fit = uat_fit_default_params(k);
@@ -221,6 +240,10 @@ static int parse(int argc, char **argv, fit_options *o, int eval) {
     li = -1;
     if (c == 'h') {
       (eval ? eval_help : fit_help)(stdout);
+      return 1;
+    }
+    if (c == O_LIST && !eval) {
+      list_trainers();
       return 1;
     }
     if (eval && c != '?' && c != 't' && c != 'D' && c != O_MODEL && c != O_TEST) {

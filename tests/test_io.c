@@ -13,6 +13,7 @@
 #include "test_util.h"
 #include "uat/init.h"
 #include "uat/io.h"
+#include "uat/util.h"
 
 static uat_mlp *random_model(void) {
   const size_t sizes[7] = {3, 5, 4, 6, 2, 3, 2};
@@ -246,6 +247,83 @@ static void test_csv_read(void **state) {
   }
 }
 
+/* SHA-256 against FIPS 180-2's test vectors: "abc", the empty string, and the 448-bit message
+ * that makes the padding spill into a second block; a file read in pieces hashes the same. */
+static void test_sha256_vectors(void **state) {
+  (void)state;
+  const struct {
+    const char *text, *hex;
+  } v[3] = {{"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+            {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+            {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"}};
+  for (int i = 0; i < 3; i++) {
+    uat_sha256_ctx c;
+    char hex[65];
+    uat_sha256_init(&c);
+    uat_sha256_update(&c, v[i].text, strlen(v[i].text));
+    uat_sha256_final(&c, hex);
+    assert_string_equal(hex, v[i].hex);
+    const char *path = uat_test_file(3, v[i].text);
+    uat_error err;
+    assert_int_equal(uat_sha256_file(path, hex, &err), UAT_OK);
+    assert_string_equal(hex, v[i].hex);
+  }
+  /* a million 'a' (FIPS 180-2, appendix B.3), fed in uneven pieces */
+  uat_sha256_ctx c;
+  uat_sha256_init(&c);
+  char a[1001];
+  memset(a, 'a', sizeof a);
+  for (int k = 0; k < 1000; k++) uat_sha256_update(&c, a, k % 2 ? 999 : 1001);
+  char hex[65];
+  uat_sha256_final(&c, hex);
+  assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  uat_error err;
+  assert_int_equal(uat_sha256_file("/nonexistent/x", hex, &err), UAT_EIO);
+}
+
+/* The one number parser, linspace and enum names that every reader shares. */
+static void test_parsers(void **state) {
+  (void)state;
+  double v;
+  size_t n;
+  assert_int_equal(uat_parse_double("2.5e-3", &v), UAT_OK);
+  assert_true(v == 2.5e-3);
+  assert_int_equal(uat_parse_double("1e-400", &v), UAT_OK); /* underflow is kept */
+  assert_int_equal(uat_parse_double("1e400", &v), UAT_EFORMAT);
+  assert_int_equal(uat_parse_double("12abc", &v), UAT_EFORMAT);
+  assert_int_equal(uat_parse_double("", &v), UAT_EFORMAT);
+  assert_int_equal(uat_parse_size("18446744073709551615", &n), UAT_OK);
+  assert_true(n == (size_t)-1);
+  assert_int_equal(uat_parse_size("18446744073709551616", &n), UAT_EFORMAT);
+  assert_int_equal(uat_parse_size("-1", &n), UAT_EFORMAT);
+  assert_int_equal(uat_parse_size("+1", &n), UAT_EFORMAT);
+  double list[3];
+  assert_int_equal(uat_parse_doubles("1,-2.5,3e1", list, 3), 3);
+  assert_true(list[1] == -2.5 && list[2] == 30.0);
+  assert_int_equal(uat_parse_doubles("1,2,3,4", list, 3), -1);
+  assert_int_equal(uat_parse_doubles("1,,2", list, 3), -1);
+  unsigned long a, b;
+  assert_int_equal(uat_parse_seeds("3:7", &a, &b), UAT_OK);
+  assert_true(a == 3 && b == 7);
+  assert_int_equal(uat_parse_seeds("7:3", &a, &b), UAT_EFORMAT);
+  assert_int_equal(uat_parse_bytes("2G", &n), UAT_OK);
+  assert_true(n == (size_t)2 << 30);
+  assert_int_equal(uat_parse_bytes("99999999999T", &n), UAT_EFORMAT);
+  double x[5];
+  uat_linspace(-1.0, 0.3, 5, x);
+  assert_true(x[0] == -1.0 && x[4] == 0.3);
+  uat_assert_close(x[2], -0.35, 1e-16, 0);
+  const char *const names[2] = {"one", "two"};
+  int k;
+  assert_string_equal(uat_enum_name(names, 2, 1), "two");
+  assert_string_equal(uat_enum_name(names, 2, 2), "unknown");
+  assert_int_equal(uat_enum_parse(names, 2, "two", &k), UAT_OK);
+  assert_int_equal(k, 1);
+  assert_int_equal(uat_enum_parse(names, 2, "three", &k), UAT_ENOTFOUND);
+  assert_true(strlen(uat_build_commit()) > 0 && strlen(uat_build_compiler()) > 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_round_trip_bit_exact),
@@ -253,6 +331,8 @@ int main(void) {
       cmocka_unit_test(test_atomic_write),
       cmocka_unit_test(test_atomic_special_files),
       cmocka_unit_test(test_csv_read),
+      cmocka_unit_test(test_sha256_vectors),
+      cmocka_unit_test(test_parsers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,195 @@
+/* test_fit.c — the trainer table, limited-memory BFGS, and runs as deep as the input asks. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "test_util.h"
+#include "uat/lbfgs.h"
+#include "uat/run.h"
+#include "uat/trainers.h"
+
+/* f(x) = 1/2 x'Ax - b'x with A = [[3, 1], [1, 2]], b = (1, 1): minimum at A^-1 b = (1/5, 2/5). */
+static double quadratic(const double *x, double *g, void *ctx) {
+  int *calls = ctx;
+  ++*calls;
+  g[0] = 3 * x[0] + x[1] - 1;
+  g[1] = x[0] + 2 * x[1] - 1;
+  return 0.5 * (3 * x[0] * x[0] + 2 * x[0] * x[1] + 2 * x[1] * x[1]) - x[0] - x[1];
+}
+
+/* By hand, from x0 = 0: g0 = (-1, -1), so the first direction is d = (1, 1) with the trial step
+ * 1/|g0| = 1/sqrt(2). phi(a) = f(a d) = 7a^2/2 - 2a: the trial step fails sufficient decrease
+ * (phi(0.707) = 0.336 > 0), so the zoom interpolates; the cubic through phi(0), phi'(0) = -2,
+ * phi(a1), phi'(a1) is phi itself, whose minimum a = 2/7 has phi' = 0 and is accepted:
+ * x1 = (2/7, 2/7) after 3 evaluations. Then s = x1, y = A s = (8/7, 6/7), g1 = (1/7, -1/7),
+ * and the second direction is -H1 g1 with H1 = (I - rho s y') gamma (I - rho y s') + rho s s',
+ * gamma = s'y / y'y = 0.28, rho = 1/s'y = 1.75 (Nocedal & Wright eq. 7.19 from H0 = gamma I). */
+static void test_lbfgs_quadratic_by_hand(void **state) {
+  (void)state;
+  int calls = 0;
+  uat_lbfgs_params p = uat_lbfgs_default_params();
+  p.gtol = 1e-14;
+  uat_lbfgs *s = uat_lbfgs_alloc(2, &p);
+  assert_non_null(s);
+  const double x0[2] = {0, 0};
+  assert_int_equal(uat_lbfgs_set(s, quadratic, &calls, x0), UAT_OK);
+  assert_int_equal(uat_lbfgs_iterate(s), UAT_OK);
+  uat_assert_close(uat_lbfgs_x(s)[0], 2.0 / 7.0, 1e-15, 0);
+  uat_assert_close(uat_lbfgs_x(s)[1], 2.0 / 7.0, 1e-15, 0);
+  uat_assert_close(uat_lbfgs_step(s), 2.0 / 7.0, 1e-15, 0);
+  assert_int_equal(uat_lbfgs_evaluations(s), 3);
+  /* the second direction, from the dense BFGS formula */
+  const double sv[2] = {2.0 / 7, 2.0 / 7}, yv[2] = {8.0 / 7, 6.0 / 7}, g1[2] = {1.0 / 7, -1.0 / 7};
+  const double sy = sv[0] * yv[0] + sv[1] * yv[1], rho = 1 / sy;
+  const double gamma = sy / (yv[0] * yv[0] + yv[1] * yv[1]);
+  double H[2][2];
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 2; j++) {
+      double h = 0; /* ((I - rho s y') gamma (I - rho y s'))_ij */
+      for (int k = 0; k < 2; k++)
+        h += ((i == k) - rho * sv[i] * yv[k]) * gamma * ((k == j) - rho * yv[k] * sv[j]);
+      H[i][j] = h + rho * sv[i] * sv[j];
+    }
+  const double d[2] = {-(H[0][0] * g1[0] + H[0][1] * g1[1]), -(H[1][0] * g1[0] + H[1][1] * g1[1])};
+  const double x1[2] = {uat_lbfgs_x(s)[0], uat_lbfgs_x(s)[1]};
+  assert_int_equal(uat_lbfgs_iterate(s), UAT_OK);
+  const double a = uat_lbfgs_step(s);
+  uat_assert_close(uat_lbfgs_x(s)[0], x1[0] + a * d[0], 1e-15, 1e-14);
+  uat_assert_close(uat_lbfgs_x(s)[1], x1[1] + a * d[1], 1e-15, 1e-14);
+  for (int k = 0; k < 10 && !uat_lbfgs_converged(s); k++)
+    assert_int_equal(uat_lbfgs_iterate(s), UAT_OK);
+  assert_true(uat_lbfgs_converged(s));
+  uat_assert_close(uat_lbfgs_x(s)[0], 0.2, 1e-13, 0);
+  uat_assert_close(uat_lbfgs_x(s)[1], 0.4, 1e-13, 0);
+  uat_assert_close(uat_lbfgs_f(s), -0.3, 1e-15, 0);
+  uat_lbfgs_free(s);
+}
+
+/* Rosenbrock's valley from (-1.2, 1), the classic test (Nocedal & Wright: L-BFGS needs a few
+ * dozen iterations): the minimum (1, 1) to 1e-8. */
+static double rosenbrock(const double *x, double *g, void *ctx) {
+  (void)ctx;
+  const double a = 1 - x[0], b = x[1] - x[0] * x[0];
+  g[0] = -2 * a - 400 * x[0] * b;
+  g[1] = 200 * b;
+  return a * a + 100 * b * b;
+}
+
+static void test_lbfgs_rosenbrock(void **state) {
+  (void)state;
+  uat_lbfgs_params p = uat_lbfgs_default_params();
+  p.m = 5;
+  p.gtol = 1e-10;
+  uat_lbfgs *s = uat_lbfgs_alloc(2, &p);
+  const double x0[2] = {-1.2, 1.0};
+  assert_int_equal(uat_lbfgs_set(s, rosenbrock, NULL, x0), UAT_OK);
+  int it = 0;
+  while (!uat_lbfgs_converged(s) && it < 200) {
+    assert_int_equal(uat_lbfgs_iterate(s), UAT_OK);
+    it++;
+  }
+  print_message("rosenbrock: %d iterations, %zu evaluations\n", it, uat_lbfgs_evaluations(s));
+  assert_true(it < 60);
+  uat_assert_close(uat_lbfgs_x(s)[0], 1.0, 1e-8, 0);
+  uat_assert_close(uat_lbfgs_x(s)[1], 1.0, 1e-8, 0);
+  uat_lbfgs_free(s);
+  assert_null(uat_lbfgs_alloc(0, &p));
+  p.c2 = p.c1 / 2;
+  assert_null(uat_lbfgs_alloc(2, &p));
+}
+
+/* Every row of the table: its name parses back to it, its defaults come from the row, and it
+ * trains sin through uat_run: 30 iterations end lower than 1. */
+static void test_trainer_table(void **state) {
+  (void)state;
+  assert_true(uat_fit_kind_count() >= 7);
+  assert_string_equal(uat_fit_kind_name(UAT_FIT_LBFGS), "lbfgs");
+  assert_string_equal(uat_fit_kind_name(UAT_FIT_BFGS), "bfgs");
+  assert_string_equal(uat_fit_kind_name((uat_fit_kind)999), "unknown");
+  assert_null(uat_fit_type_get((uat_fit_kind)uat_fit_kind_count()));
+  char list[512];
+  uat_fit_kind_list(list, sizeof list);
+  for (size_t k = 0; k < uat_fit_kind_count(); k++) {
+    const uat_fit_type *T = uat_fit_type_get((uat_fit_kind)k);
+    assert_non_null(T);
+    assert_true(uat_test_contains(list, T->name));
+    uat_fit_kind back;
+    assert_int_equal(uat_fit_kind_parse(T->name, &back), UAT_OK);
+    assert_int_equal(back, k);
+    const uat_fit_params p = uat_fit_default_params((uat_fit_kind)k);
+    assert_int_equal(p.max_iter, T->default_max_iter);
+    uat_run_spec sp;
+    uat_run_spec_defaults(&sp);
+    sp.target = "sin(x)";
+    sp.domain = "x=-pi:pi";
+    sp.width = 6;
+    sp.train_n = 40;
+    sp.test_n = 101;
+    sp.fit = p;
+    double rmse[2];
+    for (int j = 0; j < 2; j++) {
+      sp.fit.max_iter = j ? 30 : 1;
+      uat_run_result r;
+      uat_error err;
+      const int st = uat_run(&sp, NULL, &r, &err);
+      if (st != UAT_OK) print_error("%s: %s\n", T->name, err.msg);
+      assert_int_equal(st, UAT_OK);
+      assert_int_equal(r.fit.iterations, sp.fit.max_iter);
+      rmse[j] = r.fit.rmse;
+    }
+    print_message("%-7s train RMSE after 1 and 30 iterations: %.3e %.3e\n", T->name, rmse[0],
+                  rmse[1]);
+    assert_true(rmse[1] < rmse[0]);
+  }
+  uat_fit_kind k;
+  assert_int_equal(uat_fit_kind_parse("newton", &k), UAT_ENOTFOUND);
+}
+
+/* Depth is sized from the input: 200 hidden layers of width 3 build, train and report, with
+ * the parameter count of 200 such layers (3 + 199 * 12 + 4 weights and biases). */
+static void test_deep_runs(void **state) {
+  (void)state;
+  const size_t depths[2] = {40, 200};
+  for (int i = 0; i < 2; i++) {
+    uat_run_spec sp;
+    uat_run_spec_defaults(&sp);
+    sp.target = "x";
+    sp.width = 3;
+    sp.n_hidden = depths[i];
+    sp.train_n = 16;
+    sp.test_n = 21;
+    sp.fit = uat_fit_default_params(UAT_FIT_ADAM);
+    sp.fit.max_iter = 3;
+    uat_run_result r;
+    uat_error err;
+    const int st = uat_run(&sp, NULL, &r, &err);
+    if (st != UAT_OK) print_error("depth %zu: %s\n", depths[i], err.msg);
+    assert_int_equal(st, UAT_OK);
+    assert_int_equal(r.params, (1 * 3 + 3) + (depths[i] - 1) * (3 * 3 + 3) + (3 + 1));
+    assert_int_equal(r.fit.iterations, 3);
+  }
+  /* widths may differ layer by layer */
+  const size_t widths[3] = {5, 4, 3};
+  uat_run_spec sp;
+  uat_run_spec_defaults(&sp);
+  sp.target = "x";
+  sp.hidden = widths;
+  sp.n_hidden = 3;
+  sp.train_n = 16;
+  sp.test_n = 21;
+  sp.fit.max_iter = 2;
+  uat_run_result r;
+  uat_error err;
+  assert_int_equal(uat_run(&sp, NULL, &r, &err), UAT_OK);
+  assert_int_equal(r.params, (5 + 5) + (5 * 4 + 4) + (4 * 3 + 3) + (3 + 1));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_lbfgs_quadratic_by_hand),
+      cmocka_unit_test(test_lbfgs_rosenbrock),
+      cmocka_unit_test(test_trainer_table),
+      cmocka_unit_test(test_deep_runs),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
