@@ -242,5 +242,17 @@ expect 2 "did you mean --rhs?" -- ode --rhz x
 
 expect 2 "--trainer is an option of uat fit" -- eval --model m.txt --target 'sin(x)' --trainer lm
 
+# Every trainer of the table is reachable by name from the command line and from an
+# experiment file (the list comes from the table itself: uat fit --list-trainers).
+trainers=$("$uat" fit --list-trainers | awk 'NR > 1 { print $1 }')
+[ "$(wc -w <<<"$trainers")" -ge 7 ] && ok || bad "--list-trainers lists $trainers"
+for tr in $trainers; do
+  expect 0 "^trainer = $tr\$" -- fit --target 'sin(x)' --hidden 4 --train 24 --test 51 --trainer "$tr" --max-iter 3
+done
+printf '[experiment]\nname = all\n[target s]\nspec = sin(x)\ntrain = 24\n[sweep]\nwidths = 3\ntrainers = %s\nseeds = 0\n[train]\nmax_iter = 3\ntest = 51\n' \
+  "$(tr '\n' ',' <<<"$trainers" | sed 's/,$//')" >"$tmp/all.ini"
+expect 0 "all: $(wc -w <<<"$trainers") runs \\(0 not ok\\)" -- sweep "$tmp/all.ini" -o "$tmp/all" --no-progress
+expect 2 "expected one of adam, sgd, rprop, lbfgs, bfgs, lm, varpro" -- fit --target x --trainer newton
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
