@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "uat/limits.h"
+#include "uat/util.h"
+#include "uat/version.h"
 
 void uat_run_spec_defaults(uat_run_spec *s) {
   memset(s, 0, sizeof *s);
@@ -330,5 +332,32 @@ int uat_run_seeds(size_t n, const uat_run_spec *s, uat_mlp **models, uat_run_res
   if (st != UAT_OK)
     for (size_t k = 0; k < n; k++)
       status[k] = uat_run(&s[k], models ? &models[k] : NULL, &r[k], &err[k]);
+  return UAT_OK;
+}
+
+static char *copy(const char *s) {
+  char *c = malloc(strlen(s) + 1);
+  if (c) strcpy(c, s);
+  return c;
+}
+
+int uat_run_model_info(const uat_run_spec *s, uat_model_info *info, uat_error *err) {
+  memset(info, 0, sizeof *info);
+  uat_target *t = NULL;
+  const int st = uat_target_alloc(s->target, s->domain, &t, err);
+  if (st != UAT_OK) return st;
+  char made[160];
+  snprintf(made, sizeof made, "%s %s", UAT_VERSION_STRING, uat_build_commit());
+  info->target = copy(s->target);
+  info->domain = uat_target_domain_spec(t);
+  info->trainer = copy(uat_fit_kind_name(s->fit.kind));
+  info->uat = copy(made);
+  info->has_seed = 1;
+  info->seed = s->seed;
+  uat_target_free(t);
+  if (!info->target || !info->domain || !info->trainer || !info->uat) {
+    uat_model_info_free(info);
+    return uat_error_set(err, UAT_ENOMEM, "out of memory");
+  }
   return UAT_OK;
 }

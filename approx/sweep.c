@@ -132,12 +132,16 @@ size_t uat_sweep_pending(const uat_sweep *s, size_t c, size_t *idx) {
 }
 
 /* ---- running ------------------------------------------------------------------------------- */
-static void save_model(const uat_sweep *s, size_t i, const uat_mlp *m, uat_sweep_row *r) {
+static void save_model(const uat_sweep *s, size_t i, const uat_run_spec *sp, const uat_mlp *m,
+                       uat_sweep_row *r) {
   char path[4200];
   snprintf(path, sizeof path, "%s/models/run_%05zu.txt", s->dir, i);
   uat_error err;
-  if (uat_mlp_save(path, m, &err) != UAT_OK)
-    snprintf(r->message, sizeof r->message, "warning: %.140s", err.msg);
+  uat_model_info info;
+  int st = uat_run_model_info(sp, &info, &err);
+  if (st == UAT_OK) st = uat_mlp_save_info(path, m, &info, &err);
+  uat_model_info_free(&info);
+  if (st != UAT_OK) snprintf(r->message, sizeof r->message, "warning: %.140s", err.msg);
 }
 
 /* The rollout of run i's learned field: its error and invariant drift into r. */
@@ -197,7 +201,7 @@ static void result_to_row(const uat_sweep *s, size_t i, const uat_run_spec *sp, 
           o ? fmax(r->deriv_l2_rel, res->report.dnorms[o].l2_rel) : res->report.dnorms[o].l2_rel;
   }
   if (et->rollout) rollout_row(et, sp, m, r);
-  save_model(s, i, m, r);
+  save_model(s, i, sp, m, r);
 }
 
 int uat_sweep_run_cell(const uat_sweep *s, const size_t *idx, size_t k, uat_sweep_row *rows) {

@@ -388,3 +388,21 @@ uat_dataset *uat_target_sample(uat_target *t, uat_points kind, size_t n, unsigne
   gsl_rng_free(r);
   return d;
 }
+
+char *uat_target_domain_spec(const uat_target *t) {
+  const size_t in = uat_target_in(t), cap = in * 100 + 1;
+  char *buf = malloc(cap);
+  if (buf == NULL) return NULL;
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < in; i++) {
+    const int w = snprintf(buf + used, cap - used, "%s%s=%.17g:%.17g", i ? "," : "",
+                           uat_target_input_name(t, i), uat_target_lo(t)[i], uat_target_hi(t)[i]);
+    if (w < 0 || (size_t)w >= cap - used) {
+      free(buf);
+      return NULL;
+    }
+    used += (size_t)w;
+  }
+  return buf;
+}

@@ -68,9 +68,10 @@ static void list_trainers(void) {
 }
 
 static void eval_help(FILE *fp) {
-  fprintf(fp,
-          "usage: uat eval --model M --target T [--domain D] [--test N]\n\n"
-          "The error report of `uat fit` for a saved model (see uat fit --help for targets).\n");
+  fprintf(fp, "usage: uat eval --model M [--target T] [--domain D] [--test N]\n\n"
+              "The error report of `uat fit` for a saved model (see uat fit --help for targets).\n"
+              "The target and the domain default to those the model file records of its training\n"
+              "(a different --target alone is evaluated on its own default domain).\n");
 }
 
 enum {
@@ -263,9 +264,9 @@ static int parse(int argc, char **argv, fit_options *o, int eval) {
     uat_cli_error(eval ? "eval" : "fit", "unexpected argument '%s' (try --help)", argv[optind]);
     return -1;
   }
-  if (o->spec.target == NULL || (eval && o->model == NULL)) {
+  if ((!eval && o->spec.target == NULL) || (eval && o->model == NULL)) {
     uat_cli_error(eval ? "eval" : "fit",
-                  eval ? "expected --model M and --target T" : "expected --target T (try --help)");
+                  eval ? "expected --model M (try --help)" : "expected --target T (try --help)");
     return -1;
   }
   return 0;
@@ -421,9 +422,15 @@ int uat_cmd_fit(int argc, char **argv) {
            r.fit.iterations, r.fit.evaluations, uat_stop_reason_name(r.fit.stop), r.fit.seconds,
            r.fit.rmse);
     uat_fit_report_print(stdout, &r.report, t);
-    if (o.output && uat_mlp_save(o.output, m, &err) != UAT_OK) {
-      uat_cli_error("fit", "%s", err.msg);
-      rc = UAT_EXIT_FAIL;
+    if (o.output) {
+      uat_model_info info;
+      int sst = uat_run_model_info(&spec, &info, &err);
+      if (sst == UAT_OK) sst = uat_mlp_save_info(o.output, m, &info, &err);
+      uat_model_info_free(&info);
+      if (sst != UAT_OK) {
+        uat_cli_error("fit", "%s", err.msg);
+        rc = UAT_EXIT_FAIL;
+      }
     }
     if (o.plot && plot_fit(o.plot, m, t, &r) != 0) rc = UAT_EXIT_FAIL;
     if (o.rollout && rollout(o.rollout, o.plot, m, t) != 0) rc = UAT_EXIT_FAIL;
@@ -434,6 +441,8 @@ int uat_cmd_fit(int argc, char **argv) {
   return rc;
 }
 
+static int same(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
+
 int uat_cmd_eval(int argc, char **argv) {
   fit_options o;
   memset(&o, 0, sizeof o);
@@ -443,10 +452,26 @@ int uat_cmd_eval(int argc, char **argv) {
   uat_target *t = NULL;
   uat_mlp *m = NULL;
   uat_error err;
-  if (uat_target_alloc(o.spec.target, o.spec.domain, &t, &err) != UAT_OK ||
-      uat_mlp_load(o.model, &m, &err) != UAT_OK) {
+  uat_model_info info;
+  if (uat_mlp_load_info(o.model, &m, &info, &err) != UAT_OK) {
     uat_cli_error("eval", "%s", err.msg);
-    uat_target_free(t);
+    return UAT_EXIT_FAIL;
+  }
+  /* what the model file records of its training: the target and domain, unless given */
+  const char *target = o.spec.target ? o.spec.target : info.target;
+  const char *domain =
+      o.spec.domain ? o.spec.domain
+                    : (o.spec.target == NULL || same(target, info.target) ? info.domain : NULL);
+  if (target == NULL) {
+    uat_cli_error("eval", "%s does not record its target: give --target T", o.model);
+    uat_mlp_free(m);
+    uat_model_info_free(&info);
+    return UAT_EXIT_USAGE;
+  }
+  if (uat_target_alloc(target, domain, &t, &err) != UAT_OK) {
+    uat_cli_error("eval", "%s", err.msg);
+    uat_mlp_free(m);
+    uat_model_info_free(&info);
     return UAT_EXIT_FAIL;
   }
   int rc = UAT_EXIT_FAIL;
@@ -470,5 +495,6 @@ int uat_cmd_eval(int argc, char **argv) {
   }
   uat_mlp_free(m);
   uat_target_free(t);
+  uat_model_info_free(&info);
   return rc;
 }

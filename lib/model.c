@@ -1,6 +1,11 @@
 /* model.c — model files: a versioned plain-text format (docs/formats.md).
  *
- *   uat-model 1
+ *   uat-model 2
+ *   target sin(x)                    provenance lines, each optional (version 2)
+ *   domain x=-3.1415926535897931:3.1415926535897931
+ *   trainer varpro
+ *   seed 0
+ *   uat 0.1.0 COMMIT
  *   sizes 2 2 1
  *   activations sigmoid identity
  *   params 9
@@ -8,15 +13,43 @@
  *   end
  *
  * 17 significant digits make every double round-trip exactly through strtod. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
 #include "uat/io.h"
+#include "uat/limits.h"
 
-int uat_mlp_write(FILE *fp, const uat_mlp *m) {
+static const char *const info_keys[4] = {"target", "domain", "trainer", "uat"};
+
+static char **info_field(uat_model_info *info, int k) {
+  char **f[4] = {&info->target, &info->domain, &info->trainer, &info->uat};
+  return f[k];
+}
+
+void uat_model_info_free(uat_model_info *info) {
+  if (info == NULL) return;
+  for (int k = 0; k < 4; k++) free(*info_field(info, k));
+  memset(info, 0, sizeof *info);
+}
+
+int uat_mlp_write(FILE *fp, const uat_mlp *m) { return uat_mlp_write_info(fp, m, NULL); }
+
+int uat_mlp_write_info(FILE *fp, const uat_mlp *m, const uat_model_info *info) {
+  uat_model_info none;
+  memset(&none, 0, sizeof none);
+  uat_model_info *in = info ? (uat_model_info *)info : &none; /* read only */
+  for (int k = 0; k < 4; k++) {
+    const char *v = *info_field(in, k);
+    if (v && (strpbrk(v, "\r\n") || v[0] == '\0')) return UAT_EINVAL;
+  }
   fprintf(fp, "uat-model %d\n", UAT_MODEL_FORMAT_VERSION);
+  for (int k = 0; k < 3; k++)
+    if (*info_field(in, k)) fprintf(fp, "%s %s\n", info_keys[k], *info_field(in, k));
+  if (in->has_seed) fprintf(fp, "seed %lu\n", in->seed);
+  if (in->uat) fprintf(fp, "uat %s\n", in->uat);
   fprintf(fp, "sizes");
   for (size_t l = 0; l <= m->n_layers; l++) fprintf(fp, " %zu", m->sizes[l]);
   fprintf(fp, "\nactivations");
@@ -33,24 +66,32 @@ int uat_mlp_write(FILE *fp, const uat_mlp *m) {
 }
 
 int uat_mlp_save(const char *path, const uat_mlp *m, uat_error *err) {
+  return uat_mlp_save_info(path, m, NULL, err);
+}
+
+int uat_mlp_save_info(const char *path, const uat_mlp *m, const uat_model_info *info,
+                      uat_error *err) {
   uat_atomic_file af;
   int st = uat_atomic_open(&af, path, err);
   if (st != UAT_OK) return st;
-  if (uat_mlp_write(af.fp, m) != UAT_OK) {
+  if ((st = uat_mlp_write_info(af.fp, m, info)) != UAT_OK) {
+    uat_atomic_abort(&af);
+    if (st == UAT_EINVAL)
+      return uat_error_set(err, UAT_EINVAL, "%s: a provenance field has a line break", path);
     uat_atomic_abort(&af);
     return uat_error_set(err, UAT_EIO, "%s: write failed", path);
   }
   return uat_atomic_commit(&af, err);
 }
 
-#define MAX_SIZES 64
-
 /* Parsing state: the header as read so far. */
 typedef struct {
   uat_lines L;
   size_t n_sizes;
-  size_t sizes[MAX_SIZES];
-  uat_activation act[MAX_SIZES - 1];
+  size_t *sizes;       /* cap of them */
+  uat_activation *act; /* cap - 1 */
+  size_t cap;
+  uat_model_info *info; /* provenance read (NULL: skipped) */
   uat_error *err;
 } model_reader;
 
@@ -84,6 +125,70 @@ static int end_of_line(model_reader *r, const char *line, size_t pos) {
   return tok ? fail(r, (size_t)(tok - line) + 1, "end of line") : UAT_OK;
 }
 
+/* A provenance line "KEY rest of line" (version 2) into r->info. Returns 1 if line was one. */
+static int read_info_line(model_reader *r, const char *line, const char *tok, size_t len,
+                          size_t pos, int *st) {
+  const char *rest = line + pos;
+  while (*rest == ' ' || *rest == '\t') rest++;
+  if (len == 4 && strncmp(tok, "seed", 4) == 0) {
+    size_t p2 = pos, l2, seed;
+    const char *v = uat_token(line, &p2, &l2);
+    if (v == NULL || !uat_token_size(v, l2, &seed) || seed > ULONG_MAX)
+      *st = fail(r, v ? (size_t)(v - line) + 1 : pos + 1, "a seed (integer)");
+    else if ((*st = end_of_line(r, line, p2)) == UAT_OK && r->info) {
+      r->info->seed = (unsigned long)seed;
+      r->info->has_seed = 1;
+    }
+    return 1;
+  }
+  for (int k = 0; k < 4; k++) {
+    if (len != strlen(info_keys[k]) || strncmp(tok, info_keys[k], len) != 0) continue;
+    if (*rest == '\0') {
+      *st = fail(r, pos + 1, "a value");
+      return 1;
+    }
+    char **f = r->info ? info_field(r->info, k) : NULL;
+    if (f != NULL) {
+      free(*f);
+      *f = malloc(strlen(rest) + 1);
+      if (*f == NULL) {
+        *st = uat_error_set(r->err, UAT_ENOMEM, "%s: out of memory", r->L.path);
+        return 1;
+      }
+      strcpy(*f, rest);
+    }
+    *st = UAT_OK;
+    return 1;
+  }
+  return 0;
+}
+
+/* The layer widths of a `sizes` line (after the keyword, at pos), as many as it has. */
+static int read_sizes(model_reader *r, const char *line, size_t pos) {
+  const char *tok;
+  size_t len;
+  r->n_sizes = 0;
+  while ((tok = uat_token(line, &pos, &len)) != NULL) {
+    size_t v;
+    if (!uat_token_size(tok, len, &v) || v == 0 || v > UAT_MAX_WIDTH)
+      return fail(r, (size_t)(tok - line) + 1, "a layer width (integer 1..16777216)");
+    if (r->n_sizes == UAT_MAX_LAYERS + 1)
+      return fail(r, (size_t)(tok - line) + 1, "at most 1025 sizes (1024 layers)");
+    if (r->n_sizes == r->cap) {
+      const size_t cap = r->cap ? 2 * r->cap : 16;
+      size_t *sizes = realloc(r->sizes, cap * sizeof *sizes);
+      if (sizes) r->sizes = sizes;
+      uat_activation *act = realloc(r->act, cap * sizeof *act);
+      if (act) r->act = act;
+      if (!sizes || !act) return uat_error_set(r->err, UAT_ENOMEM, "%s: out of memory", r->L.path);
+      r->cap = cap;
+    }
+    r->sizes[r->n_sizes++] = v;
+  }
+  if (r->n_sizes < 2) return fail(r, pos + 1, "at least two layer widths");
+  return UAT_OK;
+}
+
 static int read_header(model_reader *r) {
   char *line;
   size_t pos, len;
@@ -91,20 +196,28 @@ static int read_header(model_reader *r) {
   if (st) return st;
   const char *tok = uat_token(line, &pos, &len);
   size_t version;
-  if (!tok || !uat_token_size(tok, len, &version) || version != UAT_MODEL_FORMAT_VERSION)
-    return fail(r, tok ? (size_t)(tok - line) + 1 : pos + 1, "format version 1");
+  if (!tok || !uat_token_size(tok, len, &version) || version < 1 ||
+      version > UAT_MODEL_FORMAT_VERSION)
+    return fail(r, tok ? (size_t)(tok - line) + 1 : pos + 1, "format version 1 or 2");
   if ((st = end_of_line(r, line, pos))) return st;
-
-  if ((st = expect_line(r, "sizes", &line, &pos))) return st;
-  r->n_sizes = 0;
-  while ((tok = uat_token(line, &pos, &len)) != NULL) {
-    size_t v;
-    if (!uat_token_size(tok, len, &v) || v == 0 || v > 1000000)
-      return fail(r, (size_t)(tok - line) + 1, "a layer width (integer 1..1000000)");
-    if (r->n_sizes == MAX_SIZES) return fail(r, (size_t)(tok - line) + 1, "at most 64 sizes");
-    r->sizes[r->n_sizes++] = v;
+  /* version 2: provenance lines, then sizes */
+  for (;;) {
+    if (!uat_lines_next(&r->L, &line)) {
+      r->L.line++;
+      return fail(r, 1, "'sizes' (file ends early)");
+    }
+    pos = 0;
+    tok = uat_token(line, &pos, &len);
+    if (tok && len == 5 && strncmp(tok, "sizes", 5) == 0) break;
+    if (version >= 2 && tok && read_info_line(r, line, tok, len, pos, &st)) {
+      if (st) return st;
+      continue;
+    }
+    return fail(r, tok ? (size_t)(tok - line) + 1 : 1,
+                version >= 2 ? "'sizes' or a provenance line (target, domain, trainer, seed, uat)"
+                             : "'sizes'");
   }
-  if (r->n_sizes < 2) return fail(r, pos + 1, "at least two layer widths");
+  if ((st = read_sizes(r, line, pos))) return st;
 
   if ((st = expect_line(r, "activations", &line, &pos))) return st;
   for (size_t l = 0; l + 1 < r->n_sizes; l++) {
@@ -155,9 +268,16 @@ static int read_params(model_reader *r, uat_mlp *m) {
 }
 
 int uat_mlp_load(const char *path, uat_mlp **out, uat_error *err) {
+  return uat_mlp_load_info(path, out, NULL, err);
+}
+
+int uat_mlp_load_info(const char *path, uat_mlp **out, uat_model_info *info, uat_error *err) {
   *out = NULL;
+  if (info) memset(info, 0, sizeof *info);
   model_reader r;
+  memset(&r, 0, sizeof r);
   r.err = err;
+  r.info = info;
   if (uat_lines_open(&r.L, path) != 0) return uat_error_set(err, UAT_EIO, "%s: cannot open", path);
   int st = read_header(&r);
   uat_mlp *m = NULL;
@@ -166,8 +286,11 @@ int uat_mlp_load(const char *path, uat_mlp **out, uat_error *err) {
     st = m ? read_params(&r, m) : uat_error_set(err, UAT_ENOMEM, "%s: out of memory", path);
   }
   uat_lines_close(&r.L);
+  free(r.sizes);
+  free(r.act);
   if (st != UAT_OK) {
     uat_mlp_free(m);
+    uat_model_info_free(info);
     return st;
   }
   *out = m;

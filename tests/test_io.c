@@ -86,7 +86,13 @@ static void test_malformed_models(void **state) {
            good_head);
   const bad_case cases[] = {
       {"", "1:1", "'uat-model'"},
-      {"uat-model 2\n", "1:11", "format version 1"},
+      {"uat-model 3\n", "1:11", "format version 1 or 2"},
+      {"uat-model 2\n", "2:1", "'sizes' (file ends early)"},
+      {"uat-model 2\nseed x\n", "2:6", "a seed"},
+      {"uat-model 2\ntarget\n", "2:7", "a value"},
+      {"uat-model 2\ncolour red\n", "2:1", "'sizes' or a provenance line"},
+      {"uat-model 1\ntarget sin(x)\nsizes 1 1\n", "2:1", "'sizes'"},
+      {"uat-model 2\nsizes 1 16777217\n", "2:9", "a layer width"},
       {"uat-model 1\nsize 2 1\n", "2:1", "'sizes'"},
       {"uat-model 1\nsizes 2\n", "2:8", "at least two layer widths"},
       {"uat-model 1\nsizes 2 0 1\n", "2:9", "layer width"},
@@ -106,6 +112,50 @@ static void test_malformed_models(void **state) {
   uat_error err;
   assert_int_equal(uat_mlp_load("/nonexistent/model.txt", &m, &err), UAT_EIO);
   assert_true(uat_test_contains(err.msg, "/nonexistent/model.txt"));
+}
+
+/* Provenance (format version 2) round-trips, with a target that has blanks; a model deeper
+ * than 64 layers (1024 is the limit) loads; version 1 files still load, with no provenance. */
+static void test_model_provenance(void **state) {
+  (void)state;
+  enum { L = 300 };
+  size_t sizes[L + 1];
+  uat_activation act[L];
+  for (size_t l = 0; l <= L; l++) sizes[l] = l == 0 || l == L ? 1 : 2;
+  for (size_t l = 0; l < L; l++) act[l] = l + 1 == L ? UAT_ACT_IDENTITY : UAT_ACT_TANH;
+  uat_mlp *m = uat_mlp_alloc(L + 1, sizes, act);
+  for (size_t i = 0; i < m->n_params; i++) m->theta[i] = 1.0 / (double)(i + 3);
+  char target[] = "x^2 + sin(3*x)", domain[] = "x=-3.1415926535897931:3.1415926535897931",
+       trainer[] = "lbfgs", made[] = "0.1.0 abc123";
+  const uat_model_info info = {target, domain, trainer, made, 1, 42};
+  const char *path = uat_test_file(4, "");
+  uat_error err;
+  assert_int_equal(uat_mlp_save_info(path, m, &info, &err), UAT_OK);
+  uat_mlp *back = NULL;
+  uat_model_info got;
+  assert_int_equal(uat_mlp_load_info(path, &back, &got, &err), UAT_OK);
+  assert_string_equal(got.target, target);
+  assert_string_equal(got.domain, domain);
+  assert_string_equal(got.trainer, trainer);
+  assert_string_equal(got.uat, made);
+  assert_int_equal(got.has_seed, 1);
+  assert_int_equal(got.seed, 42);
+  assert_int_equal(back->n_layers, L);
+  assert_memory_equal(back->theta, m->theta, m->n_params * sizeof(double));
+  uat_model_info_free(&got);
+  assert_null(got.target);
+  uat_mlp_free(back);
+  /* a line break in a field would corrupt the file: refused */
+  char bad[] = "sin(x)\nsizes 9";
+  const uat_model_info worse = {bad, NULL, NULL, NULL, 0, 0};
+  assert_int_equal(uat_mlp_save_info(path, m, &worse, &err), UAT_EINVAL);
+  uat_mlp_free(m);
+  const char *v1 = uat_test_file(5, "uat-model 1\nsizes 1 1\nactivations identity\nparams 2\n"
+                                    "2\n0.5\nend\n");
+  assert_int_equal(uat_mlp_load_info(v1, &back, &got, &err), UAT_OK);
+  assert_null(got.target);
+  assert_int_equal(got.has_seed, 0);
+  uat_mlp_free(back);
 }
 
 static int count_temporaries(const char *dir, const char *prefix) {
@@ -332,6 +382,7 @@ int main(void) {
       cmocka_unit_test(test_atomic_special_files),
       cmocka_unit_test(test_csv_read),
       cmocka_unit_test(test_sha256_vectors),
+      cmocka_unit_test(test_model_provenance),
       cmocka_unit_test(test_parsers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,18 +51,39 @@ void uat_table_free(uat_table *t);
 int uat_table_write(const char *path, const char *const *names, size_t rows, size_t cols,
                     const double *data, uat_error *err);
 
-/** Current model file format version. */
-#define UAT_MODEL_FORMAT_VERSION 1
+/** Current model file format version (version 1 files, without provenance, are read too). */
+#define UAT_MODEL_FORMAT_VERSION 2
 
-/** Write a model file (docs/formats.md) to an open stream. */
+/** How a model was made, recorded in its file (each field may be NULL: not recorded): the
+ *  target spec, the domain it was trained on (as "x=LO:HI,..." with exact bounds), the trainer,
+ *  the seed, and the uat version and git commit that made it. Strings are one line each. */
+typedef struct {
+  char *target;
+  char *domain;
+  char *trainer;
+  char *uat;    /**< "VERSION COMMIT" */
+  int has_seed; /**< whether seed is recorded */
+  unsigned long seed;
+} uat_model_info;
+
+/** Free the strings of info (as filled by uat_mlp_load_info) and clear it. NULL is accepted. */
+void uat_model_info_free(uat_model_info *info);
+
+/** Write a model file (docs/formats.md) to an open stream; info may be NULL. Fields with line
+ *  breaks are refused (UAT_EINVAL). */
 int uat_mlp_write(FILE *fp, const uat_mlp *m);
+int uat_mlp_write_info(FILE *fp, const uat_mlp *m, const uat_model_info *info);
 
-/** Save a model file atomically. */
+/** Save a model file atomically (with its provenance when info is not NULL). */
 int uat_mlp_save(const char *path, const uat_mlp *m, uat_error *err);
+int uat_mlp_save_info(const char *path, const uat_mlp *m, const uat_model_info *info,
+                      uat_error *err);
 
 /** Load a model file. Errors say `path:line:column: expected ...`; on error *out is NULL and
- *  nothing is half-loaded. The parameters read back are bit-identical to those saved. */
+ *  nothing is half-loaded. The parameters read back are bit-identical to those saved. With
+ *  info not NULL it receives the recorded provenance (free it with uat_model_info_free). */
 int uat_mlp_load(const char *path, uat_mlp **out, uat_error *err);
+int uat_mlp_load_info(const char *path, uat_mlp **out, uat_model_info *info, uat_error *err);
 
 #ifdef __cplusplus
 }

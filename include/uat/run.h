@@ -5,6 +5,7 @@
 
 #include "uat/fitreport.h"
 #include "uat/init.h"
+#include "uat/io.h"
 #include "uat/target.h"
 #include "uat/trainers.h"
 
@@ -63,6 +64,12 @@ size_t uat_run_memory(const uat_run_spec *s, size_t in, size_t out);
 
 /** Half the physical memory: the default budget of the command line (--max-memory). */
 size_t uat_default_memory_budget(void);
+
+/** The provenance of a model trained by s (uat/io.h): s's target, the domain it trained on
+ *  with exact bounds, the trainer, the seed, the uat version and commit. UAT_OK, or
+ *  UAT_ENOMEM / an error of the target's (the strings are then freed); free info with
+ *  uat_model_info_free. */
+int uat_run_model_info(const uat_run_spec *s, uat_model_info *info, uat_error *err);
 
 /** Test points for a target of in inputs when s->test_n is 0. */
 size_t uat_run_default_test(size_t in);

@@ -55,6 +55,11 @@ const char *uat_target_output_name(const uat_target *t, size_t i);
 /** A text description, e.g. "sin(x) on x in [-3.14159, 3.14159]". */
 const char *uat_target_describe(const uat_target *t);
 
+/** The domain as a spec string with exact bounds ("x=-3.1415926535897931:3.1415926535897931,
+ *  y=..."), which uat_target_alloc reads back to the same box. Returns a string the caller
+ *  frees, or NULL (out of memory). */
+char *uat_target_domain_spec(const uat_target *t);
+
 /** Target value(s) at x (out values). */
 int uat_target_eval(uat_target *t, const double *x, double *y);
 

@@ -254,5 +254,16 @@ printf '[experiment]\nname = all\n[target s]\nspec = sin(x)\ntrain = 24\n[sweep]
 expect 0 "all: $(wc -w <<<"$trainers") runs \\(0 not ok\\)" -- sweep "$tmp/all.ini" -o "$tmp/all" --no-progress
 expect 2 "expected one of adam, sgd, rprop, lbfgs, bfgs, lm, varpro" -- fit --target x --trainer newton
 
+# Provenance: a model file records its target, domain, trainer, seed and uat version; eval
+# uses the training domain unless told otherwise, and reproduces fit's test RMSE exactly.
+fit_rmse=$("$uat" fit --target 'sin(x)' --domain 0:1 --hidden 4 --trainer lm --max-iter 30 -o "$tmp/prov.txt" | grep '^test_rmse')
+for line in 'target sin\(x\)' 'domain x=0:1' 'trainer lm' 'seed 0' 'uat [0-9.]+ [0-9a-f]+'; do
+  grep -qE "^$line" "$tmp/prov.txt" && ok || bad "model file lacks '$line'"
+done
+expect 0 'on x in \[0, 1\]' -- eval --model "$tmp/prov.txt"
+[ "$("$uat" eval --model "$tmp/prov.txt" | grep '^test_rmse')" = "$fit_rmse" ] && ok || bad "eval does not reproduce fit's $fit_rmse"
+expect 0 'on x in \[-1, 1\]' -- eval --model "$tmp/prov.txt" --target 'cos(x)'
+expect 0 'on x in \[0, 0.5\]' -- eval --model "$tmp/prov.txt" --domain 0:0.5
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
