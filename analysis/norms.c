@@ -1,5 +1,6 @@
 /* norms.c — error norms between a model and a target on a box. */
 #include "uat/norms.h"
+#include "gsl_quiet.h"
 
 #include <float.h>
 #include <gsl/gsl_errno.h>
@@ -312,8 +313,9 @@ int uat_norms_compute(size_t dim, const double *lo, const double *hi, uat_fn mod
   c.mctx = model_ctx;
   c.tctx = target_ctx;
   c.p = params;
-  /* GSL's default error handler aborts; GSL failures become our statuses instead. */
-  gsl_error_handler_t *handler = gsl_set_error_handler_off();
+  /* qags and qagp report a quadrature short of its tolerance, and Brent a bracket without a
+   * minimum, through GSL's error handler (which aborts by default): off for this call. */
+  uat_gsl_quiet_begin();
   c.w[0] = gsl_integration_workspace_alloc(params->limit);
   c.w[1] = gsl_integration_workspace_alloc(params->limit);
   worst_point worst[MAX_REFINE];
@@ -357,7 +359,7 @@ int uat_norms_compute(size_t dim, const double *lo, const double *hi, uat_fn mod
   }
   gsl_integration_workspace_free(c.w[0]);
   gsl_integration_workspace_free(c.w[1]);
-  gsl_set_error_handler(handler);
+  uat_gsl_quiet_end();
   return st;
 }
 

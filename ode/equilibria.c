@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gsl_quiet.h"
 #include "uat/ode.h"
 
 enum { MAX_DIM = 16 };
@@ -177,7 +178,7 @@ int uat_ode_equilibria(const uat_ode_system *sys, const double *p, const double 
   }
   eq_ctx c = {sys, p ? p : sys->param_defaults, {0}};
   /* GSL's default error handler aborts; a failed start is simply skipped instead. */
-  gsl_error_handler_t *handler = gsl_set_error_handler_off();
+  uat_gsl_quiet_begin();
   gsl_multiroot_function_fdf F = {f_cb, df_cb, fdf_cb, dim, &c};
   gsl_multiroot_fdfsolver *s = gsl_multiroot_fdfsolver_alloc(gsl_multiroot_fdfsolver_hybridsj, dim);
   double *starts = malloc(total * dim * sizeof *starts);
@@ -186,7 +187,7 @@ int uat_ode_equilibria(const uat_ode_system *sys, const double *p, const double 
     gsl_multiroot_fdfsolver_free(s);
     free(starts);
     free(found);
-    gsl_set_error_handler(handler);
+    uat_gsl_quiet_end();
     return uat_error_set(err, UAT_ENOMEM, "out of memory");
   }
   uat_ode_grid_box(dim, lo, hi, params->starts_per_dim, starts);
@@ -211,6 +212,6 @@ int uat_ode_equilibria(const uat_ode_system *sys, const double *p, const double 
   gsl_multiroot_fdfsolver_free(s);
   free(starts);
   free(found);
-  gsl_set_error_handler(handler);
+  uat_gsl_quiet_end();
   return UAT_OK;
 }
