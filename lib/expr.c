@@ -74,6 +74,48 @@ uat_expr *uat_expr_var(const char *name, size_t len) {
   return e;
 }
 
+static int lookup_function(const char *name, size_t len);
+
+uat_expr *uat_expr_number(double v) { return isfinite(v) ? uat_expr_num(v) : NULL; }
+
+uat_expr *uat_expr_variable(const char *name) {
+  const size_t len = name ? strlen(name) : 0;
+  if (len == 0 || len > 64 || isdigit((unsigned char)name[0])) return NULL;
+  for (size_t i = 0; i < len; i++)
+    if (!isalnum((unsigned char)name[i]) && name[i] != '_') return NULL;
+  if (lookup_function(name, len) >= 0 || strcmp(name, "pi") == 0 || strcmp(name, "e") == 0)
+    return NULL;
+  return uat_expr_var(name, len);
+}
+
+uat_expr *uat_expr_constant(const char *name) {
+  const int pi = name && strcmp(name, "pi") == 0, e = name && strcmp(name, "e") == 0;
+  if (!pi && !e) return NULL;
+  uat_expr *c = uat_expr_var(name, strlen(name));
+  if (c) {
+    c->op = UAT_EXPR_CONST;
+    c->value = pi ? 3.14159265358979323846 : 2.71828182845904523536;
+  }
+  return c;
+}
+
+uat_expr *uat_expr_unary(uat_expr_op op, uat_expr *a) {
+  if (op < 0 || op >= UAT_EXPR_COUNT || uat_expr_ops[op].arity != 1) {
+    uat_expr_free(a);
+    return NULL;
+  }
+  return uat_expr_node(op, a, NULL);
+}
+
+uat_expr *uat_expr_binary(uat_expr_op op, uat_expr *a, uat_expr *b) {
+  if (op < 0 || op >= UAT_EXPR_COUNT || uat_expr_ops[op].arity != 2) {
+    uat_expr_free(a);
+    uat_expr_free(b);
+    return NULL;
+  }
+  return uat_expr_node(op, a, b);
+}
+
 void uat_expr_free(uat_expr *e) {
   if (e == NULL) return;
   uat_expr_free(e->a);

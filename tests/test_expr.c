@@ -365,9 +365,49 @@ static void test_compile_and_variables(void **s) {
   uat_expr_free(e);
 }
 
+/* Trees built in code equal the parsed ones, print the same and evaluate the same; wrong
+ * operators and names give NULL, and a failed inner build frees everything (ASan checks). */
+static void test_builders(void **state) {
+  (void)state;
+  uat_expr *built = uat_expr_binary(
+      UAT_EXPR_ADD,
+      uat_expr_unary(UAT_EXPR_SIN,
+                     uat_expr_binary(UAT_EXPR_MUL, uat_expr_number(2.0), uat_expr_variable("x"))),
+      uat_expr_binary(UAT_EXPR_POW, uat_expr_variable("x"), uat_expr_constant("pi")));
+  assert_non_null(built);
+  uat_expr *parsed = NULL;
+  uat_error err;
+  assert_int_equal(uat_expr_parse("sin(2*x) + x^pi", &parsed, &err), UAT_OK);
+  assert_true(uat_expr_equal(built, parsed));
+  char a[128], b[128];
+  uat_expr_print(built, a, sizeof a);
+  uat_expr_print(parsed, b, sizeof b);
+  assert_string_equal(a, b);
+  const char *names[1] = {"x"};
+  uat_expr_program *pb = NULL, *pp = NULL;
+  assert_int_equal(uat_expr_compile(built, 1, names, &pb, &err), UAT_OK);
+  assert_int_equal(uat_expr_compile(parsed, 1, names, &pp, &err), UAT_OK);
+  const double x = 0.7;
+  uat_assert_close(uat_expr_program_eval(pb, &x), sin(1.4) + pow(0.7, M_PI), 1e-15, 0);
+  assert_true(uat_expr_program_eval(pb, &x) == uat_expr_program_eval(pp, &x));
+  uat_expr_program_free(pb);
+  uat_expr_program_free(pp);
+  uat_expr_free(built);
+  uat_expr_free(parsed);
+  assert_null(uat_expr_number(NAN));
+  assert_null(uat_expr_variable("sin"));
+  assert_null(uat_expr_variable("2x"));
+  assert_null(uat_expr_variable("pi"));
+  assert_null(uat_expr_constant("tau"));
+  assert_null(uat_expr_unary(UAT_EXPR_ADD, uat_expr_variable("x")));
+  assert_null(uat_expr_binary(UAT_EXPR_SIN, uat_expr_variable("x"), uat_expr_number(1)));
+  assert_null(uat_expr_binary(UAT_EXPR_ADD, uat_expr_variable("x"), uat_expr_variable("1y")));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_parse_values),
+      cmocka_unit_test(test_builders),
       cmocka_unit_test(test_parse_errors),
       cmocka_unit_test(test_derivative_rules),
       cmocka_unit_test(test_derivatives_vs_finite_differences),

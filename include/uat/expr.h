@@ -72,6 +72,23 @@ typedef struct uat_expr {
  *  after argument of sin`). On error *out is NULL. */
 int uat_expr_parse(const char *text, uat_expr **out, uat_error *err);
 
+/** Builders, for trees made in code (symbol extraction, generated targets). Each takes
+ *  ownership of its operands and frees them when it fails, so a failed inner build (NULL)
+ *  makes the whole nested expression NULL without leaks:
+ *
+ *    uat_expr *e = uat_expr_binary(UAT_EXPR_ADD,
+ *                                  uat_expr_unary(UAT_EXPR_SIN, uat_expr_variable("x")),
+ *                                  uat_expr_number(0.5));      // sin(x) + 0.5
+ *
+ *  number: a finite value (NULL otherwise); variable: an identifier that is not a function or
+ *  constant name; constant: "pi" or "e"; unary: UAT_EXPR_NEG or a function of one argument;
+ *  binary: +, -, *, /, ^, min, max. A wrong operator for the builder gives NULL. */
+uat_expr *uat_expr_number(double v);
+uat_expr *uat_expr_variable(const char *name);
+uat_expr *uat_expr_constant(const char *name);
+uat_expr *uat_expr_unary(uat_expr_op op, uat_expr *a);
+uat_expr *uat_expr_binary(uat_expr_op op, uat_expr *a, uat_expr *b);
+
 /** Free a tree; NULL is accepted. */
 void uat_expr_free(uat_expr *e);
 
