@@ -33,7 +33,8 @@ static void run(uat_fit_kind kind, const uat_mlp *start, const uat_dataset *d) {
   const double secs = bench_now() - t0;
   printf("uat %-6s %4zu %6zu %.6e  ", uat_fit_kind_name(kind), r.iterations, r.evaluations, r.rmse);
   for (size_t k = 0; k < sizeof checkpoints / sizeof *checkpoints; k++)
-    if (checkpoints[k] <= r.history_len) printf(" %zu:%.6e", checkpoints[k], hist[checkpoints[k] - 1]);
+    if (checkpoints[k] <= r.history_len)
+      printf(" %zu:%.6e", checkpoints[k], hist[checkpoints[k] - 1]);
   printf("  (%s, %.3f s, stop %s)\n", st == UAT_OK ? "ok" : err.msg, secs,
          uat_stop_reason_name(r.stop));
   free(hist);
@@ -62,8 +63,9 @@ int main(int argc, char **argv) {
   fprintf(fp, "x,y\n");
   for (size_t i = 0; i < N; i++) fprintf(fp, "%.17g,%.17g\n", d->x[i], d->y[i]);
   fclose(fp);
-  printf("problem = 1-%d-1 tanh, sin on %d grid points in [-pi, pi], MSE, start: torch init seed 0\n",
-         H, N);
+  printf(
+      "problem = 1-%d-1 tanh, sin on %d grid points in [-pi, pi], MSE, start: torch init seed 0\n",
+      H, N);
   printf("%-10s %4s %6s %-12s  training RMSE at iterations\n", "method", "iter", "evals", "rmse");
   run(UAT_FIT_LBFGS, start, d);
   run(UAT_FIT_BFGS, start, d);

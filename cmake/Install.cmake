@@ -3,6 +3,9 @@
 include(CMakePackageConfigHelpers)
 
 set_target_properties(uat_cli PROPERTIES INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
+# Each library finds the others beside it (a program's own run path does not reach the
+# dependencies of the libraries it loads).
+set_target_properties(uat_core uat_analysis uat_ode uat_approx PROPERTIES INSTALL_RPATH "$ORIGIN")
 
 install(TARGETS uat_core uat_analysis uat_ode uat_approx EXPORT uatTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
