@@ -19,11 +19,10 @@ typedef struct {
 
 int main(int argc, char **argv) {
   const size_t seeds = argc > 1 ? (size_t)atoi(argv[1]) : 10;
-  const trainer trainers[] = {{"adam", UAT_FIT_ADAM, 20000, 1, 1e-2},
-                              {"lbfgs", UAT_FIT_LBFGS, 2000, 1, 0},
-                              {"lm", UAT_FIT_LM, 2000, 1, 0},
-                              {"varpro", UAT_FIT_VARPRO, 1000, 1, 0},
-                              {"varpro, boost 2", UAT_FIT_VARPRO, 1000, 2, 0}};
+  const trainer trainers[] = {
+      {"adam", UAT_FIT_ADAM, 20000, 1, 1e-2}, {"lbfgs", UAT_FIT_LBFGS, 2000, 1, 0},
+      {"bfgs", UAT_FIT_BFGS, 2000, 1, 0},     {"lm", UAT_FIT_LM, 2000, 1, 0},
+      {"varpro", UAT_FIT_VARPRO, 1000, 1, 0}, {"varpro, boost 2", UAT_FIT_VARPRO, 1000, 2, 0}};
   const size_t widths[5] = {4, 8, 16, 32, 64};
   const char *h[7] = {"trainer",         "width",          "median test RMSE", "best test RMSE",
                       "worst test RMSE", "median seconds", "median iterations"};
