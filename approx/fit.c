@@ -322,12 +322,23 @@ int uat_fit_train(uat_mlp **m, const uat_dataset *d, const uat_fit_params *p, ua
 }
 
 /* ---- many seeds side by side ---------------------------------------------------------------- */
+static int same_tuning(const uat_fit_tuning *a, const uat_fit_tuning *b) {
+  return a->rprop_delta0 == b->rprop_delta0 && a->rprop_eta_plus == b->rprop_eta_plus &&
+         a->rprop_eta_minus == b->rprop_eta_minus && a->rprop_delta_max == b->rprop_delta_max &&
+         a->rprop_delta_min == b->rprop_delta_min && a->bfgs_step == b->bfgs_step &&
+         a->bfgs_tol == b->bfgs_tol && a->bfgs_gtol == b->bfgs_gtol && a->lbfgs_m == b->lbfgs_m &&
+         a->lbfgs_c1 == b->lbfgs_c1 && a->lbfgs_c2 == b->lbfgs_c2 &&
+         a->lbfgs_max_ls == b->lbfgs_max_ls && a->lbfgs_gtol == b->lbfgs_gtol &&
+         a->lbfgs_ftol == b->lbfgs_ftol && a->lsq_xtol == b->lsq_xtol &&
+         a->lm_geodesic == b->lm_geodesic && a->varpro_rcond == b->varpro_rcond &&
+         a->boost_seed_step == b->boost_seed_step;
+}
+
 int uat_fit_params_same_but_seed(const uat_fit_params *a, const uat_fit_params *b) {
-  /* the tuning values are all 8 bytes wide: no padding for memcmp to trip on */
   return a->kind == b->kind && a->max_iter == b->max_iter && a->max_seconds == b->max_seconds &&
          a->target_rmse == b->target_rmse && a->plateau_rel == b->plateau_rel &&
          a->plateau_window == b->plateau_window && a->lr == b->lr && a->batch == b->batch &&
-         a->boost == b->boost && memcmp(&a->tune, &b->tune, sizeof a->tune) == 0;
+         a->boost == b->boost && same_tuning(&a->tune, &b->tune);
 }
 
 int uat_fit_lanes_possible(const uat_fit_params *p, const uat_dataset *d) {

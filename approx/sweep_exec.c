@@ -146,8 +146,11 @@ int uat_sweep_execute(uat_sweep *s, const uat_sweep_exec_params *p, uat_error *e
   const size_t seeds = s->e.n_seeds;
   size_t *idx = malloc(seeds * sizeof *idx);
   uat_sweep_row *out = malloc(seeds * sizeof *out);
-  if (rc == UAT_OK && (idx == NULL || out == NULL))
-    rc = uat_error_set(err, UAT_ENOMEM, "sweep: out of memory");
+  if (idx == NULL || out == NULL) {
+    free(idx);
+    free(out);
+    return uat_error_set(err, UAT_ENOMEM, "sweep: out of memory");
+  }
   for (size_t c = 0; c < uat_sweep_cells(s) && rc == UAT_OK && !stopped(p); c++) {
     const size_t k = uat_sweep_pending(s, c, idx);
     if (k == 0) continue;

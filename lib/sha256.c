@@ -20,7 +20,7 @@ static uint32_t rotr(uint32_t x, unsigned n) { return (x >> n) | (x << (32 - n))
 
 static void compress(uint32_t h[8], const unsigned char *p) {
   uint32_t w[64];
-  for (int i = 0; i < 16; i++)
+  for (size_t i = 0; i < 16; i++)
     w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 |
            (uint32_t)p[4 * i + 3];
   for (int i = 16; i < 64; i++) {
@@ -84,7 +84,7 @@ void uat_sha256_final(uat_sha256_ctx *c, char hex[65]) {
   unsigned char len[8];
   for (int i = 0; i < 8; i++) len[i] = (unsigned char)(bits >> (56 - 8 * i));
   uat_sha256_update(c, len, 8);
-  for (int i = 0; i < 8; i++) snprintf(hex + 8 * i, 9, "%08x", (unsigned)c->h[i]);
+  for (size_t i = 0; i < 8; i++) snprintf(hex + 8 * i, 9, "%08x", (unsigned)c->h[i]);
 }
 
 int uat_sha256_file(const char *path, char hex[65], uat_error *err) {
