@@ -8,20 +8,19 @@
 #include <string.h>
 
 #include "uat/status.h"
+#include "uat/util.h"
 
 static const char *const method_names[] = {"central", "richardson", "forward"};
 
 const char *uat_fd_method_name(uat_fd_method m) {
-  return (m >= 0 && m <= UAT_FD_FORWARD) ? method_names[m] : "unknown";
+  return uat_enum_name(method_names, sizeof method_names / sizeof *method_names, (int)m);
 }
 
 int uat_fd_method_parse(const char *name, uat_fd_method *m) {
-  for (int i = 0; i <= UAT_FD_FORWARD; i++)
-    if (strcmp(name, method_names[i]) == 0) {
-      *m = (uat_fd_method)i;
-      return UAT_OK;
-    }
-  return UAT_ENOTFOUND;
+  int k = 0;
+  const int st = uat_enum_parse(method_names, sizeof method_names / sizeof *method_names, name, &k);
+  if (st == UAT_OK) *m = (uat_fd_method)k;
+  return st;
 }
 
 uat_gradcheck_params uat_gradcheck_default_params(void) {

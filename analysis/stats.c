@@ -1,5 +1,6 @@
 /* stats.c — summaries over seeds and scaling fits. */
 #include "uat/stats.h"
+#include "uat/util.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_fit.h>
@@ -42,7 +43,7 @@ int uat_summary_compute(const double *x, size_t n, double target, uat_summary *s
 static const char *const quality_names[] = {"ok", "too few points", "range too short", "too noisy"};
 
 const char *uat_fit_quality_name(uat_fit_quality q) {
-  return (q >= UAT_FIT_OK && q <= UAT_FIT_TOO_NOISY) ? quality_names[q] : "unknown";
+  return uat_enum_name(quality_names, sizeof quality_names / sizeof *quality_names, (int)q);
 }
 
 int uat_scaling_fit_compute(const double *N, const double *err, const double *w, size_t n,

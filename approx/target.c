@@ -10,6 +10,7 @@
 
 #include "uat/expr.h"
 #include "uat/init.h"
+#include "uat/util.h"
 
 enum { MAXD = UAT_TARGET_MAX_DIM, DENSE = 20001 };
 
@@ -33,16 +34,16 @@ struct uat_target {
 
 static const char *const points_names[] = {"grid", "chebyshev", "random", "trajectory"};
 
+enum { N_POINTS = sizeof points_names / sizeof *points_names };
+
 int uat_points_parse(const char *name, uat_points *p) {
-  for (int i = 0; i < 4; i++)
-    if (strcmp(name, points_names[i]) == 0) {
-      *p = (uat_points)i;
-      return UAT_OK;
-    }
-  return UAT_ENOTFOUND;
+  int k = 0;
+  const int st = uat_enum_parse(points_names, N_POINTS, name, &k);
+  if (st == UAT_OK) *p = (uat_points)k;
+  return st;
 }
 
-const char *uat_points_name(uat_points p) { return (p >= 0 && p <= 3) ? points_names[p] : "?"; }
+const char *uat_points_name(uat_points p) { return uat_enum_name(points_names, N_POINTS, (int)p); }
 
 void uat_target_free(uat_target *t) {
   if (t == NULL) return;

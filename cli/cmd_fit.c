@@ -357,7 +357,7 @@ static int rollout(const char *spec, const char *plot, uat_mlp *m, uat_target *t
   }
   double *times = malloc(n * sizeof *times);
   if (times == NULL) return -1;
-  for (size_t k = 0; k < n; k++) times[k] = a + (b - a) * (double)k / (double)(n - 1);
+  uat_linspace(a, b, n, times);
   const uat_ode_system *sys = uat_target_system(t);
   uat_ode_trajectory *learned = NULL, *truth = NULL;
   uat_rollout_result rr;

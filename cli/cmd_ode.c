@@ -18,6 +18,7 @@
 #include "uat/limits.h"
 #include "uat/ode.h"
 #include "uat/plot.h"
+#include "uat/util.h"
 
 enum { MAX_DIM = 16, MAX_PARAMS = 16 };
 
@@ -416,12 +417,6 @@ static void report_stats(FILE *fp, const ode_options *o, const uat_ode_stats *s,
           secs);
 }
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static int write_trajectory(FILE *fp, const uat_ode_system *sys, const uat_ode_trajectory *tr) {
   fputc('t', fp);
   for (size_t i = 0; i < sys->dim; i++) fprintf(fp, ",%s", sys->state_names[i]);
@@ -442,12 +437,10 @@ static int solve(ode_options *o, uat_ode_trajectory **tr, uat_ode_stats *st, dou
                  double *secs) {
   double *times = malloc(o->count * sizeof *times);
   if (times == NULL) return UAT_ENOMEM;
-  for (size_t k = 0; k < o->count; k++)
-    times[k] =
-        k + 1 == o->count ? o->t1 : o->t0 + (o->t1 - o->t0) * (double)k / (double)(o->count - 1);
+  uat_linspace(o->t0, o->t1, o->count, times);
   uat_error err;
   int rc;
-  const double t0 = now();
+  const double t0 = uat_seconds();
   if (o->accuracy > 0) {
     uat_ode_params used;
     rc = uat_ode_solve_accuracy(o->sys, o->p, o->y0, o->count, times, &o->params, o->accuracy, 1e-3,
@@ -459,7 +452,7 @@ static int solve(ode_options *o, uat_ode_trajectory **tr, uat_ode_stats *st, dou
   } else {
     rc = uat_ode_solve(o->sys, o->p, o->y0, o->count, times, &o->params, tr, st, &err);
   }
-  *secs = now() - t0;
+  *secs = uat_seconds() - t0;
   free(times);
   if (rc != UAT_OK) uat_cli_error("ode", "%s", err.msg);
   return rc;
@@ -513,15 +506,21 @@ static int parse_box(const ode_options *o, double *lo, double *hi) {
     return 0;
   }
   const char *p = o->box;
-  for (size_t i = 0; i < n; i++) {
-    char *end;
-    lo[i] = strtod(p, &end);
-    if (end == p || *end != ':') break;
-    p = end + 1;
-    hi[i] = strtod(p, &end);
-    if (end == p || !(hi[i] > lo[i]) || (i + 1 < n && *end != ',') || (i + 1 == n && *end)) break;
+  for (size_t i = 0; i < n; i++) { /* LO:HI, each read by the one number parser */
+    char range[128];
+    const size_t len = strcspn(p, ",");
+    if (len >= sizeof range) break;
+    memcpy(range, p, len);
+    range[len] = '\0';
+    char *colon = strchr(range, ':');
+    if (colon == NULL) break;
+    *colon = '\0';
+    if (uat_parse_double(range, &lo[i]) != UAT_OK ||
+        uat_parse_double(colon + 1, &hi[i]) != UAT_OK || !(hi[i] > lo[i]) ||
+        (i + 1 < n) != (p[len] == ','))
+      break;
     if (i + 1 == n) return 0;
-    p = end + 1;
+    p += len + 1;
   }
   uat_cli_error("ode", "--box: expected %zu ranges LO:HI (LO < HI) separated by commas, found '%s'",
                 n, o->box);

@@ -16,6 +16,7 @@
 #include "uat/io.h"
 #include "uat/limits.h"
 #include "uat/status.h"
+#include "uat/util.h"
 #include "uat/xor.h"
 
 /* --epochs: beyond this a count is no longer a plan but a typo (and must fit in a long) */
@@ -81,16 +82,15 @@ static int parse_init(const char *s, uat_init_spec *spec) {
   if (uat_init_rule_parse(name, &spec->weights) != UAT_OK) return -1;
   spec->wa = spec->weights == UAT_INIT_NORMAL ? 0.0 : spec->weights == UAT_INIT_UNIFORM ? -1 : 0;
   spec->wb = 1.0;
-  if (colon) {
-    char *end;
-    spec->wa = strtod(colon + 1, &end);
-    if (end == colon + 1) return -1;
-    if (*end == ':') {
-      const char *b = end + 1;
-      spec->wb = strtod(b, &end);
-      if (end == b) return -1;
-    }
-    if (*end != '\0') return -1;
+  if (colon) { /* NAME:A or NAME:A:B, each read by the one number parser */
+    char buf[128];
+    if (strlen(colon + 1) >= sizeof buf) return -1;
+    strcpy(buf, colon + 1);
+    char *second = strchr(buf, ':');
+    if (second) *second++ = '\0';
+    if (uat_parse_double(buf, &spec->wa) != UAT_OK ||
+        (second && uat_parse_double(second, &spec->wb) != UAT_OK))
+      return -1;
   }
   /* NaN or infinite parameters would make every network non-finite from the start */
   return isfinite(spec->wa) && isfinite(spec->wb) ? 0 : -1;

@@ -6,22 +6,20 @@
 #include <string.h>
 
 #include "uat/status.h"
+#include "uat/util.h"
 
 static const char *const rule_names[UAT_INIT_COUNT] = {
     "zero", "const", "normal", "uniform", "xavier", "xavier-normal", "he", "he-uniform", "torch"};
 
 const char *uat_init_rule_name(uat_init_rule rule) {
-  return (rule >= 0 && rule < UAT_INIT_COUNT) ? rule_names[rule] : "unknown";
+  return uat_enum_name(rule_names, UAT_INIT_COUNT, (int)rule);
 }
 
 int uat_init_rule_parse(const char *name, uat_init_rule *rule) {
-  for (int i = 0; i < UAT_INIT_COUNT; i++) {
-    if (strcmp(name, rule_names[i]) == 0) {
-      *rule = (uat_init_rule)i;
-      return UAT_OK;
-    }
-  }
-  return UAT_ENOTFOUND;
+  int k = 0;
+  const int st = uat_enum_parse(rule_names, UAT_INIT_COUNT, name, &k);
+  if (st == UAT_OK) *rule = (uat_init_rule)k;
+  return st;
 }
 
 uat_init_spec uat_init_spec_torch(void) {

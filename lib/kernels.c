@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "uat/status.h"
+#include "uat/util.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -158,7 +159,7 @@ static inline double uat_scale_scalar(double t) {
 static const char *const isa_names[UAT_ISA_COUNT] = {"generic", "avx2", "avx512"};
 
 const char *uat_kernel_isa_name(uat_isa isa) {
-  return (isa >= 0 && isa < UAT_ISA_COUNT) ? isa_names[isa] : "unknown";
+  return uat_enum_name(isa_names, UAT_ISA_COUNT, (int)isa);
 }
 
 int uat_kernel_supported(uat_isa isa) {

@@ -5,21 +5,19 @@
 #include <string.h>
 
 #include "uat/status.h"
+#include "uat/util.h"
 
 static const char *const loss_names[UAT_LOSS_COUNT] = {"mse", "half-mse", "bce"};
 
 const char *uat_loss_name(uat_loss loss) {
-  return (loss >= 0 && loss < UAT_LOSS_COUNT) ? loss_names[loss] : "unknown";
+  return uat_enum_name(loss_names, UAT_LOSS_COUNT, (int)loss);
 }
 
 int uat_loss_parse(const char *name, uat_loss *loss) {
-  for (int i = 0; i < UAT_LOSS_COUNT; i++) {
-    if (strcmp(name, loss_names[i]) == 0) {
-      *loss = (uat_loss)i;
-      return UAT_OK;
-    }
-  }
-  return UAT_ENOTFOUND;
+  int k = 0;
+  const int st = uat_enum_parse(loss_names, UAT_LOSS_COUNT, name, &k);
+  if (st == UAT_OK) *loss = (uat_loss)k;
+  return st;
 }
 
 static double logistic(double z) {

@@ -8,26 +8,24 @@
 #include "uat/kernels.h"
 #include "uat/limits.h"
 #include "uat/status.h"
+#include "uat/util.h"
 
 static const char *const act_names[UAT_ACT_COUNT] = {"identity", "sigmoid",  "tanh",
                                                      "relu",     "softplus", "sin"};
 
 const char *uat_activation_name(uat_activation act) {
-  return (act >= 0 && act < UAT_ACT_COUNT) ? act_names[act] : "unknown";
+  return uat_enum_name(act_names, UAT_ACT_COUNT, (int)act);
 }
 
 int uat_activation_parse(const char *name, uat_activation *act) {
-  for (int i = 0; i < UAT_ACT_COUNT; i++) {
-    if (strcmp(name, act_names[i]) == 0) {
-      *act = (uat_activation)i;
-      return UAT_OK;
-    }
+  int k = 0;
+  int st = uat_enum_parse(act_names, UAT_ACT_COUNT, name, &k);
+  if (st != UAT_OK && strcmp(name, "linear") == 0) { /* another name for identity */
+    k = UAT_ACT_IDENTITY;
+    st = UAT_OK;
   }
-  if (strcmp(name, "linear") == 0) {
-    *act = UAT_ACT_IDENTITY;
-    return UAT_OK;
-  }
-  return UAT_ENOTFOUND;
+  if (st == UAT_OK) *act = (uat_activation)k;
+  return st;
 }
 
 void uat_activation_apply(uat_activation act, size_t n, const double *z, double *a) {

@@ -7,6 +7,7 @@
 
 #include "uat/kernels.h"
 #include "uat/status.h"
+#include "uat/util.h"
 
 struct uat_optimizer {
   uat_optimizer_params p;
@@ -19,17 +20,14 @@ struct uat_optimizer {
 static const char *const opt_names[UAT_OPT_COUNT] = {"sgd", "momentum", "nesterov", "adam"};
 
 const char *uat_optimizer_name(uat_optimizer_kind kind) {
-  return (kind >= 0 && kind < UAT_OPT_COUNT) ? opt_names[kind] : "unknown";
+  return uat_enum_name(opt_names, UAT_OPT_COUNT, (int)kind);
 }
 
 int uat_optimizer_parse(const char *name, uat_optimizer_kind *kind) {
-  for (int i = 0; i < UAT_OPT_COUNT; i++) {
-    if (strcmp(name, opt_names[i]) == 0) {
-      *kind = (uat_optimizer_kind)i;
-      return UAT_OK;
-    }
-  }
-  return UAT_ENOTFOUND;
+  int k = 0;
+  const int st = uat_enum_parse(opt_names, UAT_OPT_COUNT, name, &k);
+  if (st == UAT_OK) *kind = (uat_optimizer_kind)k;
+  return st;
 }
 
 uat_optimizer_params uat_optimizer_default_params(uat_optimizer_kind kind) {

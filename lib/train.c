@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "uat/status.h"
+#include "uat/util.h"
 
 struct uat_trainer {
   uat_train_params p;
@@ -24,7 +25,7 @@ static const char *const stop_names[UAT_STOP_COUNT] = {
     "iterations", "target", "diverged", "callback", "time", "plateau", "converged"};
 
 const char *uat_stop_reason_name(uat_stop_reason reason) {
-  return (reason >= 0 && reason < UAT_STOP_COUNT) ? stop_names[reason] : "unknown";
+  return uat_enum_name(stop_names, UAT_STOP_COUNT, (int)reason);
 }
 
 uat_train_params uat_train_default_params(void) {

@@ -8,6 +8,7 @@
 
 #include "gsl_quiet.h"
 #include "uat/ode.h"
+#include "uat/util.h"
 
 enum { MAX_DIM = 16 };
 
@@ -16,7 +17,7 @@ static const char *const class_names[] = {"stable node",   "unstable node",   "s
                                           "non-hyperbolic"};
 
 const char *uat_eq_class_name(uat_eq_class c) {
-  return (c >= 0 && c <= UAT_EQ_NONHYPERBOLIC) ? class_names[c] : "unknown";
+  return uat_enum_name(class_names, sizeof class_names / sizeof *class_names, (int)c);
 }
 
 uat_eq_params uat_eq_default_params(void) {
