@@ -220,9 +220,33 @@ static int handler(void *user, const char *section, const char *name, const char
   return fail(c, "unknown section [%s] (experiment, target NAME, sweep, train)", section);
 }
 
+/* libinih reads lines of at most INI_LONGEST characters and reports the rest of a longer one as
+ * a malformed next line; say what is wrong, and where, before it does. */
+enum { INI_LONGEST = 199 };
+
+static int check_line_lengths(const char *path, uat_error *err) {
+  FILE *fp = fopen(path, "r");
+  if (fp == NULL) return uat_error_set(err, UAT_EIO, "%s: cannot open", path);
+  size_t line = 1, len = 0;
+  int ch, rc = UAT_OK;
+  while (rc == UAT_OK && (ch = fgetc(fp)) != EOF) {
+    if (ch == '\n') {
+      line++;
+      len = 0;
+    } else if (ch != '\r' && ++len > INI_LONGEST) {
+      rc = uat_error_set(err, UAT_EFORMAT, "%s:%zu: expected a line of at most %d characters",
+                         path, line, INI_LONGEST);
+    }
+  }
+  fclose(fp);
+  return rc;
+}
+
 int uat_experiment_load(const char *path, uat_experiment *e, uat_error *err) {
   memset(e, 0, sizeof *e);
   e->fit = uat_fit_default_params(UAT_FIT_ADAM);
+  const int lengths = check_line_lengths(path, err);
+  if (lengths != UAT_OK) return lengths;
   parse_ctx c = {e, "", malloc(SEEN_MAX * sizeof *c.seen), 0};
   if (c.seen == NULL) return uat_error_set(err, UAT_ENOMEM, "%s: out of memory", path);
   const int line = ini_parse(path, handler, &c);
