@@ -234,8 +234,8 @@ static int check_line_lengths(const char *path, uat_error *err) {
       line++;
       len = 0;
     } else if (ch != '\r' && ++len > INI_LONGEST) {
-      rc = uat_error_set(err, UAT_EFORMAT, "%s:%zu: expected a line of at most %d characters",
-                         path, line, INI_LONGEST);
+      rc = uat_error_set(err, UAT_EFORMAT, "%s:%zu: expected a line of at most %d characters", path,
+                         line, INI_LONGEST);
     }
   }
   fclose(fp);

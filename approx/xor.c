@@ -6,7 +6,11 @@
  *        updates, lr 0.1, 3000 epochs. The post's update is lr (y - yhat), the gradient of
  *        (y - yhat)^2 / 2, so the loss here is half-MSE. The post also multiplies by 1
  *        where the ReLU derivative belongs (`grad_2 = 1`); "numpy" uses the true derivative,
- *        "numpy-post" the post's.
+ *        "numpy-post" the post's. Both follow the post's order within a sample: the output
+ *        layer is updated first, and the hidden layer's delta is computed from the updated
+ *        output weights (`weights_2 += ...` comes before `d_1 = (weights_2.T * d_2) * grad_1`).
+ *        "numpy-sync" and "numpy-post-sync" compute both gradients from the same weights
+ *        (backpropagation proper), which fails more seeds.
  * keras: one sigmoid neuron (a logit with binary cross-entropy), Glorot-uniform weights,
  *        zero bias (Keras' Dense defaults), Adam lr 0.001 eps 1e-7, 20 epochs of one batch. */
 #include "uat/xor.h"
@@ -22,7 +26,8 @@
 #include "uat/status.h"
 #include "uat/train.h"
 
-const char *const uat_xor_config_names[] = {"torch", "numpy", "numpy-post", "keras", NULL};
+const char *const uat_xor_config_names[] = {"torch",           "numpy", "numpy-post", "numpy-sync",
+                                            "numpy-post-sync", "keras", NULL};
 
 static const double xor_x[8] = {0, 0, 0, 1, 1, 0, 1, 1};
 static const double xor_y[4] = {0, 1, 1, 0};
@@ -44,10 +49,14 @@ int uat_xor_config_get(const char *name, uat_xor_config *c) {
     c->batch_size = 0;
     return UAT_OK;
   }
-  if (strcmp(name, "numpy") == 0 || strcmp(name, "numpy-post") == 0) {
+  if (strncmp(name, "numpy", 5) == 0) {
     const uat_init_spec init = {UAT_INIT_NORMAL, 0.0, 0.1, UAT_INIT_ZERO, 0.0, 0.0};
-    c->name = strcmp(name, "numpy") == 0 ? "numpy" : "numpy-post";
-    c->post_gradient = strcmp(name, "numpy-post") == 0;
+    size_t k = 1;
+    while (uat_xor_config_names[k] && strcmp(uat_xor_config_names[k], name) != 0) k++;
+    if (uat_xor_config_names[k] == NULL || k > 4) return UAT_ENOTFOUND;
+    c->name = uat_xor_config_names[k];
+    c->post_gradient = strstr(name, "post") != NULL;
+    c->output_first = strstr(name, "sync") == NULL;
     c->hidden = 2;
     c->hidden_act = UAT_ACT_SIGMOID;
     c->out_act = UAT_ACT_RELU;
@@ -122,6 +131,63 @@ static uat_mlp *build(const uat_xor_config *c) {
   return uat_mlp_alloc(3, sizes, act);
 }
 
+/* One sample of the seed post's loop (output_first): forward, the output layer's delta and
+ * update, then the hidden layer's delta from the updated output weights and its update — the
+ * post's operations in the post's order. Returns the sample's half squared error before the
+ * update. */
+static double output_first_sample(const uat_xor_config *c, uat_mlp *m, uat_mlp_workspace *w,
+                                  const double *x, double y, double *d1) {
+  const size_t H = m->sizes[1];
+  const double lr = c->opt.lr;
+  const double y2 = uat_mlp_forward(m, w, 1, x)[0];
+  const double *a1 = w->a[0];
+  double g2 = 1.0; /* the output activation's derivative, or the post's 1 */
+  if (!c->post_gradient) uat_activation_backprop(m->act[1], 1, w->z[1], w->a[1], &g2);
+  const double diff = y - y2, d2 = diff * g2;
+  double *W1 = uat_mlp_weights(m, 0), *b1 = uat_mlp_bias(m, 0);
+  double *W2 = uat_mlp_weights(m, 1), *b2 = uat_mlp_bias(m, 1);
+  for (size_t j = 0; j < H; j++) W2[j] += lr * (a1[j] * d2); /* weights_2 += lr * dw2 */
+  b2[0] += lr * d2;
+  for (size_t j = 0; j < H; j++) {
+    double g1 = 1.0; /* the hidden activation's derivative: y_1 (1 - y_1) for sigmoid */
+    uat_activation_backprop(m->act[0], 1, w->z[0] + j, a1 + j, &g1);
+    d1[j] = (W2[j] * d2) * g1; /* the updated weights_2 */
+  }
+  for (size_t j = 0; j < H; j++) {
+    for (size_t i = 0; i < 2; i++) W1[j * 2 + i] += lr * (x[i] * d1[j]);
+    b1[j] += lr * d1[j];
+  }
+  return 0.5 * diff * diff;
+}
+
+/* The seed post's loop over epochs and samples (output_first); res as uat_trainer_run's. */
+static int run_output_first(const uat_xor_config *c, uat_mlp *m, xor_watch *watch,
+                            uat_train_result *res) {
+  if (m->n_layers != 2 || uat_mlp_out(m) != 1 || c->batch_size != 1 || c->opt.kind != UAT_OPT_SGD)
+    return UAT_EINVAL;
+  uat_mlp_workspace *w = uat_mlp_workspace_alloc(m, 1);
+  double *d1 = malloc(m->sizes[1] * sizeof *d1);
+  int st = w && d1 ? UAT_OK : UAT_ENOMEM;
+  for (size_t e = 1; e <= c->epochs && st == UAT_OK; e++) {
+    double sum = 0.0;
+    for (size_t i = 0; i < 4; i++) sum += output_first_sample(c, m, w, xor_x + 2 * i, xor_y[i], d1);
+    res->loss = sum / 4.0;
+    int finite = isfinite(res->loss);
+    for (size_t p = 0; p < m->n_params; p++) finite = finite && isfinite(m->theta[p]);
+    if (!finite) {
+      res->loss = NAN;
+      res->reason = UAT_STOP_DIVERGED;
+      st = UAT_EDIVERGED;
+      break;
+    }
+    res->epochs = e;
+    watch_epoch(e, res->loss, m, watch);
+  }
+  uat_mlp_workspace_free(w);
+  free(d1);
+  return st;
+}
+
 int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r,
                      uat_mlp **trained) {
   memset(r, 0, sizeof *r);
@@ -147,7 +213,8 @@ int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r
   }
   if (st == UAT_OK) {
     uat_train_result res = {0, NAN, UAT_STOP_ITER};
-    st = uat_trainer_run(t, m, o, d, NULL, watch_epoch, &watch, &res);
+    st = c->output_first ? run_output_first(c, m, &watch, &res)
+                         : uat_trainer_run(t, m, o, d, NULL, watch_epoch, &watch, &res);
     r->epochs_run = res.epochs;
     r->loss = res.loss;
     if (st == UAT_EDIVERGED) {
@@ -255,6 +322,13 @@ static int run_chunk(const uat_xor_config *c, unsigned long seed0, size_t n, uat
 }
 
 int uat_xor_run_seeds(const uat_xor_config *c, unsigned long seed0, size_t n, uat_xor_run *runs) {
+  if (c->output_first) { /* the post's order has no lanes kernel: one seed at a time */
+    for (size_t i = 0; i < n; i++) {
+      const int st = uat_xor_run_seed(c, seed0 + i, &runs[i], NULL);
+      if (st != UAT_OK) return st;
+    }
+    return UAT_OK;
+  }
   for (size_t i = 0; i < n; i += XOR_LANES) {
     const size_t k = n - i < XOR_LANES ? n - i : XOR_LANES;
     const int st = run_chunk(c, seed0 + i, k, runs + i);

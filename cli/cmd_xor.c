@@ -40,17 +40,18 @@ typedef struct {
 static void help(FILE *fp) {
   fprintf(
       fp,
-      "usage: uat xor [--config torch|numpy|numpy-post|keras|all] [--seeds A:B] [--format "
-      "text|csv|md]\n"
+      "usage: uat xor [--config NAME|all] [--seeds A:B] [--format text|csv|md]\n"
       "               [--epochs N] [--lr R] [--hidden H] [--act NAME] [--init RULE[:A[:B]]]\n"
       "               [--runs RUNS.csv] [--save-model F] [-o REPORT] [--failures N]\n"
       "               [--no-progress]\n\n"
       "Train the seed post's XOR networks once per seed and report how often they solve XOR.\n"
       "  torch  2-2-1 sigmoid/identity, N(0,1) weights, PyTorch biases, MSE,\n"
       "         SGD lr 0.02 momentum 0.9, 2001 full-batch epochs\n"
-      "  numpy  2-2-1 sigmoid/relu, 0.1 N(0,1) weights, zero biases, half-MSE,\n"
-      "         per-sample SGD lr 0.1, 3000 epochs, true ReLU derivative\n"
-      "  numpy-post  the same with the post's output gradient (ReLU derivative taken as 1)\n"
+      "  numpy-post  the post's NumPy loop: 2-2-1 sigmoid/relu, 0.1 N(0,1) weights, zero\n"
+      "         biases, half-MSE, per-sample SGD lr 0.1, 3000 epochs, the output layer\n"
+      "         updated first, its ReLU derivative taken as 1 (the post's grad_2 = 1)\n"
+      "  numpy  the same with the true ReLU derivative\n"
+      "  numpy-post-sync, numpy-sync  every gradient from the same weights (backpropagation)\n"
       "  keras  one sigmoid neuron, Glorot weights, BCE, Adam lr 0.001, 20 epochs\n\n"
       "  -c, --config NAME   configuration, or 'all' (default)\n"
       "  -s, --seeds A:B     seeds A to B inclusive (default 0:99)\n"
@@ -216,8 +217,11 @@ static void write_runs(FILE *fp, const uat_xor_config *c, const uat_xor_run *run
 static int run_config(const xor_options *o, const char *name, uat_xor_run *runs,
                       uat_xor_config *c) {
   if (uat_xor_config_get(name, c) != UAT_OK) {
-    uat_cli_error("xor", "unknown configuration '%s' (torch, numpy, numpy-post, keras or all)",
-                  name);
+    uat_cli_error(
+        "xor",
+        "unknown configuration '%s' (torch, numpy-post, numpy, numpy-post-sync, numpy-sync, "
+        "keras or all)",
+        name);
     return -1;
   }
   if (apply_overrides(o, c) != 0) return -1;
@@ -443,8 +447,11 @@ int uat_cmd_xor(int argc, char **argv) {
   uat_xor_config probe;
   for (int k = 0; o.configs[k]; k++) {
     if (uat_xor_config_get(o.configs[k], &probe) != UAT_OK) {
-      uat_cli_error("xor", "unknown configuration '%s' (torch, numpy, numpy-post, keras or all)",
-                    o.configs[k]);
+      uat_cli_error(
+          "xor",
+          "unknown configuration '%s' (torch, numpy-post, numpy, numpy-post-sync, numpy-sync, "
+          "keras or all)",
+          o.configs[k]);
       return UAT_EXIT_USAGE;
     }
     if (apply_overrides(&o, &probe) != 0) return UAT_EXIT_USAGE;

@@ -24,10 +24,17 @@ typedef struct {
   size_t batch_size; /**< 0: full batch (4 samples); 1: per-sample updates in fixed order */
   int post_gradient; /**< take the output activation's derivative as 1, as the seed post's
                           hand-written backpropagation does (`grad_2 = 1`) */
+  int output_first;  /**< per sample, update the output layer first and compute the hidden
+                          layer's delta from the *updated* output weights, as the seed post's
+                          NumPy loop does; 0: every layer's gradient from the same weights
+                          (backpropagation). Needs one hidden layer, one output, batch_size 1
+                          and plain SGD. */
 } uat_xor_config;
 
 /** Names of the built-in configurations, NULL-terminated: "torch", "numpy", "numpy-post",
- *  "keras". */
+ *  "numpy-sync", "numpy-post-sync", "keras". The numpy configurations follow the post's loop
+ *  (output layer updated first); the -sync variants compute every gradient from the same
+ *  weights instead, as backpropagation does. */
 extern const char *const uat_xor_config_names[];
 
 /** The built-in configuration of that name; UAT_ENOTFOUND if there is none. */

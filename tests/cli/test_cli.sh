@@ -51,7 +51,7 @@ expect 2 "unexpected argument 'extra'" -- xor extra
 out=$("$uat" xor --seeds 0:19 --format csv 2>/dev/null)
 head -n 1 <<<"$out" | grep -q 'solved_fraction,strict_solved,strict_solved_fraction' && ok ||
   bad "csv header: $(head -n 1 <<<"$out")"
-[ "$(wc -l <<<"$out")" -eq 5 ] && ok || bad "csv rows: $out"
+[ "$(wc -l <<<"$out")" -eq 7 ] && ok || bad "csv rows: $out"
 grep -q '^keras,2-1 identity,xavier,bce,adam,0.001,20,0,19,20,0,0.000000,0,' <<<"$out" && ok ||
   bad "keras row: $out"
 
