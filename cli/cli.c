@@ -10,20 +10,28 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "uat/gradcheck.h"
+#include "uat/init.h"
 #include "uat/io.h"
+#include "uat/loss.h"
+#include "uat/mlp.h"
+#include "uat/target.h"
 #include "uat/util.h"
 
 #include <time.h>
 
 void uat_cli_error(const char *cmd, const char *fmt, ...) {
+  char msg[2048];
   va_list ap;
   va_start(ap, fmt);
-  fprintf(stderr, "uat %s: ", cmd);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  /* library messages name their context ("fit: ..."): one prefix is enough */
+  const size_t n = strlen(cmd);
+  const char *text =
+      strncmp(msg, cmd, n) == 0 && strncmp(msg + n, ": ", 2) == 0 ? msg + n + 2 : msg;
+  fprintf(stderr, "uat %s: %s\n", cmd, text);
 }
-
 /* Edit distance (Levenshtein) of two short strings, capped at 99. */
 static size_t edit_distance(const char *a, const char *b) {
   size_t la = strlen(a), lb = strlen(b), row[64];
@@ -98,6 +106,37 @@ void uat_progress_update(uat_progress *p, size_t done) {
 
 void uat_progress_end(uat_progress *p) {
   if (p->enabled) fprintf(stderr, "\r\033[K");
+}
+
+static const char *choice_name(uat_cli_choice which, int k) {
+  switch (which) {
+  case UAT_CLI_ACTIVATIONS: return uat_activation_name((uat_activation)k);
+  case UAT_CLI_INITS: return uat_init_rule_name((uat_init_rule)k);
+  case UAT_CLI_POINTS: return uat_points_name((uat_points)k);
+  case UAT_CLI_LOSSES: return uat_loss_name((uat_loss)k);
+  case UAT_CLI_FD: return uat_fd_method_name((uat_fd_method)k);
+  }
+  return "unknown";
+}
+
+const char *uat_cli_choices(uat_cli_choice which, char *buf, size_t len) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int k = 0; k < 64; k++) {
+    const char *name = choice_name(which, k);
+    if (strcmp(name, "unknown") == 0) break;
+    const int w = snprintf(buf + used, len - used, "%s%s", k ? ", " : "", name);
+    if (w < 0 || (size_t)w >= len - used) break;
+    used += (size_t)w;
+  }
+  return buf;
+}
+
+int uat_cli_bad_choice(const char *cmd, const char *flag, const char *value, uat_cli_choice which) {
+  char list[512];
+  uat_cli_error(cmd, "--%s: expected one of %s, found '%s'", flag,
+                uat_cli_choices(which, list, sizeof list), value);
+  return -1;
 }
 
 int uat_output_open(uat_output *o, const char *path, const char *cmd) {

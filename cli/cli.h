@@ -23,6 +23,19 @@ struct option;
  * option and the closest valid one, or the option that needs a value. */
 void uat_cli_bad_option(const char *cmd, char **argv, int optind, const struct option *opts);
 
+/* The names of an enum's values ("a, b, c") into buf, for "expected one of ..." messages. */
+typedef enum {
+  UAT_CLI_ACTIVATIONS,
+  UAT_CLI_INITS,
+  UAT_CLI_POINTS,
+  UAT_CLI_LOSSES,
+  UAT_CLI_FD
+} uat_cli_choice;
+const char *uat_cli_choices(uat_cli_choice which, char *buf, size_t len);
+
+/* "--FLAG: expected one of LIST, found 'VALUE'" for an invalid choice; returns -1. */
+int uat_cli_bad_choice(const char *cmd, const char *flag, const char *value, uat_cli_choice which);
+
 /* A progress bar on stderr, drawn only when stderr is a terminal and enabled is set. */
 typedef struct {
   int enabled;

@@ -157,7 +157,10 @@ static int fit_option(fit_options *o, int c, const char *arg, const char *flag) 
   case 'D': s->domain = arg; return 0;
   case 'l': o->layers = arg; return 0;
   case 'H': o->hidden = arg; return 0;
-  case O_ACT: return uat_activation_parse(arg, &s->act) == UAT_OK ? 0 : bad_value(flag, arg);
+  case O_ACT:
+    return uat_activation_parse(arg, &s->act) == UAT_OK
+               ? 0
+               : uat_cli_bad_choice("fit", flag, arg, UAT_CLI_ACTIVATIONS);
   case 'T': {
     uat_fit_kind k;
     if (uat_fit_kind_parse(arg, &k) != UAT_OK) {
@@ -207,13 +210,18 @@ static int fit_option(fit_options *o, int c, const char *arg, const char *flag) 
                ? 0
                : bad_value(flag, arg);
   case O_BATCH: return uat_parse_size(arg, &s->fit.batch) == 0 ? 0 : bad_value(flag, arg);
-  case O_POINTS: return uat_points_parse(arg, &s->points) == UAT_OK ? 0 : bad_value(flag, arg);
+  case O_POINTS:
+    return uat_points_parse(arg, &s->points) == UAT_OK
+               ? 0
+               : uat_cli_bad_choice("fit", flag, arg, UAT_CLI_POINTS);
   case O_TRAIN:
     return uat_parse_size(arg, &s->train_n) == 0 && s->train_n > 0 ? 0 : bad_value(flag, arg);
   case O_TEST:
     return uat_parse_size(arg, &s->test_n) == 0 && s->test_n > 1 ? 0 : bad_value(flag, arg);
   case O_INIT:
-    return uat_init_rule_parse(arg, &s->init.weights) == UAT_OK ? 0 : bad_value(flag, arg);
+    return uat_init_rule_parse(arg, &s->init.weights) == UAT_OK
+               ? 0
+               : uat_cli_bad_choice("fit", flag, arg, UAT_CLI_INITS);
   case 's':
     if (uat_parse_size(arg, &v) != 0) return bad_value(flag, arg);
     s->seed = v;

@@ -65,12 +65,16 @@ static uat_mlp *new_network(const gc_options *o) {
     }
     n++;
   }
-  if (n < 2 || uat_activation_parse(o->act, &hidden) != UAT_OK ||
-      uat_activation_parse(o->out_act, &out) != UAT_OK) {
-    uat_cli_error("gradcheck",
-                  n < 2 ? "--layers: expected at least two widths"
-                        : "unknown activation '%s' or '%s'",
-                  o->act, o->out_act);
+  if (n < 2) {
+    uat_cli_error("gradcheck", "--layers: expected at least two widths, found '%s'", o->layers);
+    return NULL;
+  }
+  if (uat_activation_parse(o->act, &hidden) != UAT_OK) {
+    uat_cli_bad_choice("gradcheck", "act", o->act, UAT_CLI_ACTIVATIONS);
+    return NULL;
+  }
+  if (uat_activation_parse(o->out_act, &out) != UAT_OK) {
+    uat_cli_bad_choice("gradcheck", "out-act", o->out_act, UAT_CLI_ACTIVATIONS);
     return NULL;
   }
   for (size_t l = 0; l + 1 < n; l++) act[l] = l + 2 == n ? out : hidden;
@@ -213,8 +217,14 @@ static int parse(int argc, char **argv, gc_options *o) {
     case 'n':
       bad = uat_parse_size(arg, &o->points) != 0 || o->points == 0 || o->points > UAT_MAX_POINTS;
       break;
-    case OPT_LOSS: bad = uat_loss_parse(arg, &o->loss) != UAT_OK; break;
-    case OPT_METHOD: bad = uat_fd_method_parse(arg, &o->gp.method) != UAT_OK; break;
+    case OPT_LOSS:
+      if (uat_loss_parse(arg, &o->loss) != UAT_OK)
+        return uat_cli_bad_choice("gradcheck", "loss", arg, UAT_CLI_LOSSES);
+      break;
+    case OPT_METHOD:
+      if (uat_fd_method_parse(arg, &o->gp.method) != UAT_OK)
+        return uat_cli_bad_choice("gradcheck", "method", arg, UAT_CLI_FD);
+      break;
     case 'f':
       bad = strcmp(arg, "text") != 0 && strcmp(arg, "csv") != 0;
       o->csv = strcmp(arg, "csv") == 0;

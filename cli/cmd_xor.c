@@ -102,7 +102,7 @@ static int apply_overrides(const xor_options *o, uat_xor_config *c) {
   if (o->hidden >= 0) c->hidden = (size_t)o->hidden;
   if (o->lr > 0) c->opt.lr = o->lr;
   if (o->act && uat_activation_parse(o->act, &c->hidden_act) != UAT_OK) {
-    uat_cli_error("xor", "--act: unknown activation '%s'", o->act);
+    uat_cli_bad_choice("xor", "act", o->act, UAT_CLI_ACTIVATIONS);
     return -1;
   }
   if (o->init && parse_init(o->init, &c->init) != 0) {

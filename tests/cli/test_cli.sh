@@ -43,7 +43,7 @@ expect 2 "format: expected text, csv or md, found 'xml'" -- xor --format xml
 expect 2 "unknown configuration 'tf'" -- xor --config tf
 expect 2 "lr: expected a positive number, found '-1'" -- xor --lr -1
 expect 2 "epochs: expected an integer from 1 to 1000000000000, found '0'" -- xor --epochs 0
-expect 2 "act: unknown activation 'swish'" -- xor --act swish
+expect 2 "--act: expected one of identity, sigmoid, tanh, relu, softplus, sin, found 'swish'" -- xor --act swish
 expect 2 "init: expected RULE" -- xor --init lecun
 expect 2 "unexpected argument 'extra'" -- xor extra
 
@@ -178,7 +178,7 @@ expect 0 'crossed a ReLU kink' -- gradcheck --layers 2,8,1 --act relu --points 6
 expect 1 '^max_rel_error=' -- gradcheck --layers 1,16,16,1 --act tanh --method forward --tol 1e-12
 expect 0 '^max_rel_error=' -- gradcheck --model "$tmp/xor.txt" --data "$tmp/xor_in.csv"
 expect 2 'expected either --model M or --layers L' -- gradcheck
-expect 2 "loss: unexpected value 'l1'" -- gradcheck --layers 1,4,1 --loss l1
+expect 2 "--loss: expected one of mse, half-mse, bce, found 'l1'" -- gradcheck --layers 1,4,1 --loss l1
 printf '1,2,3,4\n' >"$tmp/wider.csv"
 expect 1 'expected 2 input columns \(and optionally 1 targets\), found 4' -- gradcheck --model "$tmp/xor.txt" --data "$tmp/wider.csv"
 
@@ -264,6 +264,13 @@ expect 0 'on x in \[0, 1\]' -- eval --model "$tmp/prov.txt"
 [ "$("$uat" eval --model "$tmp/prov.txt" | grep '^test_rmse')" = "$fit_rmse" ] && ok || bad "eval does not reproduce fit's $fit_rmse"
 expect 0 'on x in \[-1, 1\]' -- eval --model "$tmp/prov.txt" --target 'cos(x)'
 expect 0 'on x in \[0, 0.5\]' -- eval --model "$tmp/prov.txt" --domain 0:0.5
+
+# One prefix per message (a library's "fit: ..." is not repeated after "uat fit: ")
+expect 1 '^uat fit: fewer residuals than parameters$' -- fit --target 'sin(x)' --hidden 4 --train 2 --trainer lm --max-iter 3
+# invalid choices are answered with the valid ones
+expect 2 "--points: expected one of grid, chebyshev, random, trajectory, found 'foo'" -- fit --target x --points foo
+expect 2 "--init: expected one of zero, const, normal" -- fit --target x --init foo
+expect 2 "--method: expected one of central, richardson, forward" -- gradcheck --layers 1,2,1 --method foo
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
