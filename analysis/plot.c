@@ -32,6 +32,27 @@ int uat_plot_available(void) {
   return 0;
 }
 
+/* The file name after the last '/', and the folder before it ("." when none): a plot's
+ * script names its data and pictures relative to its own folder, so that a results folder that
+ * is moved or copied can be re-plotted from inside it. */
+static const char *file_part(const char *path) {
+  const char *slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+static int enter_folder_of(const char *path) {
+  const char *slash = strrchr(path, '/');
+  if (slash == NULL) return 0;
+  if (slash == path) return chdir("/");
+  char *dir = malloc((size_t)(slash - path) + 1);
+  if (dir == NULL) return -1;
+  memcpy(dir, path, (size_t)(slash - path));
+  dir[slash - path] = '\0';
+  const int rc = chdir(dir);
+  free(dir);
+  return rc;
+}
+
 int uat_plot_run(const char *script, uat_error *err) {
   if (!uat_plot_available())
     return uat_error_set(err, UAT_ENOTFOUND,
@@ -41,7 +62,8 @@ int uat_plot_run(const char *script, uat_error *err) {
   const pid_t pid = fork();
   if (pid < 0) return uat_error_set(err, UAT_EIO, "cannot start gnuplot: %s", strerror(errno));
   if (pid == 0) {
-    execlp("gnuplot", "gnuplot", script, (char *)NULL);
+    if (enter_folder_of(script) != 0) _exit(126);
+    execlp("gnuplot", "gnuplot", file_part(script), (char *)NULL);
     _exit(127);
   }
   int status;
@@ -71,12 +93,18 @@ static char *joined(const char *base, const char *suffix) {
   return s;
 }
 
-/* The script draws into png_out and svg_out, defaulting to BASE.png and BASE.svg; uat passes
- * temporary names with -e so that pictures appear only when complete. */
+/* The script draws into png_out and svg_out, defaulting to BASE.png and BASE.svg beside it; uat
+ * passes temporary names with -e so that pictures appear only when complete. Every file it
+ * names is relative to the script's folder, where gnuplot runs. */
 static void write_script(FILE *fp, const char *base, const char *data, body_fn body,
                          const void *ctx) {
-  char *png = joined(base, ".png"), *svg = joined(base, ".svg");
-  fprintf(fp, "# uat plot; rerun with: gnuplot %s.gp\nif (!exists('png_out')) png_out = ", base);
+  const char *name = file_part(base);
+  char *png = joined(name, ".png"), *svg = joined(name, ".svg");
+  data = file_part(data);
+  fprintf(
+      fp,
+      "# uat plot; redraw with `gnuplot %s.gp` in this folder\nif (!exists('png_out')) png_out = ",
+      name);
   gp_quote(fp, png ? png : "plot.png");
   fprintf(fp, "\nif (!exists('svg_out')) svg_out = ");
   gp_quote(fp, svg ? svg : "plot.svg");
@@ -93,13 +121,16 @@ static void write_script(FILE *fp, const char *base, const char *data, body_fn b
 static int run_with_outputs(const char *script, const char *png_tmp, const char *svg_tmp,
                             uat_error *err) {
   char expr[4096];
+  png_tmp = file_part(png_tmp); /* gnuplot runs in the script's folder, where they go */
+  svg_tmp = file_part(svg_tmp);
   snprintf(expr, sizeof expr, "png_out='%s'; svg_out='%s'", png_tmp, svg_tmp);
   if (strchr(png_tmp, '\'') || strchr(svg_tmp, '\''))
     return uat_error_set(err, UAT_EINVAL, "plot: file names with a quote are not supported");
   const pid_t pid = fork();
   if (pid < 0) return uat_error_set(err, UAT_EIO, "cannot start gnuplot: %s", strerror(errno));
   if (pid == 0) {
-    execlp("gnuplot", "gnuplot", "-e", expr, script, (char *)NULL);
+    if (enter_folder_of(script) != 0) _exit(126);
+    execlp("gnuplot", "gnuplot", "-e", expr, file_part(script), (char *)NULL);
     _exit(127);
   }
   int status;

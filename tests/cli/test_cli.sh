@@ -272,5 +272,14 @@ expect 2 "--points: expected one of grid, chebyshev, random, trajectory, found '
 expect 2 "--init: expected one of zero, const, normal" -- fit --target x --init foo
 expect 2 "--method: expected one of central, richardson, forward" -- gradcheck --layers 1,2,1 --method foo
 
+# A plot's script names its files relative to its own folder: a copied folder re-plots.
+if command -v gnuplot >/dev/null; then
+  mkdir -p "$tmp/plots"
+  "$uat" fit --target 'sin(x)' --hidden 4 --max-iter 20 --plot "$tmp/plots/p.png" >/dev/null
+  cp -r "$tmp/plots" "$tmp/plots_copy" && rm -f "$tmp/plots_copy/"*.png
+  (cd "$tmp/plots_copy" && gnuplot p.gp && gnuplot p_loss.gp) && [ -s "$tmp/plots_copy/p.png" ] &&
+    [ -s "$tmp/plots_copy/p_loss.png" ] && ok || bad "a copied plot folder does not re-plot"
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
