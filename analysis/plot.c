@@ -281,54 +281,75 @@ int uat_plot_loss(const char *base, const double *loss, size_t n, uat_error *e) 
 typedef struct {
   const double *x, *a, *b;
   size_t n, dim;
-  const char *const *names;
-  const char *la, *lb;
+  const uat_plot_compare_labels *l;
 } compare_ctx;
+
+/* max_i |b_i - a_i| / max_i |a_i| at row k (the absolute difference where a is all zero). */
+static double relative_difference(const compare_ctx *c, size_t k) {
+  double diff = 0.0, size = 0.0;
+  for (size_t i = 0; i < c->dim; i++) {
+    diff = fmax(diff, fabs(c->b[k * c->dim + i] - c->a[k * c->dim + i]));
+    size = fmax(size, fabs(c->a[k * c->dim + i]));
+  }
+  return size > 0 ? diff / size : diff;
+}
 
 static void compare_data(FILE *fp, const void *p) {
   const compare_ctx *c = p;
-  fprintf(fp, "x");
-  for (size_t i = 0; i < c->dim; i++) fprintf(fp, ",%s_ref", c->names[i]);
-  for (size_t i = 0; i < c->dim; i++) fprintf(fp, ",%s_other", c->names[i]);
-  fputc('\n', fp);
+  fprintf(fp, "%s", c->l->x_name);
+  for (size_t i = 0; i < c->dim; i++) fprintf(fp, ",%s_%s", c->l->names[i], c->l->ref_label);
+  for (size_t i = 0; i < c->dim; i++) fprintf(fp, ",%s_%s", c->l->names[i], c->l->other_label);
+  fprintf(fp, ",rel_error\n");
   for (size_t k = 0; k < c->n; k++) {
     fprintf(fp, "%.17g", c->x[k]);
     for (size_t i = 0; i < c->dim; i++) fprintf(fp, ",%.17g", c->a[k * c->dim + i]);
     for (size_t i = 0; i < c->dim; i++) fprintf(fp, ",%.17g", c->b[k * c->dim + i]);
-    fputc('\n', fp);
+    fprintf(fp, ",%.17g\n", relative_difference(c, k));
   }
+}
+
+static void curve(FILE *fp, const char *data, size_t col, const char *style, size_t lc,
+                  const char *name, const char *label) {
+  gp_quote(fp, data);
+  fprintf(fp, " using 1:%zu skip 1 with lines %s lc %zu title '%s (%s)'", col, style, lc, name,
+          label);
 }
 
 static void compare_body(FILE *fp, const char *data, const void *p) {
   const compare_ctx *c = p;
-  if (c->dim == 2) fprintf(fp, "set multiplot layout 1,2\n");
-  fprintf(fp, "set xlabel 't'\nplot ");
+  const uat_plot_compare_labels *l = c->l;
+  fprintf(fp, "set multiplot layout 1,%d title ", c->dim == 2 ? 3 : 2);
+  gp_quote(fp, l->title ? l->title : "");
+  fprintf(fp, "\nset xlabel ");
+  gp_quote(fp, l->x_name);
+  fprintf(fp, "\nset ylabel 'state'\nplot ");
   for (size_t i = 0; i < c->dim; i++) {
     if (i) fprintf(fp, ", ");
-    gp_quote(fp, data);
-    fprintf(fp, " using 1:%zu skip 1 with lines lw 3 lc %zu title '%s (%s)', ", i + 2, i + 1,
-            c->names[i], c->la);
-    gp_quote(fp, data);
-    fprintf(fp, " using 1:%zu skip 1 with lines lw 1.5 dt 2 lc %zu title '%s (%s)'", i + 2 + c->dim,
-            i + 3, c->names[i], c->lb);
+    curve(fp, data, i + 2, "lw 3", i + 1, l->names[i], l->ref_label);
+    fprintf(fp, ", ");
+    curve(fp, data, i + 2 + c->dim, "lw 1.5 dt 2", i + 3, l->names[i], l->other_label);
   }
-  fputc('\n', fp);
+  fprintf(fp, "\nset logscale y\nset format y '10^{%%L}'\nset ylabel 'relative difference "
+              "(max norm)'\nplot ");
+  gp_quote(fp, data);
+  fprintf(fp,
+          " using 1:%zu skip 1 with lines lw 1.5 lc 7 title '|%s - %s| / |%s|'\n"
+          "unset logscale y\nset format y\n",
+          2 * c->dim + 2, l->other_label, l->ref_label, l->ref_label);
   if (c->dim == 2) {
-    fprintf(fp, "set xlabel '%s'\nset ylabel '%s'\nplot ", c->names[0], c->names[1]);
+    fprintf(fp, "set xlabel '%s'\nset ylabel '%s'\nplot ", l->names[0], l->names[1]);
     gp_quote(fp, data);
-    fprintf(fp, " using 2:3 skip 1 with lines lw 3 title '%s', ", c->la);
+    fprintf(fp, " using 2:3 skip 1 with lines lw 3 title '%s', ", l->ref_label);
     gp_quote(fp, data);
-    fprintf(fp,
-            " using 4:5 skip 1 with lines lw 1.5 dt 2 title '%s'\nunset multiplot\n"
-            "unset ylabel\n",
-            c->lb);
+    fprintf(fp, " using 4:5 skip 1 with lines lw 1.5 dt 2 title '%s'\n", l->other_label);
   }
+  fprintf(fp, "unset multiplot\nunset ylabel\n");
 }
 
 int uat_plot_compare(const char *base, const double *x, const double *reference,
-                     const double *other, size_t n, size_t dim, const char *const *names,
-                     const char *ref_label, const char *other_label, uat_error *e) {
-  const compare_ctx c = {x, reference, other, n, dim, names, ref_label, other_label};
+                     const double *other, size_t n, size_t dim,
+                     const uat_plot_compare_labels *labels, uat_error *e) {
+  const compare_ctx c = {x, reference, other, n, dim, labels};
   return render(base, compare_data, compare_body, &c, e);
 }
 

@@ -192,8 +192,15 @@ static void rollout_plots(const uat_sweep *s, uat_error *warn) {
       uat_linspace(et->rollout_t0, et->rollout_t1, et->rollout_n, times);
       const uat_ode_system *sys = uat_target_system(t);
       if (uat_rollout(m, sys, et->rollout_n, times, &learned, &truth, &rr, &err) == UAT_OK) {
+        uat_run_index ix;
+        uat_experiment_index(e, (size_t)best, &ix);
+        char title[200];
+        snprintf(title, sizeof title,
+                 "%s: learned field integrated by CVODE, run %ld (width %zu, depth %zu, seed %lu)",
+                 et->name, best, e->widths[ix.width], e->depths[ix.depth], e->seeds[ix.seed]);
+        const uat_plot_compare_labels labels = {"t", sys->state_names, "true", "learned", title};
         plot_result(uat_plot_compare(base, times, truth->y, learned->y, et->rollout_n, sys->dim,
-                                     sys->state_names, "true", "learned", &err),
+                                     &labels, &err),
                     &err, warn);
       }
     }

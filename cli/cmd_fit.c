@@ -382,8 +382,12 @@ static int rollout(const char *spec, const char *plot, uat_mlp *m, uat_target *t
     if (plot) {
       char base[1100];
       uat_cli_plot_base(plot, "_rollout", base, sizeof base);
-      const int st = uat_plot_compare(base, times, truth->y, learned->y, n, sys->dim,
-                                      sys->state_names, "true", "learned", &err);
+      char title[200];
+      snprintf(title, sizeof title, "%s: learned field integrated by CVODE (%zu parameters)",
+               sys->name, m->n_params);
+      const uat_plot_compare_labels labels = {"t", sys->state_names, "true", "learned", title};
+      const int st =
+          uat_plot_compare(base, times, truth->y, learned->y, n, sys->dim, &labels, &err);
       if (st != UAT_OK && st != UAT_ENOTFOUND) uat_cli_error("fit", "%s", err.msg);
     }
   }

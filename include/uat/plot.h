@@ -35,12 +35,22 @@ int uat_plot_scaling(const char *base, const double *N, const double *err, size_
 int uat_plot_fit(const char *base, const double *x, const double *model, const double *target,
                  size_t n, uat_error *e);
 
+/** What a comparison plot says: the x axis' name ("t"), the dim curve names, the two sets'
+ *  names ("true", "learned") and a title (may be NULL). */
+typedef struct {
+  const char *x_name;
+  const char *const *names;
+  const char *ref_label, *other_label;
+  const char *title;
+} uat_plot_compare_labels;
+
 /** Two sets of dim curves over the same x (row-major n x dim each): `reference` solid and
- *  `other` dashed, one panel; with dim == 2 also both phase portraits side by side. names holds
- *  the dim curve names; labels the two sets' names. */
+ *  `other` dashed in one panel; beside it their relative difference over x, max_i |other_i -
+ *  ref_i| / max_i |ref_i| on a log axis; with dim == 2 also both phase portraits. The data file
+ *  has the columns X, NAME_REF..., NAME_OTHER..., rel_error (the labels' words). */
 int uat_plot_compare(const char *base, const double *x, const double *reference,
-                     const double *other, size_t n, size_t dim, const char *const *names,
-                     const char *ref_label, const char *other_label, uat_error *e);
+                     const double *other, size_t n, size_t dim,
+                     const uat_plot_compare_labels *labels, uat_error *e);
 
 /** dim curves over x (row-major n x dim), one panel titled title; with dim == 2 also the phase
  *  portrait beside it. */

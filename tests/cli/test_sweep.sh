@@ -59,6 +59,14 @@ for f in runs.csv summary.md summary.tex scaling.csv meta.json models/run_00007.
   [ -s "$tmp/r1/$f" ] && ok || bad "missing $f"
 done
 [ "$(wc -l <"$tmp/r1/runs.csv")" -eq 9 ] && ok || bad "runs.csv rows"
+# the rollout data: t, the true and learned states, and their relative difference, which is the
+# max-norm difference over the max norm of the truth (checked here from the columns)
+head -n 1 "$tmp/r1/rollout_field_data.csv" | grep -qx 't,x_true,y_true,x_learned,y_learned,rel_error' && ok ||
+  bad "rollout data header: $(head -n 1 "$tmp/r1/rollout_field_data.csv")"
+awk -F, 'NR > 1 { d = $4 - $2; if (d < 0) d = -d; e = $5 - $3; if (e < 0) e = -e; if (e > d) d = e;
+  s = $2 < 0 ? -$2 : $2; t = $3 < 0 ? -$3 : $3; if (t > s) s = t;
+  r = d / s; if (r - $6 > 1e-12 * (r + 1e-300) || $6 - r > 1e-12 * (r + 1e-300)) bad = 1 } END { exit bad }' \
+  "$tmp/r1/rollout_field_data.csv" && ok || bad "rollout rel_error column"
 # every row has 22 fields and finite errors
 awk -F, 'NR > 1 && (NF != 22 || $9 != "ok" || !($14 + 0 > 0)) { bad = 1 } END { exit bad }' "$tmp/r1/runs.csv" && ok || bad "runs.csv content"
 # provenance: the experiment file's SHA-256 (checked against sha256sum), the command line, the
