@@ -184,40 +184,54 @@ typedef struct {
   const double *N, *err;
   size_t n;
   const uat_scaling_fit *fit;
-  const char *xlabel, *ylabel;
+  const uat_plot_scaling_labels *l;
 } scaling_ctx;
 
 static void scaling_data(FILE *fp, const void *p) {
   const scaling_ctx *c = p;
-  fprintf(fp, "N,error\n");
+  const int spread = c->l->lo && c->l->hi;
+  fprintf(fp, spread ? "N,error,low,high\n" : "N,error\n");
   /* a point with no error to show (every seed diverged: NaN) is left out, not handed to
    * gnuplot as an undefined value; so is one that log axes cannot show */
-  for (size_t i = 0; i < c->n; i++)
-    if (isfinite(c->err[i]) && c->err[i] > 0 && isfinite(c->N[i]) && c->N[i] > 0)
-      fprintf(fp, "%.17g,%.17g\n", c->N[i], c->err[i]);
+  for (size_t i = 0; i < c->n; i++) {
+    if (!(isfinite(c->err[i]) && c->err[i] > 0 && isfinite(c->N[i]) && c->N[i] > 0)) continue;
+    fprintf(fp, "%.17g,%.17g", c->N[i], c->err[i]);
+    if (spread) /* a bound log axes cannot show is drawn at the point itself */
+      fprintf(fp, ",%.17g,%.17g", c->l->lo[i] > 0 ? c->l->lo[i] : c->err[i],
+              isfinite(c->l->hi[i]) && c->l->hi[i] > 0 ? c->l->hi[i] : c->err[i]);
+    fputc('\n', fp);
+  }
 }
 
 static void scaling_body(FILE *fp, const char *data, const void *p) {
   const scaling_ctx *c = p;
-  fprintf(fp, "set logscale xy\nset format y '10^{%%L}'\nset xlabel ");
-  gp_quote(fp, c->xlabel ? c->xlabel : "N");
+  fprintf(fp, "set logscale xy\nset format y '10^{%%L}'\nset title ");
+  gp_quote(fp, c->l->title ? c->l->title : "");
+  fprintf(fp, "\nset xlabel ");
+  gp_quote(fp, c->l->xlabel ? c->l->xlabel : "N");
   fprintf(fp, "\nset ylabel ");
-  gp_quote(fp, c->ylabel ? c->ylabel : "error");
+  gp_quote(fp, c->l->ylabel ? c->l->ylabel : "error");
   fprintf(fp, "\nplot ");
   gp_quote(fp, data);
   fprintf(fp, " using 1:2 skip 1 with linespoints pt 7 lw 1.5 title 'measured'");
+  if (c->l->lo && c->l->hi) {
+    fprintf(fp, ", ");
+    gp_quote(fp, data);
+    fprintf(fp, " using 1:2:3:4 skip 1 with yerrorbars lc 1 pt 0 title 'spread (best to worst)'");
+  }
   if (c->fit && isfinite(c->fit->slope))
     fprintf(fp,
             ", exp(%.17g) * x**(%.17g) with lines dt 2 lw 1.5 title "
             "'fit: N^{%.2f} (95%%: %.2f to %.2f)'",
             c->fit->intercept, c->fit->slope, c->fit->slope, c->fit->ci_lo, c->fit->ci_hi);
-  fprintf(fp, "\nunset logscale\nset format y\n");
+  fprintf(fp, "\nunset logscale\nset format y\nunset title\n");
 }
 
 int uat_plot_scaling(const char *base, const double *N, const double *err, size_t n,
-                     const uat_scaling_fit *fit, const char *xlabel, const char *ylabel,
+                     const uat_scaling_fit *fit, const uat_plot_scaling_labels *labels,
                      uat_error *e) {
-  const scaling_ctx c = {N, err, n, fit, xlabel, ylabel};
+  const uat_plot_scaling_labels none = {NULL, NULL, NULL, NULL, NULL};
+  const scaling_ctx c = {N, err, n, fit, labels ? labels : &none};
   return render(base, scaling_data, scaling_body, &c, e);
 }
 
@@ -255,25 +269,28 @@ int uat_plot_fit(const char *base, const double *x, const double *model, const d
 typedef struct {
   const double *loss;
   size_t n;
+  const char *ylabel;
 } loss_ctx;
 
 static void loss_data(FILE *fp, const void *p) {
   const loss_ctx *c = p;
-  fprintf(fp, "epoch,loss\n");
+  fprintf(fp, "iteration,loss\n");
   for (size_t i = 0; i < c->n; i++) fprintf(fp, "%zu,%.17g\n", i + 1, c->loss[i]);
 }
 
 static void loss_body(FILE *fp, const char *data, const void *p) {
-  (void)p;
-  fprintf(fp, "set logscale y\nset format y '10^{%%L}'\nset xlabel 'epoch'\nset ylabel 'loss'\n"
-              "plot ");
+  const loss_ctx *c = p;
+  fprintf(fp, "set logscale y\nset format y '10^{%%L}'\nset xlabel 'iteration'\nset ylabel ");
+  gp_quote(fp, c->ylabel ? c->ylabel : "loss");
+  fprintf(fp, "\nplot ");
   gp_quote(fp, data);
   fprintf(fp, " using 1:2 skip 1 with lines lw 1.5 title 'training loss'\nunset logscale\n"
               "set format y\n");
 }
 
-int uat_plot_loss(const char *base, const double *loss, size_t n, uat_error *e) {
-  const loss_ctx c = {loss, n};
+int uat_plot_loss(const char *base, const double *loss, size_t n, const char *ylabel,
+                  uat_error *e) {
+  const loss_ctx c = {loss, n, ylabel};
   return render(base, loss_data, loss_body, &c, e);
 }
 

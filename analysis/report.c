@@ -210,13 +210,20 @@ static long best_row(const uat_report *r, size_t j) {
 }
 
 int uat_report_write_latex(const uat_report *r, FILE *fp, int digits, int bold_best,
-                           const char *caption) {
+                           const char *caption, const char *label) {
+  const int wide = r->cols > 7; /* would run past the margin in an article */
   fputs("\\begin{table}[ht]\n\\centering\n", fp);
   if (caption) {
     fputs("\\caption{", fp);
     tex_text(fp, caption);
     fputs("}\n", fp);
   }
+  if (label) {
+    fputs("\\label{", fp);
+    tex_text(fp, label);
+    fputs("}\n", fp);
+  }
+  if (wide) fputs("\\resizebox{\\linewidth}{!}{%\n", fp);
   fputs("\\begin{tabular}{", fp);
   for (size_t j = 0; j < r->cols; j++)
     fputc(r->rows && r->cells[j].type == UAT_CELL_TEXT ? 'l' : 'r', fp);
@@ -239,6 +246,8 @@ int uat_report_write_latex(const uat_report *r, FILE *fp, int digits, int bold_b
     }
     fputs(" \\\\\n", fp);
   }
-  fputs("\\bottomrule\n\\end{tabular}\n\\end{table}\n", fp);
+  fputs("\\bottomrule\n\\end{tabular}", fp);
+  fputs(wide ? "}\n" : "\n", fp);
+  fputs("\\end{table}\n", fp);
   return ferror(fp) ? UAT_EIO : UAT_OK;
 }

@@ -47,7 +47,7 @@ static int write_tables(const uat_sweep *s, uat_error *warn, uat_error *err) {
   const uat_experiment *e = &s->e;
   const char *dir = s->dir;
   const uat_sweep_row *rows = s->rows;
-  const char *h[13] = {"target",
+  const char *h[14] = {"target",
                        "depth",
                        "activation",
                        "trainer",
@@ -55,12 +55,13 @@ static int write_tables(const uat_sweep *s, uat_error *warn, uat_error *err) {
                        "params",
                        "runs",
                        "diverged",
+                       "at iteration cap",
                        "median test RMSE",
                        "best test RMSE",
                        "median rel. L-inf",
                        "median rollout error",
                        "median iterations"};
-  uat_report *rep = uat_report_alloc(13, h);
+  uat_report *rep = uat_report_alloc(14, h);
   const char *sh[12] = {"target",   "depth", "activation", "trainer", "measure", "points",
                         "exponent", "se",    "ci_lo",      "ci_hi",   "r2",      "quality"};
   uat_report *sc = uat_report_alloc(12, sh);
@@ -71,9 +72,11 @@ static int write_tables(const uat_sweep *s, uat_error *warn, uat_error *err) {
   }
   double *v = malloc(e->n_seeds * sizeof *v), *w = malloc(e->n_seeds * sizeof *w);
   double *N = malloc(e->n_widths * sizeof *N), *med = malloc(e->n_widths * sizeof *med),
-         *best = malloc(e->n_widths * sizeof *best);
-  for (size_t g = 0; g < uat_sweep_groups(s) && v && w && N && med && best; g++) {
+         *best = malloc(e->n_widths * sizeof *best), *worst = malloc(e->n_widths * sizeof *worst);
+  for (size_t g = 0; g < uat_sweep_groups(s) && v && w && N && med && best && worst; g++) {
     const uat_sweep_group x = uat_sweep_group_get(s, g);
+    size_t capped_group = 0, runs_group = 0;
+    int at_floor = 0;
     for (size_t wi = 0; wi < e->n_widths; wi++) {
       const uat_sweep_row *first;
       const size_t n = seed_values(e, rows, g, wi, v, &first);
@@ -85,10 +88,21 @@ static int write_tables(const uat_sweep *s, uat_error *warn, uat_error *err) {
       uat_summary_compute(w, n, NAN, &sr);
       for (size_t k = 0; k < n; k++) w[k] = (double)first[k].iterations;
       uat_summary_compute(w, n, NAN, &si);
+      size_t capped = 0;
+      for (size_t k = 0; k < n; k++) capped += strcmp(first[k].stop, "iterations") == 0;
+      for (size_t k = 0; k < n; k++) w[k] = first[k].l2_rel;
+      uat_summary sf;
+      uat_summary_compute(w, n, NAN, &sf);
+      /* a median relative L2 error at 1e-12 has reached double precision's floor (the
+       * targets' own evaluation is no better): more width cannot lower it */
+      at_floor |= sf.median < 1e-12;
+      capped_group += capped;
+      runs_group += n;
       N[wi] = (double)e->widths[wi];
       med[wi] = s.median;
       best[wi] = s.min;
-      const uat_cell row[13] = {uat_cell_text(e->targets[x.target].name),
+      worst[wi] = s.max;
+      const uat_cell row[14] = {uat_cell_text(e->targets[x.target].name),
                                 uat_cell_int((long long)e->depths[x.depth]),
                                 uat_cell_text(uat_activation_name(e->acts[x.act])),
                                 uat_cell_text(uat_fit_kind_name(e->trainers[x.trainer])),
@@ -96,6 +110,7 @@ static int write_tables(const uat_sweep *s, uat_error *warn, uat_error *err) {
                                 uat_cell_int((long long)first->params),
                                 uat_cell_int((long long)n),
                                 uat_cell_int((long long)s.diverged),
+                                uat_cell_int((long long)capped),
                                 uat_cell_num(s.median),
                                 uat_cell_num(s.min),
                                 uat_cell_num(sl.median),
@@ -103,9 +118,18 @@ static int write_tables(const uat_sweep *s, uat_error *warn, uat_error *err) {
                                 uat_cell_int((long long)llround(si.median))};
       uat_report_add_row(rep, row);
     }
+    /* a fit over runs that stopped at the iteration cap, or at the precision floor, measures
+     * the budget or the floor as much as the network: not "ok" */
+    char quality[96];
     for (int k = 0; k < 2; k++) {
       uat_scaling_fit fit;
       uat_scaling_fit_compute(N, k ? best : med, NULL, e->n_widths, &fit);
+      snprintf(quality, sizeof quality, "%s", uat_fit_quality_name(fit.quality));
+      if (fit.quality == UAT_FIT_OK && capped_group > 0)
+        snprintf(quality, sizeof quality, "iteration cap (%zu of %zu runs)", capped_group,
+                 runs_group);
+      else if (fit.quality == UAT_FIT_OK && at_floor)
+        snprintf(quality, sizeof quality, "precision floor");
       const uat_cell row[12] = {uat_cell_text(e->targets[x.target].name),
                                 uat_cell_int((long long)e->depths[x.depth]),
                                 uat_cell_text(uat_activation_name(e->acts[x.act])),
@@ -117,16 +141,19 @@ static int write_tables(const uat_sweep *s, uat_error *warn, uat_error *err) {
                                 uat_cell_num(fit.ci_lo),
                                 uat_cell_num(fit.ci_hi),
                                 uat_cell_num(fit.r2),
-                                uat_cell_text(uat_fit_quality_name(fit.quality))};
+                                uat_cell_text(quality)};
       uat_report_add_row(sc, row);
       if (k == 0 && finite_count(med, e->n_widths) >= 2) {
         char base[4600], name[256];
         uat_error perr;
         uat_sweep_group_name(s, g, name, sizeof name);
         snprintf(base, sizeof base, "%s/scaling_%s", dir, name);
-        plot_result(uat_plot_scaling(base, N, med, e->n_widths, &fit, "hidden width",
-                                     "median test RMSE", &perr),
-                    &perr, warn);
+        char title[400];
+        snprintf(title, sizeof title, "%s: %zu seeds per width, fit quality: %s", name, e->n_seeds,
+                 quality);
+        const uat_plot_scaling_labels labels = {"hidden width", "test RMSE (median, best to worst)",
+                                                title, best, worst};
+        plot_result(uat_plot_scaling(base, N, med, e->n_widths, &fit, &labels, &perr), &perr, warn);
       }
     }
   }
@@ -138,13 +165,33 @@ static int write_tables(const uat_sweep *s, uat_error *warn, uat_error *err) {
     snprintf(path, sizeof path, "%s/%s", dir, names[f]);
     if ((rc = uat_atomic_open(&af, path, err)) != UAT_OK) break;
     if (f == 0) {
-      fprintf(af.fp, "# %s\n\n%s\n\nTest RMSE over seeds, per width.\n\n", e->name, e->description);
+      fprintf(af.fp,
+              "# %s\n\n%s\n\nTest RMSE over %zu seeds per width; \"at iteration cap\" "
+              "counts the runs that used their whole iteration budget.\n\n",
+              e->name, e->description, e->n_seeds);
       uat_report_write_markdown(rep, af.fp, 3);
       fprintf(af.fp, "\nScaling fits: log(test RMSE) = a + s log(width).\n\n");
       uat_report_write_markdown(sc, af.fp, 3);
     } else if (f == 1) {
-      uat_report_write_latex(rep, af.fp, 3, 1, e->name);
-      uat_report_write_latex(sc, af.fp, 3, 0, "scaling exponents");
+      char caption[700], label[200];
+      fprintf(af.fp,
+              "%% %s: uat sweep's tables, for \\input in a LaTeX document with\n"
+              "%% \\usepackage{booktabs} and \\usepackage{graphicx} (wide tables are scaled to "
+              "the line width)\n",
+              e->name);
+      snprintf(caption, sizeof caption,
+               "%s: test RMSE over %zu seeds per width (median and best), median relative "
+               "L-infinity error, median rollout error and iterations; the best value of each "
+               "column in bold.",
+               e->name, e->n_seeds);
+      snprintf(label, sizeof label, "tab:%s-errors", e->name);
+      uat_report_write_latex(rep, af.fp, 3, 1, caption, label);
+      snprintf(caption, sizeof caption,
+               "%s: scaling fits log(test RMSE) = a + s log(width), with the exponent's standard "
+               "error and 95%% interval.",
+               e->name);
+      snprintf(label, sizeof label, "tab:%s-scaling", e->name);
+      uat_report_write_latex(sc, af.fp, 3, 0, caption, label);
     } else {
       uat_report_write_csv(sc, af.fp);
     }
@@ -155,6 +202,7 @@ static int write_tables(const uat_sweep *s, uat_error *warn, uat_error *err) {
   free(N);
   free(med);
   free(best);
+  free(worst);
   uat_report_free(rep);
   uat_report_free(sc);
   return rc;

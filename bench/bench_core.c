@@ -275,7 +275,8 @@ static void scaling(const char *outdir, const char *what, const double *N, const
   char base[1024];
   snprintf(base, sizeof base, "%s/PERF_%s", outdir, what);
   uat_error err;
-  if (uat_plot_scaling(base, N, us, n, &fit, xlabel, "microseconds per epoch", &err) != UAT_OK)
+  const uat_plot_scaling_labels labels = {xlabel, "microseconds per epoch", what, NULL, NULL};
+  if (uat_plot_scaling(base, N, us, n, &fit, &labels, &err) != UAT_OK)
     fprintf(stderr, "bench_core: %s\n", err.msg);
 }
 

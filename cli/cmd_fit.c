@@ -316,13 +316,17 @@ static void print_spec(const uat_run_spec *s, const uat_target *t, size_t params
   printf("points = %s\ntrain_points = %zu\n", uat_points_name(s->points), s->train_n);
 }
 
-static int plot_fit(const char *png, uat_mlp *m, uat_target *t, const uat_run_result *r) {
+static int plot_fit(const char *png, uat_mlp *m, uat_target *t, const uat_run_result *r, int raw) {
   char base[1024], loss_base[1100];
   uat_cli_plot_base(png, "", base, sizeof base);
   uat_cli_plot_base(png, "_loss", loss_base, sizeof loss_base);
   if (r->fit.history_len > 0) {
     uat_error lerr;
-    const int lst = uat_plot_loss(loss_base, r->fit.history, r->fit.history_len, &lerr);
+    /* the trainer sees standardised outputs (unless --raw): say so, since the report's
+     * train_rmse is in the target's units */
+    const char *ylabel = raw ? "training RMSE (target units)"
+                             : "training RMSE (outputs standardised to unit variance)";
+    const int lst = uat_plot_loss(loss_base, r->fit.history, r->fit.history_len, ylabel, &lerr);
     if (lst != UAT_OK && lst != UAT_ENOTFOUND) uat_cli_error("fit", "%s", lerr.msg);
   }
   if (uat_target_in(t) != 1) {
@@ -444,7 +448,7 @@ int uat_cmd_fit(int argc, char **argv) {
         rc = UAT_EXIT_FAIL;
       }
     }
-    if (o.plot && plot_fit(o.plot, m, t, &r) != 0) rc = UAT_EXIT_FAIL;
+    if (o.plot && plot_fit(o.plot, m, t, &r, spec.raw) != 0) rc = UAT_EXIT_FAIL;
     if (o.rollout && rollout(o.rollout, o.plot, m, t) != 0) rc = UAT_EXIT_FAIL;
   }
   free(spec.history);

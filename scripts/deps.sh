@@ -2,9 +2,10 @@
 # deps.sh [--dev] — install the Debian packages uat needs, only those missing (idempotent; as
 # root). --dev adds the static-analysis and formatting tools.
 set -euo pipefail
-# libfann-dev: the peer in bench/bench_core; python3: scripts/check-docs (standard library only)
+# libfann-dev: the peer in bench/bench_core; python3: scripts/check-docs (standard library only);
+# texlive: the test that summary.tex compiles in an article
 packages=(gcc make cmake pkg-config libgsl-dev libsundials-dev libcmocka-dev libinih-dev
-          gnuplot-nox libfann-dev python3)
+          gnuplot-nox libfann-dev python3 texlive-latex-base texlive-latex-recommended)
 [ "${1:-}" = "--dev" ] && packages+=(cppcheck clang-tidy clang-format valgrind clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do

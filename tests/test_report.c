@@ -85,7 +85,7 @@ static char *render(uat_report *r, int which) {
   FILE *fp = open_memstream(&buf, &len);
   if (which == 0) uat_report_write_csv(r, fp);
   if (which == 1) uat_report_write_markdown(r, fp, 3);
-  if (which == 2) uat_report_write_latex(r, fp, 3, 1, "Errors & widths");
+  if (which == 2) uat_report_write_latex(r, fp, 3, 1, "Errors & widths", "tab:errors");
   fclose(fp);
   return buf;
 }
@@ -104,12 +104,13 @@ static void test_tables(void **s) {
                            "\"relu, \"\"leaky\"\"\",32,0.10000000000000001\n");
   assert_string_equal(md, "| activation | width | rmse |\n|---|---|---|\n"
                           "| tanh | 16 | 1.23e-05 |\n| relu, \"leaky\" | 32 | 1.00e-01 |\n");
-  assert_string_equal(tex, "\\begin{table}[ht]\n\\centering\n\\caption{Errors \\& widths}\n"
-                           "\\begin{tabular}{lrr}\n\\toprule\nactivation & width & rmse \\\\\n"
-                           "\\midrule\n"
-                           "tanh & 16 & $\\mathbf{1.23 \\times 10^{-5}}$ \\\\\n"
-                           "relu, \"leaky\" & 32 & $1.00 \\times 10^{-1}$ \\\\\n"
-                           "\\bottomrule\n\\end{tabular}\n\\end{table}\n");
+  assert_string_equal(
+      tex, "\\begin{table}[ht]\n\\centering\n\\caption{Errors \\& widths}\n"
+           "\\label{tab:errors}\n\\begin{tabular}{lrr}\n\\toprule\nactivation & width & rmse \\\\\n"
+           "\\midrule\n"
+           "tanh & 16 & $\\mathbf{1.23 \\times 10^{-5}}$ \\\\\n"
+           "relu, \"leaky\" & 32 & $1.00 \\times 10^{-1}$ \\\\\n"
+           "\\bottomrule\n\\end{tabular}\n\\end{table}\n");
   free(csv);
   free(md);
   free(tex);
@@ -146,12 +147,25 @@ static void test_plots(void **s) {
   uat_scaling_fit_compute(N, e, NULL, 4, &fit);
   uat_error err;
   const int have = uat_plot_available();
-  assert_int_equal(uat_plot_scaling(base, N, e, 4, &fit, "width", "RMSE", &err),
+  const uat_plot_scaling_labels labels = {"width", "RMSE", NULL, NULL, NULL};
+  assert_int_equal(uat_plot_scaling(base, N, e, 4, &fit, &labels, &err),
                    have ? UAT_OK : UAT_ENOTFOUND);
   snprintf(path, sizeof path, "%s_data.csv", base);
   assert_true(contains_file(path, "N,error\n4,0.01"));
   snprintf(path, sizeof path, "%s.gp", base);
   assert_true(contains_file(path, "fit: N^{"));
+  /* with the spread over seeds and a title: error bars from the best to the worst seed */
+  const double lo[4] = {5e-3, 1e-3, 3e-4, 1e-4}, hi[4] = {2e-2, 5e-3, 9e-4, 3e-4};
+  const uat_plot_scaling_labels spread = {"width", "RMSE", "sin: tanh, varpro", lo, hi};
+  snprintf(base, sizeof base, "%s/spread", dir);
+  assert_int_equal(uat_plot_scaling(base, N, e, 4, &fit, &spread, &err),
+                   have ? UAT_OK : UAT_ENOTFOUND);
+  snprintf(path, sizeof path, "%s_data.csv", base);
+  assert_true(contains_file(path, "N,error,low,high\n4,0.01,0.0050000000000000001,0.02\n"));
+  snprintf(path, sizeof path, "%s.gp", base);
+  assert_true(contains_file(path, "yerrorbars"));
+  assert_true(contains_file(path, "set title 'sin: tanh, varpro'"));
+  snprintf(base, sizeof base, "%s/scaling", dir);
   if (have) {
     snprintf(path, sizeof path, "%s.png", base);
     assert_true(starts_with_file(path, "\x89PNG\r\n\x1a\n", 8));
@@ -163,7 +177,7 @@ static void test_plots(void **s) {
     snprintf(path, sizeof path, "%s.png", base);
     assert_true(starts_with_file(path, "\x89PNG", 4));
     snprintf(base, sizeof base, "%s/loss", dir);
-    assert_int_equal(uat_plot_loss(base, loss, 3, &err), 0);
+    assert_int_equal(uat_plot_loss(base, loss, 3, "training RMSE", &err), 0);
     snprintf(path, sizeof path, "%s.svg", base);
     assert_true(contains_file(path, "<svg"));
   }
@@ -172,7 +186,7 @@ static void test_plots(void **s) {
   char *saved = old ? strdup(old) : NULL;
   setenv("PATH", "/nonexistent", 1);
   snprintf(base, sizeof base, "%s/nognuplot", dir);
-  assert_int_equal(uat_plot_scaling(base, N, e, 4, &fit, "width", "RMSE", &err), UAT_ENOTFOUND);
+  assert_int_equal(uat_plot_scaling(base, N, e, 4, &fit, &labels, &err), UAT_ENOTFOUND);
   assert_true(uat_test_contains(err.msg, "gnuplot is not installed"));
   snprintf(path, sizeof path, "%s.gp", base);
   assert_true(access(path, R_OK) == 0);
@@ -181,7 +195,7 @@ static void test_plots(void **s) {
   /* a width whose every seed diverged (NaN) is left out of the data, not passed to gnuplot */
   const double e_nan[4] = {1e-2, NAN, 6.1e-4, 1.6e-4};
   snprintf(base, sizeof base, "%s/diverged", dir);
-  uat_plot_scaling(base, N, e_nan, 4, &fit, "width", "RMSE", &err);
+  uat_plot_scaling(base, N, e_nan, 4, &fit, &labels, &err);
   snprintf(path, sizeof path, "%s_data.csv", base);
   assert_true(contains_file(path, "N,error\n4,0.01\n16,"));
   assert_false(contains_file(path, "nan"));

@@ -25,10 +25,18 @@ int uat_plot_run(const char *script, uat_error *err);
 
 #include "uat/stats.h"
 
-/** Error against size on log-log axes, with the fitted power law and its exponent (and 95%
- *  interval) in the legend when fit is not NULL. */
+/** What a scaling plot says besides its numbers: axis labels, a title (each may be NULL), and
+ *  the spread of err at each N — lo[i] to hi[i], e.g. the best and worst seed (both NULL: no
+ *  spread drawn). */
+typedef struct {
+  const char *xlabel, *ylabel, *title;
+  const double *lo, *hi;
+} uat_plot_scaling_labels;
+
+/** Error against size on log-log axes, with error bars from lo to hi when given, and the fitted
+ *  power law and its exponent (and 95% interval) in the legend when fit is not NULL. */
 int uat_plot_scaling(const char *base, const double *N, const double *err, size_t n,
-                     const uat_scaling_fit *fit, const char *xlabel, const char *ylabel,
+                     const uat_scaling_fit *fit, const uat_plot_scaling_labels *labels,
                      uat_error *e);
 
 /** Model and target over x (top) and their difference (bottom). */
@@ -57,8 +65,9 @@ int uat_plot_compare(const char *base, const double *x, const double *reference,
 int uat_plot_series(const char *base, const double *x, const double *y, size_t n, size_t dim,
                     const char *const *names, const char *title, uat_error *e);
 
-/** Training loss against epoch (log y axis). */
-int uat_plot_loss(const char *base, const double *loss, size_t n, uat_error *e);
+/** Training loss against iteration (log y axis), its axis labelled ylabel (NULL: "loss"):
+ *  say the units. */
+int uat_plot_loss(const char *base, const double *loss, size_t n, const char *ylabel, uat_error *e);
 
 #ifdef __cplusplus
 }

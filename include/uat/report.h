@@ -44,11 +44,12 @@ int uat_report_write_csv(const uat_report *r, FILE *fp);
 /** Markdown: numbers in scientific notation with `digits` significant digits. */
 int uat_report_write_markdown(const uat_report *r, FILE *fp, int digits);
 
-/** LaTeX table body with booktabs rules (\toprule, \midrule, \bottomrule): numbers as
- *  $m \times 10^{e}$ with `digits` significant digits; when bold_best is set, the smallest
- *  number of each numeric column is set in bold. Text is escaped. */
+/** A LaTeX table (needs \usepackage{booktabs}, and graphicx for tables of more than 7
+ *  columns, which are scaled to the line width): booktabs rules, numbers as $m \times 10^{e}$
+ *  with `digits` significant digits; when bold_best is set, the smallest number of each
+ *  numeric column is set in bold. Text is escaped; caption and label may be NULL. */
 int uat_report_write_latex(const uat_report *r, FILE *fp, int digits, int bold_best,
-                           const char *caption);
+                           const char *caption, const char *label);
 
 #ifdef __cplusplus
 }

@@ -59,6 +59,14 @@ for f in runs.csv summary.md summary.tex scaling.csv meta.json models/run_00007.
   [ -s "$tmp/r1/$f" ] && ok || bad "missing $f"
 done
 [ "$(wc -l <"$tmp/r1/runs.csv")" -eq 9 ] && ok || bad "runs.csv rows"
+# summary.tex compiles in a standard article with booktabs and graphicx, without overfull boxes,
+# and its tables have captions and labels; summary.md counts the runs at the iteration cap
+printf '\\documentclass{article}\n\\usepackage{booktabs}\n\\usepackage{graphicx}\n\\begin{document}\n\\input{summary}\n\\end{document}\n' >"$tmp/r1/paper.tex"
+(cd "$tmp/r1" && pdflatex -interaction=nonstopmode -halt-on-error paper.tex >/dev/null 2>&1) &&
+  [ -s "$tmp/r1/paper.pdf" ] && ok || bad "summary.tex does not compile: $(grep -m3 '^!' "$tmp/r1/paper.log")"
+grep -q 'Overfull' "$tmp/r1/paper.log" && bad "summary.tex overflows the page" || ok
+[ "$(grep -c "label{tab:small-" "$tmp/r1/summary.tex")" -eq 2 ] && ok || bad "summary.tex labels"
+grep -q 'at iteration cap' "$tmp/r1/summary.md" && ok || bad "summary.md lacks the iteration cap count"
 # the rollout data: t, the true and learned states, and their relative difference, which is the
 # max-norm difference over the max norm of the truth (checked here from the columns)
 head -n 1 "$tmp/r1/rollout_field_data.csv" | grep -qx 't,x_true,y_true,x_learned,y_learned,rel_error' && ok ||
