@@ -14,7 +14,8 @@
 enum { MAX_DIM = 16, MAX_REFINE = 64 };
 
 uat_norm_params uat_norm_default_params(size_t dim) {
-  const uat_norm_params p = {dim <= 1 ? 1001 : dim == 2 ? 101 : 21, 0.0, 1e-10, 1000, 5, 16, 1};
+  const uat_norm_params p = {
+      dim <= 1 ? 1001 : dim == 2 ? 101 : 21, 0.0, 1e-10, 1000, 5, 16, 1, NULL, 0};
   return p;
 }
 
@@ -139,15 +140,41 @@ static size_t sign_changes(ctx *c, double *pts, size_t max) {
   return n;
 }
 
+static int cmp_double(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* The given breaks inside the interval added to pts[0..n) (which starts at lo and ends at hi),
+ * sorted, duplicates dropped; returns the new count (at most max). */
+static size_t add_breaks(const ctx *c, double *pts, size_t n, size_t max) {
+  for (size_t k = 0; k < c->p->n_breaks && n < max; k++) {
+    const double b = c->p->breaks[k];
+    if (b > c->lo[0] && b < c->hi[0] && isfinite(b)) pts[n++] = b;
+  }
+  qsort(pts, n, sizeof *pts, cmp_double);
+  size_t m = 0;
+  for (size_t k = 0; k < n; k++)
+    if (m == 0 || pts[k] > pts[m - 1]) pts[m++] = pts[k];
+  return m;
+}
+
 /* The integral of quantity q over the box, with an error estimate. */
 static double integral(ctx *c, quantity q, double *abserr) {
   c->q = q;
   double r = 0.0;
   *abserr = 0.0;
-  if (c->dim == 1 && (q == ABS_ERR || q == ABS_TARGET)) {
+  if (c->dim == 1 && (q == ABS_ERR || q == ABS_TARGET || c->p->n_breaks > 0)) {
     gsl_function F = {f_last, c};
     double *pts = malloc(c->p->limit * sizeof *pts);
-    const size_t n = pts ? sign_changes(c, pts, c->p->limit / 2) : 0;
+    size_t n = 0;
+    if (pts && (q == ABS_ERR || q == ABS_TARGET)) {
+      n = sign_changes(c, pts, c->p->limit / 4);
+    } else if (pts) {
+      pts[n++] = c->lo[0];
+      pts[n++] = c->hi[0];
+    }
+    if (pts && c->p->n_breaks > 0) n = add_breaks(c, pts, n, c->p->limit / 2);
     if (n >= 2) {
       const int st = gsl_integration_qagp(&F, pts, n, c->p->epsabs, c->p->epsrel, c->p->limit,
                                           c->w[0], &r, abserr);
@@ -253,6 +280,56 @@ static void refine_1d(ctx *c, worst_point *w) {
   gsl_min_fminimizer_free(s);
 }
 
+/* L-infinity piece by piece between the breaks (1-D): the error at both ends (just inside) and
+ * the middle of every piece, then Brent's method inside the piece from the best of them when
+ * it is the middle. A piece narrower than the grid spacing is visited like any other. */
+static void pieces_linf(ctx *c, uat_norms *out) {
+  const size_t max = c->p->n_breaks + 2;
+  double *pts = malloc(max * sizeof *pts);
+  if (pts == NULL) return;
+  pts[0] = c->lo[0];
+  pts[1] = c->hi[0];
+  const size_t n = add_breaks(c, pts, 2, max);
+  for (size_t k = 0; k + 1 < n; k++) {
+    const double a = pts[k], b = pts[k + 1], d = 1e-12 * (c->hi[0] - c->lo[0]);
+    if (!(b - a > 2 * d)) continue;
+    const double xs[3] = {a + d, 0.5 * (a + b), b - d};
+    worst_point w = {-1.0, {0}};
+    int at = 0;
+    for (int j = 0; j < 3; j++) {
+      const double v = fabs(eval_at(c, &xs[j], 1));
+      if (v > w.val) {
+        w.val = v;
+        w.x[0] = xs[j];
+        at = j;
+      }
+    }
+    if (at == 1) { /* an interior maximum: climb to it inside the piece */
+      gsl_function F = {neg_abs_err_1d, c};
+      gsl_min_fminimizer *s = gsl_min_fminimizer_alloc(gsl_min_fminimizer_brent);
+      if (s && gsl_min_fminimizer_set(s, &F, xs[1], xs[0], xs[2]) == GSL_SUCCESS) {
+        for (int it = 0; it < 200; it++) {
+          if (gsl_min_fminimizer_iterate(s) != GSL_SUCCESS) break;
+          if (gsl_min_test_interval(gsl_min_fminimizer_x_lower(s), gsl_min_fminimizer_x_upper(s),
+                                    1e-15, 1e-13) == GSL_SUCCESS)
+            break;
+        }
+        const double v = -gsl_min_fminimizer_f_minimum(s);
+        if (v > w.val) {
+          w.val = v;
+          w.x[0] = gsl_min_fminimizer_x_minimum(s);
+        }
+      }
+      gsl_min_fminimizer_free(s);
+    }
+    if (w.val > out->linf) {
+      out->linf = w.val;
+      out->linf_at[0] = w.x[0];
+    }
+  }
+  free(pts);
+}
+
 static void refine_nd(ctx *c, worst_point *w) {
   const size_t dim = c->dim;
   gsl_multimin_function F = {neg_abs_err_nd, dim, c};
@@ -348,6 +425,7 @@ int uat_norms_compute(size_t dim, const double *lo, const double *hi, uat_fn mod
         memcpy(out->linf_at, worst[k].x, dim * sizeof(double));
       }
     }
+    if (dim == 1 && params->n_breaks > 0) pieces_linf(&c, out);
     out->linf = fmax(out->linf, out->max_grid);
     out->linf_rel = out->target_linf > 0 ? out->linf / out->target_linf : NAN;
     if (c.failed)

@@ -2,6 +2,7 @@
 #include "uat/fitreport.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "uat/loss.h"
@@ -19,6 +20,25 @@ static int target_fn(const double *x, double *y, void *p) {
   const int st = uat_target_eval(c->t, x, v);
   *y = v[c->o];
   return st;
+}
+
+/* The kinks of a one-input network with one hidden layer of ReLU units and a linear output:
+ * unit j bends where w_j x + b_j = 0. Between them the network is exactly linear (its
+ * derivative constant), so the norms integrate and search piece by piece. Returns how many
+ * (an array the caller frees in *out), or 0 for other networks. */
+static size_t relu_kinks(const uat_mlp *m, double **out) {
+  *out = NULL;
+  if (m->n_layers != 2 || m->sizes[0] != 1 || m->act[0] != UAT_ACT_RELU ||
+      m->act[1] != UAT_ACT_IDENTITY)
+    return 0;
+  const size_t h = m->sizes[1];
+  const double *W = uat_mlp_weights(m, 0), *b = uat_mlp_bias(m, 0);
+  double *k = malloc(h * sizeof *k);
+  size_t n = 0;
+  for (size_t j = 0; j < h && k; j++)
+    if (W[j] != 0.0) k[n++] = -b[j] / W[j];
+  *out = k;
+  return n;
 }
 
 int uat_fit_report_compute(uat_mlp *m, uat_target *t, const uat_dataset *test, uat_fit_report *r,
@@ -44,6 +64,9 @@ int uat_fit_report_compute(uat_mlp *m, uat_target *t, const uat_dataset *test, u
    * fast in sweeps; nested adaptive quadrature can take minutes on a noisy tiny error. */
   np.nested_2d = 0;
   np.gauss_points = 64;
+  double *kinks = NULL;
+  np.n_breaks = in == 1 ? relu_kinks(m, &kinks) : 0;
+  np.breaks = kinks;
   int st = UAT_OK;
   r->has_deriv = in == 1 && uat_target_get_kind(t) != UAT_TARGET_BOOL;
   for (size_t o = 0; o < out && in <= 2; o++) {
@@ -64,6 +87,7 @@ int uat_fit_report_compute(uat_mlp *m, uat_target *t, const uat_dataset *test, u
   }
   uat_mlp_workspace_free(w);
   uat_mlp_workspace_free(w1);
+  free(kinks);
   return st;
 }
 

@@ -1,6 +1,7 @@
 /* test_approx.c — trainers, targets, runs, rollouts and experiment files. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -296,10 +297,66 @@ static void test_varpro_jacobian_matches_differences(void **s) {
   uat_mlp_free(teacher);
 }
 
+static int cmp_d(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* A ReLU network on one input is piecewise linear with kinks at -b_j / w_j: against |x|, the
+ * error is linear and the derivative error constant on every piece between the kinks and 0, so
+ * the exact L-infinity norms follow from the pieces' ends and middles, computed here from the
+ * weights alone. The report must give them to rounding (before kinks were used, the grid
+ * missed pieces narrower than its spacing: the issue's example was 27% low). */
+static void test_relu_norms_exact(void **s) {
+  (void)s;
+  uat_run_spec sp;
+  uat_run_spec_defaults(&sp);
+  sp.target = "abs(x)";
+  sp.domain = "x=-1:1";
+  sp.width = 16;
+  sp.act = UAT_ACT_RELU;
+  sp.fit = uat_fit_default_params(UAT_FIT_LBFGS);
+  sp.fit.max_iter = 300;
+  uat_mlp *m = NULL;
+  uat_run_result r;
+  uat_error err;
+  assert_int_equal(uat_run(&sp, &m, &r, &err), UAT_OK);
+  const double *W1 = uat_mlp_weights(m, 0), *b1 = uat_mlp_bias(m, 0);
+  const double *W2 = uat_mlp_weights(m, 1), *b2 = uat_mlp_bias(m, 1);
+  double pts[20];
+  size_t n = 0;
+  pts[n++] = -1;
+  pts[n++] = 1;
+  pts[n++] = 0; /* the target's kink */
+  for (size_t j = 0; j < 16; j++) {
+    const double k = -b1[j] / W1[j];
+    if (W1[j] != 0 && k > -1 && k < 1) pts[n++] = k;
+  }
+  qsort(pts, n, sizeof *pts, cmp_d);
+  double linf = 0, dlinf = 0;
+  for (size_t k = 0; k < n; k++) { /* the value error is linear on pieces: its ends */
+    double y = b2[0];
+    for (size_t j = 0; j < 16; j++) y += W2[j] * fmax(0.0, W1[j] * pts[k] + b1[j]);
+    linf = fmax(linf, fabs(y - fabs(pts[k])));
+  }
+  for (size_t k = 0; k + 1 < n; k++) { /* the derivative error is constant on pieces */
+    const double mid = 0.5 * (pts[k] + pts[k + 1]);
+    double d = 0;
+    for (size_t j = 0; j < 16; j++) d += W1[j] * mid + b1[j] > 0 ? W2[j] * W1[j] : 0.0;
+    if (pts[k + 1] > pts[k]) dlinf = fmax(dlinf, fabs(d - (mid > 0 ? 1.0 : -1.0)));
+  }
+  print_message("relu 1-16-1 on |x|: linf %.10g (report %.10g), derivative %.10g (report %.10g)\n",
+                linf, r.report.norms[0].linf, dlinf, r.report.dnorms[0].linf);
+  uat_assert_close(r.report.norms[0].linf, linf, 0, 1e-9);
+  uat_assert_close(r.report.dnorms[0].linf, dlinf, 0, 1e-9);
+  uat_mlp_free(m);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_varpro_jacobian_matches_differences),
       cmocka_unit_test(test_trainers_reduce_error),
+      cmocka_unit_test(test_relu_norms_exact),
       cmocka_unit_test(test_stop_reasons),
       cmocka_unit_test(test_network_sum_and_boosting),
       cmocka_unit_test(test_trajectory_target),

@@ -16,20 +16,26 @@ typedef int (*uat_fn)(const double *x, double *y, void *ctx);
 
 /** Tunables; get them from uat_norm_default_params. */
 typedef struct {
-  size_t grid;         /**< grid points per axis for RMSE, grid maximum and L-infinity starts */
-  double epsabs;       /**< absolute accuracy asked of the quadrature */
-  double epsrel;       /**< relative accuracy asked of the quadrature */
-  size_t limit;        /**< subintervals of GSL's adaptive quadrature workspace */
-  size_t refine;       /**< worst grid points refined by local maximisation */
-  size_t gauss_points; /**< Gauss-Legendre points per axis in 3 and more dimensions (and in 2-D
-                            when nested_2d is 0) */
-  int nested_2d;       /**< 2-D integrals by nested adaptive quadrature (1, accurate but its cost
-                            is unbounded when the integrand is noisy) or by the Gauss-Legendre
-                            product rule (0, a fixed gauss_points^2 evaluations) */
+  size_t grid;          /**< grid points per axis for RMSE, grid maximum and L-infinity starts */
+  double epsabs;        /**< absolute accuracy asked of the quadrature */
+  double epsrel;        /**< relative accuracy asked of the quadrature */
+  size_t limit;         /**< subintervals of GSL's adaptive quadrature workspace */
+  size_t refine;        /**< worst grid points refined by local maximisation */
+  size_t gauss_points;  /**< Gauss-Legendre points per axis in 3 and more dimensions (and in 2-D
+                             when nested_2d is 0) */
+  int nested_2d;        /**< 2-D integrals by nested adaptive quadrature (1, accurate but its cost
+                             is unbounded when the integrand is noisy) or by the Gauss-Legendre
+                             product rule (0, a fixed gauss_points^2 evaluations) */
+  const double *breaks; /**< 1-D: points where the model or target is not smooth (the kinks of
+                             a ReLU network), any order, or NULL. Every piece between them is
+                             then integrated on its own, and the L-infinity search visits each
+                             piece (both ends and the middle, then climbs inside), so no piece
+                             narrower than the grid spacing is missed. */
+  size_t n_breaks;
 } uat_norm_params;
 
 /** grid 1001 (1-D) / 101 (2-D) / 21 (more), epsabs 0, epsrel 1e-10, limit 1000, refine 5,
- *  gauss_points 16, nested_2d 1. */
+ *  gauss_points 16, nested_2d 1, no breaks. */
 uat_norm_params uat_norm_default_params(size_t dim);
 
 /** The error e = model - target on a box, and the target's own size. */
