@@ -562,13 +562,26 @@ static int run_equilibria(const ode_options *o) {
       ymax = fmax(ymax, fabs(e[k].y[i]));
       lmax = fmax(lmax, hypot(e[k].re[i], e[k].im[i]));
     }
+    if (e[k].kind == UAT_EQ_NONISOLATED) { /* a set: say where it runs */
+      printf("a set of equilibria through %zu of the roots found:", e[k].set_points);
+      for (size_t i = 0; i < dim; i++) {
+        const double a = clean(e[k].set_lo[i], 1e-9 * (1.0 + ymax)),
+                     b = clean(e[k].set_hi[i], 1e-9 * (1.0 + ymax));
+        if (a == b)
+          printf("%s %s = %.10g", i ? "," : "", o->sys->state_names[i], a);
+        else
+          printf("%s %s in [%.6g, %.6g]", i ? "," : "", o->sys->state_names[i], a, b);
+      }
+      printf(": non-isolated\n");
+      continue;
+    }
     for (size_t i = 0; i < dim; i++)
       printf("%s%s = %.10g", i ? ", " : "", o->sys->state_names[i],
              clean(e[k].y[i], 1e-9 * (1.0 + ymax)));
     printf(": %s; eigenvalues ", uat_eq_class_name(e[k].kind));
     for (size_t i = 0; i < dim; i++) {
       if (i) printf(", ");
-      print_eigenvalue(e[k].re[i], e[k].im[i], prm.zero * lmax);
+      print_eigenvalue(e[k].re[i], e[k].im[i], prm.zero * fmax(lmax, e[k].jac_norm));
     }
     printf("\n");
   }

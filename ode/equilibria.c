@@ -1,6 +1,7 @@
 /* equilibria.c — fixed points of a system in a box and their linear stability. */
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_multiroots.h>
 #include <math.h>
 #include <stdlib.h>
@@ -12,9 +13,9 @@
 
 enum { MAX_DIM = 16 };
 
-static const char *const class_names[] = {"stable node",   "unstable node",   "saddle",
-                                          "stable spiral", "unstable spiral", "center",
-                                          "non-hyperbolic"};
+static const char *const class_names[] = {"stable node",    "unstable node",   "saddle",
+                                          "stable spiral",  "unstable spiral", "center",
+                                          "non-hyperbolic", "non-isolated"};
 
 const char *uat_eq_class_name(uat_eq_class c) {
   return uat_enum_name(class_names, sizeof class_names / sizeof *class_names, (int)c);
@@ -94,20 +95,111 @@ static int solve_from(gsl_multiroot_fdfsolver *s, gsl_multiroot_function_fdf *F,
   return 0;
 }
 
+/* f at y into f; 0 when every value is finite. */
+static int rhs_at(eq_ctx *c, const double *y, double *f) {
+  if (c->sys->rhs(0.0, y, f, c->p, c->sys->ctx) != 0) return -1;
+  for (size_t i = 0; i < c->sys->dim; i++)
+    if (!isfinite(f[i])) return -1;
+  return 0;
+}
+
+static double frobenius(size_t n, const double *J) {
+  double s = 0.0;
+  for (size_t i = 0; i < n * n; i++) s += J[i] * J[i];
+  return sqrt(s);
+}
+
+/* The SVD of J (n x n): J = U S V'; V's columns in V (row-major n x n), S descending. */
+static int svd(size_t n, const double *J, double *U, double *S, double *V) {
+  gsl_matrix_view A = gsl_matrix_view_array(U, n, n);
+  memcpy(U, J, n * n * sizeof *J);
+  gsl_matrix_view Vm = gsl_matrix_view_array(V, n, n);
+  gsl_vector_view Sv = gsl_vector_view_array(S, n);
+  double work[MAX_DIM];
+  gsl_vector_view W = gsl_vector_view_array(work, n);
+  return gsl_linalg_SV_decomp(&A.matrix, &Vm.matrix, &Sv.vector, &W.vector) == GSL_SUCCESS ? 0 : -1;
+}
+
+/* Newton steps y -= J^+ f (pseudo-inverse over the nonzero singular values; a step that does
+ * not lower the residual, e.g. from one at rounding level, is refused) while the residual
+ * keeps falling: a simple root gains the last digits, a
+ * degenerate one (x^3 = 0, where hybridsj stops near the tolerance's cube root and the Jacobian
+ * is nearly singular) converges on linearly. */
+static void polish(eq_ctx *c, double *y) {
+  const size_t n = c->sys->dim;
+  double f[MAX_DIM], J[MAX_DIM * MAX_DIM], U[MAX_DIM * MAX_DIM], V[MAX_DIM * MAX_DIM], S[MAX_DIM];
+  double yt[MAX_DIM], ft[MAX_DIM];
+  if (rhs_at(c, y, f) != 0) return;
+  double r = max_abs(n, f);
+  for (int it = 0; it < 200 && r > 0; it++) {
+    if (jacobian(c, y, J) != 0 || svd(n, J, U, S, V) != 0) return;
+    for (size_t i = 0; i < n; i++) yt[i] = y[i];
+    for (size_t k = 0; k < n; k++) {
+      if (!(S[k] > 0)) continue;
+      double ut = 0.0; /* (U' f)_k / s_k */
+      for (size_t i = 0; i < n; i++) ut += U[i * n + k] * f[i];
+      ut /= S[k];
+      for (size_t i = 0; i < n; i++) yt[i] -= V[i * n + k] * ut;
+    }
+    if (rhs_at(c, yt, ft) != 0) return;
+    const double rt = max_abs(n, ft);
+    if (!(rt < r)) return;
+    memcpy(y, yt, n * sizeof *y);
+    memcpy(f, ft, n * sizeof *f);
+    r = rt;
+  }
+}
+
+/* Whether y lies on a set of equilibria: the Jacobian has a null direction v (a singular value
+ * below zero * |J|) along which f stays at the root's level: |f(y + h v)| and |f(y - h v)| within
+ * ftol of the scale, for h a thousandth of the scale. */
+static int on_a_set(eq_ctx *c, const double *y, const uat_eq_params *prm) {
+  const size_t n = c->sys->dim;
+  double J[MAX_DIM * MAX_DIM], U[MAX_DIM * MAX_DIM], V[MAX_DIM * MAX_DIM], S[MAX_DIM];
+  if (jacobian(c, y, J) != 0 || svd(n, J, U, S, V) != 0) return 0;
+  const double norm = frobenius(n, J);
+  for (size_t k = 0; k < n; k++) {
+    if (S[k] > prm->zero * norm) continue;
+    const double scale = 1.0 + max_abs(n, y), h = 1e-3 * scale;
+    int flat = 1;
+    for (int sgn = -1; sgn <= 1 && flat; sgn += 2) {
+      double yt[MAX_DIM], f[MAX_DIM];
+      for (size_t i = 0; i < n; i++) yt[i] = y[i] + sgn * h * V[i * n + k];
+      flat = rhs_at(c, yt, f) == 0 && max_abs(n, f) <= prm->ftol * scale;
+    }
+    if (flat) return 1;
+  }
+  return 0;
+}
+
+/* Whether a and b lie on one connected set: f vanishes at the points between them. */
+static int connected(eq_ctx *c, const double *a, const double *b, const uat_eq_params *prm) {
+  const size_t n = c->sys->dim;
+  for (int k = 1; k < 8; k++) {
+    double y[MAX_DIM], f[MAX_DIM];
+    for (size_t i = 0; i < n; i++) y[i] = a[i] + (b[i] - a[i]) * k / 8.0;
+    if (rhs_at(c, y, f) != 0 || max_abs(n, f) > prm->ftol * (1.0 + max_abs(n, y))) return 0;
+  }
+  return 1;
+}
+
 static int classify(eq_ctx *c, uat_ode_equilibrium *e, double zero) {
   const size_t n = c->sys->dim;
   double J[MAX_DIM * MAX_DIM];
   if (jacobian(c, e->y, J) != 0) return -1;
+  const double norm = frobenius(n, J);
+  e->jac_norm = norm;
   gsl_matrix_view A = gsl_matrix_view_array(J, n, n);
   gsl_vector_complex *eval = gsl_vector_complex_alloc(n);
   gsl_eigen_nonsymm_workspace *w = gsl_eigen_nonsymm_alloc(n);
   int st = -1;
   if (eval && w && gsl_eigen_nonsymm(&A.matrix, eval, w) == GSL_SUCCESS) {
-    double big = 0.0;
+    /* zero against the Jacobian's norm, not its largest eigenvalue: a nilpotent Jacobian has
+     * only zero eigenvalues, and rounding leaves them tiny but not zero */
+    const double big = norm;
     for (size_t i = 0; i < n; i++) {
       e->re[i] = GSL_REAL(gsl_vector_complex_get(eval, i));
       e->im[i] = GSL_IMAG(gsl_vector_complex_get(eval, i));
-      big = fmax(big, hypot(e->re[i], e->im[i]));
     }
     int neg = 0, pos = 0, nil = 0, cplx = 0;
     for (size_t i = 0; i < n; i++) {
@@ -134,6 +226,47 @@ static int classify(eq_ctx *c, uat_ode_equilibrium *e, double zero) {
   gsl_eigen_nonsymm_free(w);
   gsl_vector_complex_free(eval);
   return st;
+}
+
+/* The right-hand side is finite at y and around it (a point where it is 0/0, like S+I+R = 0
+ * in SIR, can be approached with finite values but is no equilibrium). */
+static int finite_near(eq_ctx *c, const double *y) {
+  const size_t n = c->sys->dim;
+  double yt[MAX_DIM], f[MAX_DIM];
+  for (size_t j = 0; j < n; j++)
+    for (int sgn = -1; sgn <= 1; sgn += 2) {
+      memcpy(yt, y, n * sizeof *y);
+      yt[j] += sgn * 1e-7 * (1.0 + fabs(y[j]));
+      if (rhs_at(c, yt, f) != 0) return 0;
+    }
+  return 1;
+}
+
+/* Non-isolated roots connected through f = 0 become one entry (the first found), with the box
+ * they span; returns the new count. */
+static size_t merge_sets(eq_ctx *c, uat_ode_equilibrium *r, size_t k, const uat_eq_params *prm) {
+  const size_t n = c->sys->dim;
+  size_t m = 0;
+  for (size_t i = 0; i < k; i++) {
+    if (r[i].kind != UAT_EQ_NONISOLATED) {
+      r[m++] = r[i];
+      continue;
+    }
+    size_t j = 0;
+    while (j < m && !(r[j].kind == UAT_EQ_NONISOLATED && connected(c, r[j].y, r[i].y, prm))) j++;
+    if (j == m) {
+      r[m] = r[i];
+      for (size_t d = 0; d < n; d++) r[m].set_lo[d] = r[m].set_hi[d] = r[m].y[d];
+      m++;
+      continue;
+    }
+    r[j].set_points++;
+    for (size_t d = 0; d < n; d++) {
+      r[j].set_lo[d] = fmin(r[j].set_lo[d], r[i].y[d]);
+      r[j].set_hi[d] = fmax(r[j].set_hi[d], r[i].y[d]);
+    }
+  }
+  return m;
 }
 
 static int is_new(const uat_ode_equilibrium *found, size_t k, size_t n, const double *y,
@@ -194,9 +327,10 @@ int uat_ode_equilibria(const uat_ode_system *sys, const double *p, const double 
   uat_ode_grid_box(dim, lo, hi, params->starts_per_dim, starts);
   size_t k = 0;
   for (size_t t = 0; t < total; t++) {
-    double y[MAX_DIM];
+    double y[MAX_DIM], f[MAX_DIM];
     if (!solve_from(s, &F, starts + t * dim, params, y)) continue;
-    int inside = 1;
+    polish(&c, y);
+    int inside = rhs_at(&c, y, f) == 0 && finite_near(&c, y);
     for (size_t i = 0; i < dim; i++) {
       const double slack = 1e-9 * (hi[i] - lo[i]);
       inside &= y[i] >= lo[i] - slack && y[i] <= hi[i] + slack;
@@ -204,9 +338,16 @@ int uat_ode_equilibria(const uat_ode_system *sys, const double *p, const double 
     if (!inside || !is_new(found, k, dim, y, params->same)) continue;
     memset(&found[k], 0, sizeof found[k]);
     memcpy(found[k].y, y, dim * sizeof *y);
-    found[k].residual = max_abs(dim, s->f->data);
-    if (classify(&c, &found[k], params->zero) == 0) k++;
+    found[k].residual = max_abs(dim, f);
+    found[k].set_points = 1;
+    if (on_a_set(&c, y, params)) {
+      found[k].kind = UAT_EQ_NONISOLATED;
+      k++;
+    } else if (classify(&c, &found[k], params->zero) == 0) {
+      k++;
+    }
   }
+  k = merge_sets(&c, found, k, params);
   sort_roots(found, k, dim);
   memcpy(out, found, (k < max ? k : max) * sizeof *found);
   *n = k;

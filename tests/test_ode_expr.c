@@ -141,12 +141,54 @@ static void test_equilibria_van_der_pol_and_pendulum(void **s) {
   assert_string_equal(uat_eq_class_name(UAT_EQ_STABLE_SPIRAL), "stable spiral");
 }
 
+/* Degenerate and non-isolated equilibria, each against its known answer:
+ * x' = y, y' = -x^3: one equilibrium, (0, 0), with the nilpotent Jacobian [[0, 1], [0, 0]] —
+ *   non-hyperbolic (it was 18 "centers" near 4e-4 before roots were polished and merged);
+ * x' = -x^3 + y, y' = -y: one, (0, 0), eigenvalues 0 and -1 — non-hyperbolic;
+ * SIR: every point with I = 0 is an equilibrium: sets, not points, none where S + I + R = 0. */
+static void test_equilibria_degenerate(void **s) {
+  (void)s;
+  const char *const cubic[2] = {"x = y", "y = -x^3"}, *const flat[2] = {"x = -x^3 + y", "y = -y"};
+  const char *const *systems[2] = {cubic, flat};
+  const double lo[2] = {-2, -2}, hi[2] = {2, 2};
+  uat_eq_params prm = uat_eq_default_params();
+  uat_ode_equilibrium e[64];
+  size_t n;
+  uat_error err;
+  for (int k = 0; k < 2; k++) {
+    uat_ode_expr_system *es = NULL;
+    assert_int_equal(uat_ode_expr_system_alloc(2, systems[k], &es, &err), 0);
+    assert_int_equal(
+        uat_ode_equilibria(uat_ode_expr_system_get(es), NULL, lo, hi, &prm, e, 64, &n, &err), 0);
+    assert_int_equal(n, 1);
+    uat_assert_close(e[0].y[0], 0.0, 1e-12, 0);
+    uat_assert_close(e[0].y[1], 0.0, 1e-12, 0);
+    assert_int_equal(e[0].kind, UAT_EQ_NONHYPERBOLIC);
+    uat_ode_expr_system_free(es);
+  }
+  const uat_ode_system *sir = uat_ode_catalogue_find("sir");
+  const double slo[3] = {0, 0, 0}, shi[3] = {1, 1, 1};
+  assert_int_equal(uat_ode_equilibria(sir, NULL, slo, shi, &prm, e, 64, &n, &err), 0);
+  assert_true(n >= 1);
+  size_t points = 0;
+  for (size_t i = 0; i < n; i++) {
+    assert_int_equal(e[i].kind, UAT_EQ_NONISOLATED);
+    uat_assert_close(e[i].set_lo[1], 0.0, 1e-12, 0); /* I = 0 all along */
+    uat_assert_close(e[i].set_hi[1], 0.0, 1e-12, 0);
+    assert_true(e[i].y[0] + e[i].y[1] + e[i].y[2] > 1e-6);
+    points += e[i].set_points;
+  }
+  print_message("sir: %zu set(s) through %zu roots\n", n, points);
+  assert_true(points > 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_expressions_match_builtin),
       cmocka_unit_test(test_expression_errors),
       cmocka_unit_test(test_equilibria_lotka_volterra),
       cmocka_unit_test(test_equilibria_van_der_pol_and_pendulum),
+      cmocka_unit_test(test_equilibria_degenerate),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

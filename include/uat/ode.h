@@ -212,7 +212,9 @@ typedef enum {
   UAT_EQ_STABLE_SPIRAL,   /**< all real parts negative, some eigenvalues complex */
   UAT_EQ_UNSTABLE_SPIRAL, /**< all real parts positive, some complex */
   UAT_EQ_CENTER,          /**< all real parts zero, eigenvalues purely imaginary */
-  UAT_EQ_NONHYPERBOLIC    /**< some real part zero otherwise: linearisation decides nothing */
+  UAT_EQ_NONHYPERBOLIC,   /**< some real part zero otherwise: linearisation decides nothing */
+  UAT_EQ_NONISOLATED      /**< on a curve (or surface) of equilibria: the Jacobian is singular
+                               along it and f vanishes along it; reported once, as a set */
 } uat_eq_class;
 
 const char *uat_eq_class_name(uat_eq_class c);
@@ -222,7 +224,11 @@ typedef struct {
   double re[16];   /**< real parts of the Jacobian's eigenvalues */
   double im[16];   /**< imaginary parts */
   double residual; /**< max |f(y)| */
+  double jac_norm; /**< the Jacobian's Frobenius norm there: the scale of "zero" eigenvalues */
   uat_eq_class kind;
+  size_t set_points; /**< non-isolated: how many polished roots lie on this set (else 1) */
+  double set_lo[16]; /**< non-isolated: the box those roots span (y[] is one of them) */
+  double set_hi[16];
 } uat_ode_equilibrium;
 
 /** Search parameters. */
@@ -230,16 +236,23 @@ typedef struct {
   size_t starts_per_dim; /**< starting points per axis of the box (grid), default 7 */
   double ftol;           /**< accept a root when max |f| <= ftol * (1 + max |y|), 1e-10 */
   double same;           /**< two roots are one when max |y1 - y2| <= same * (1 + max |y|), 1e-6 */
-  double zero;           /**< a real part is zero when |re| <= zero * max |eigenvalue|, 1e-9 */
+  double zero;           /**< an eigenvalue's real part (or a singular value) is zero when it is
+                              at most zero * the Jacobian's norm, 1e-9 */
   size_t max_iter;       /**< Newton iterations per start, 100 */
 } uat_eq_params;
 
 uat_eq_params uat_eq_default_params(void);
 
 /** Fixed points of sys (at t = 0) in the box [lo, hi] (dim <= 16): GSL's hybridsj multiroot
- *  solver from every point of a grid of starts, roots outside the box dropped, duplicates
- *  merged, then the eigenvalues of the Jacobian by gsl_eigen_nonsymmv and a classification.
- *  Writes at most max results, sorted by their coordinates, and the number found to *n. */
+ *  solver from every point of a grid of starts; each root then polished by Newton steps with
+ *  the Jacobian's pseudo-inverse (degenerate roots, where hybridsj stops at the tolerance's
+ *  cube root or so, converge on) while the residual falls; roots where the right-hand side is
+ *  not finite nearby, or outside the box, dropped; duplicates merged. A root at which f stays
+ *  zero along the Jacobian's null direction lies on a set of equilibria: all such roots
+ *  connected through f = 0 are reported once, as UAT_EQ_NONISOLATED with the box they span.
+ *  Isolated roots are classified by the eigenvalues of the Jacobian (gsl_eigen_nonsymm),
+ *  zero meaning small against the Jacobian's norm. Writes at most max results, sorted by
+ *  their coordinates, and the number found to *n. */
 int uat_ode_equilibria(const uat_ode_system *sys, const double *p, const double *lo,
                        const double *hi, const uat_eq_params *params, uat_ode_equilibrium *out,
                        size_t max, size_t *n, uat_error *err);
