@@ -97,6 +97,17 @@ printf '0,0\n0,1\n1,0\n1,1\n' >"$tmp/xor_in.csv"
 "$uat" predict --model "$tmp/xor.txt" --input "$tmp/xor_in.csv" -o "$tmp/xor_out.csv" && ok || bad "predict xor"
 want=$(tail -n 1 "$tmp/xor_runs.csv" | cut -d, -f9-12 | tr , '\n')
 [ "$(tail -n +2 "$tmp/xor_out.csv")" = "$want" ] && ok || bad "predict differs from xor: $want"
+# ... and those outputs are the network's, computed independently here from the model file's
+# parameters (2-2-1: sigmoid hidden, linear output; awk's exp), to 1e-12 of the outputs' scale 1
+# (an output near 0 is a difference of O(1) terms)
+awk '/^params/ { on = 1; next } /^end/ { on = 0 } on && !/^#/ { p[n++] = $1 }
+  END { if (n != 9) exit 1
+    for (i = 0; i < 4; i++) { x1 = int(i / 2); x2 = i % 2
+      h1 = 1 / (1 + exp(-(p[0] * x1 + p[1] * x2 + p[4]))); h2 = 1 / (1 + exp(-(p[2] * x1 + p[3] * x2 + p[5])))
+      printf "%.17g\n", p[6] * h1 + p[7] * h2 + p[8] } }' "$tmp/xor.txt" >"$tmp/xor_ref.txt" &&
+  paste -d, "$tmp/xor_ref.txt" <(tail -n +2 "$tmp/xor_out.csv") |
+  awk -F, '{ d = $1 - $2; if (d < 0) d = -d; s = $1 < 0 ? -$1 : $1; if (d > 1e-12 * (s + 1)) bad = 1 } END { exit bad || NR != 4 }' &&
+  ok || bad "predict's outputs are not the network's: $(cat "$tmp/xor_ref.txt" | tr '\n' ' ')"
 expect 2 'save-model: expected one --config and one seed' -- xor --save-model "$tmp/m.txt"
 
 # ode: the catalogue, bad flags, failures with the time reached
@@ -126,9 +137,19 @@ awk -v w="$worst" 'BEGIN { exit !(w < 1e-8) }' && ok || bad "exp-decay error $wo
 
 # reports: key = value on stdout when the trajectory goes to a file
 out=$("$uat" ode lotka-volterra -o "$tmp/lv.csv" --stats --invariant --error-estimate)
-grep -q '^steps = [1-9]' <<<"$out" && ok || bad "stats: $out"
+steps=$(sed -n 's/^steps = //p' <<<"$out"); evals=$(sed -n 's/^rhs_evals = //p' <<<"$out")
+# every step evaluates the right-hand side at least once
+[ -n "$steps" ] && [ "$steps" -gt 0 ] && [ "$evals" -ge "$steps" ] && ok || bad "stats: $out"
 grep -qE '^invariant_drift = [0-9.]+e-(09|1[0-9])$' <<<"$out" && ok || bad "invariant: $out"
 grep -qE '^error_estimate = [0-9.]+e-' <<<"$out" && ok || bad "estimate: $out"
+# the error estimate against the true error, on the harmonic oscillator whose solution is exact:
+# x = cos 2t, v = -2 sin 2t; the normwise relative error max|y - exact| / max|exact| (measured
+# 8.7e-10 against the estimate 1.5e-9) must be within a factor 4 of the estimate
+est=$("$uat" ode harmonic -o "$tmp/h.csv" --error-estimate | sed -n 's/^error_estimate = //p')
+awk -F, -v est="$est" 'NR > 1 { d = $2 - cos(2 * $1); if (d < 0) d = -d; e = $3 + 2 * sin(2 * $1); if (e < 0) e = -e
+  if (e > d) d = e; if (d > m) m = d; s = cos(2 * $1); if (s < 0) s = -s; t = 2 * sin(2 * $1); if (t < 0) t = -t
+  if (s > M) M = s; if (t > M) M = t } END { r = m / M; exit !(est > 0 && r < 4 * est && est < 4 * r) }' "$tmp/h.csv" &&
+  ok || bad "error estimate $est against the exact solution"
 out=$("$uat" ode lotka-volterra --t 0:15:151 --accuracy 1e-9 -o "$tmp/lv.csv")
 grep -q '^rtol_used = ' <<<"$out" && ok || bad "accuracy: $out"
 out=$("$uat" ode lotka-volterra --t 0:15:301 --derivatives "$tmp/d.csv" -o "$tmp/lv.csv")
