@@ -29,7 +29,7 @@ static void help(FILE *fp) {
   fprintf(
       fp,
       "usage: uat gradcheck (--model M | --layers 1,16,16,1 [--act tanh] [--out-act identity]\n"
-      "                      [--seed S]) [--data X.csv | --points N] [--loss mse|bce]\n"
+      "                      [--seed S]) [--data X.csv | --points N] [--loss mse|half-mse|bce]\n"
       "                      [--method central|richardson|forward] [--format text|csv] [--tol "
       "T]\n\n"
       "Compare backpropagation with finite differences for every parameter (per layer, weights\n"
