@@ -31,3 +31,10 @@ install(FILES ${CMAKE_BINARY_DIR}/uatConfig.cmake ${CMAKE_BINARY_DIR}/uatConfigV
 file(RELATIVE_PATH UAT_PC_TO_PREFIX "/p/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/p")
 configure_file(cmake/uat.pc.in ${CMAKE_BINARY_DIR}/uat.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/uat.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# The manual page, bash completion, and the documentation.
+install(FILES ${CMAKE_SOURCE_DIR}/share/uat.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+install(FILES ${CMAKE_SOURCE_DIR}/share/uat-completion.bash
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME uat)
+install(FILES ${CMAKE_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)

@@ -12,6 +12,24 @@ for f in bin/uat include/uat/mlp.h include/uat/gradcheck.h include/uat/version.h
          include/uat/sweep.h include/uat/trainers.h include/uat/lbfgs.h; do
   test -e "$tmp/prefix/$f" || { echo "missing after install: $f"; exit 1; }
 done
+for f in share/man/man1/uat.1 share/bash-completion/completions/uat share/doc/uat/README.md \
+         share/doc/uat/docs/library.md; do
+  test -e "$tmp/prefix/$f" || { echo "missing after install: $f"; exit 1; }
+done
+# the manual page renders without warnings
+if command -v groff >/dev/null; then
+  [ -z "$(groff -man -Tutf8 -ww "$tmp/prefix/share/man/man1/uat.1" 2>&1 >/dev/null)" ] ||
+    { echo "install test: uat.1 has groff warnings"; exit 1; }
+fi
+# bash completion: commands, options from --help, trainers from the table
+comp() {
+  PATH="$tmp/prefix/bin:$PATH" bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _uat; echo "${COMPREPLY[*]}"' _ \
+    "$tmp/prefix/share/bash-completion/completions/uat" "$@"
+}
+[ "$(comp uat sw)" = "sweep" ] || { echo "install test: completion of 'uat sw': $(comp uat sw)"; exit 1; }
+[ "$(comp uat fit --list-tr)" = "--list-trainers" ] || { echo "install test: completion of --list-tr"; exit 1; }
+[ "$(comp uat fit --trainer l)" = "lbfgs lm" ] || { echo "install test: trainer completion: $(comp uat fit --trainer l)"; exit 1; }
+[ "$(comp uat ode lotka)" = "lotka-volterra" ] || { echo "install test: system completion"; exit 1; }
 libdir=$(dirname "$(find "$tmp/prefix" -name 'libuat.so' | head -n 1)")
 test -n "$libdir" || { echo "libuat.so not installed"; exit 1; }
 "$tmp/prefix/bin/uat" --version | grep -q '^uat '
@@ -19,11 +37,16 @@ test -n "$libdir" || { echo "libuat.so not installed"; exit 1; }
 # pkg-config
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
 # shellcheck disable=SC2046
+# uat.pc names no run path (a packaged library is found by the loader's own paths): a program
+# built against a private prefix passes its own
 cc -std=c11 -o "$tmp/consumer_pc" "$src/tests/install/consumer.c" \
-  $(pkg-config --cflags --libs uat)
+  $(pkg-config --cflags --libs uat) -Wl,-rpath,"$libdir"
 "$tmp/consumer_pc"
 cc -std=c11 -o "$tmp/engine_pc" "$src/tests/install/engine_consumer.c" \
-  $(pkg-config --cflags --libs uat)
+  $(pkg-config --cflags --libs uat) -Wl,-rpath,"$libdir"
+pkg-config --libs uat | grep -q rpath && { echo "install test: uat.pc has a run path"; exit 1; }
+grep -q '/usr/lib' "$libdir/cmake/uat/uatTargets.cmake" &&
+  { echo "install test: the CMake package hard-codes a library path"; exit 1; }
 
 # find_package(uat)
 mkdir -p "$tmp/proj"
