@@ -133,6 +133,7 @@ static int monitor_step(monitor *mo, double rmse) {
   r->iterations++;
   r->rmse = rmse;
   if (r->history && r->history_len < r->history_cap) r->history[r->history_len++] = rmse;
+  if (mo->p->progress) mo->p->progress(mo->p->progress_ctx, r->iterations, rmse);
   if (!isfinite(rmse)) {
     r->stop = UAT_STOP_DIVERGED;
     return 1;

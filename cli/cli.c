@@ -80,7 +80,8 @@ void uat_cli_bad_option(const char *cmd, char **argv, int optind, const struct o
 }
 
 void uat_progress_start(uat_progress *p, const char *label, size_t total, int enabled) {
-  p->enabled = enabled && isatty(STDERR_FILENO);
+  p->enabled = enabled;
+  p->tty = isatty(STDERR_FILENO);
   p->label = label;
   p->total = total;
   p->last = -1;
@@ -91,6 +92,12 @@ void uat_progress_update(uat_progress *p, size_t done) {
   if (!p->enabled || p->total == 0) return;
   const int permille = (int)(1000.0 * (double)done / (double)p->total);
   if (permille == p->last) return;
+  if (!p->tty) { /* a line at each tenth, for logs */
+    if (permille / 100 != p->last / 100 || p->last < 0)
+      fprintf(stderr, "%s: %zu of %zu runs (%d%%)\n", p->label, done, p->total, permille / 10);
+    p->last = permille;
+    return;
+  }
   p->last = permille;
   const int width = 40, filled = permille * width / 1000;
   fprintf(stderr, "\r%-8s [", p->label);
@@ -105,7 +112,7 @@ void uat_progress_update(uat_progress *p, size_t done) {
 }
 
 void uat_progress_end(uat_progress *p) {
-  if (p->enabled) fprintf(stderr, "\r\033[K");
+  if (p->enabled && p->tty) fprintf(stderr, "\r\033[K");
 }
 
 static const char *choice_name(uat_cli_choice which, int k) {

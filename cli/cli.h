@@ -36,9 +36,11 @@ const char *uat_cli_choices(uat_cli_choice which, char *buf, size_t len);
 /* "--FLAG: expected one of LIST, found 'VALUE'" for an invalid choice; returns -1. */
 int uat_cli_bad_choice(const char *cmd, const char *flag, const char *value, uat_cli_choice which);
 
-/* A progress bar on stderr, drawn only when stderr is a terminal and enabled is set. */
+/* Progress on stderr when enabled: a bar with the time left on a terminal; otherwise (a log
+ * file, a pipe) a plain line at every tenth of the work. */
 typedef struct {
   int enabled;
+  int tty; /* stderr is a terminal: redraw one line */
   const char *label;
   size_t total;
   int last;  /* last drawn per-mille, to redraw only on change */

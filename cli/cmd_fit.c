@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -52,6 +53,8 @@ static void fit_help(FILE *fp) {
       "                      against the true trajectory and its invariant drift\n"
       "      --plot BASE.png model vs target (first output; one-input targets) in BASE.png,\n"
       "                      training RMSE per iteration (normalised units) in BASE_loss.png\n"
+      "      --verbose       a line per iteration (iteration, training RMSE) on stderr; without\n"
+      "                      it a terminal shows one progress line\n"
       "  -h, --help          this text\n");
   char names[512];
   uat_fit_kind_list(names, sizeof names);
@@ -91,7 +94,8 @@ enum {
   O_MODEL,
   O_ROLLOUT,
   O_MAXMEM,
-  O_LIST
+  O_LIST,
+  O_VERBOSE
 };
 
 static const struct option fit_opts[] = {{"target", required_argument, NULL, 't'},
@@ -118,6 +122,7 @@ static const struct option fit_opts[] = {{"target", required_argument, NULL, 't'
                                          {"rollout", required_argument, NULL, O_ROLLOUT},
                                          {"max-memory", required_argument, NULL, O_MAXMEM},
                                          {"list-trainers", no_argument, NULL, O_LIST},
+                                         {"verbose", no_argument, NULL, O_VERBOSE},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
 
@@ -125,8 +130,28 @@ typedef struct {
   uat_run_spec spec;
   const char *layers, *hidden, *output, *plot, *model, *rollout;
   int max_iter_set;
+  int verbose;                       /* --verbose: a line per iteration on stderr */
   size_t widths[UAT_MAX_LAYERS + 1]; /* --layers or --hidden: the spec's hidden widths */
 } fit_options;
+
+/* Progress of a fit on stderr: with --verbose one line per iteration; otherwise, on a
+ * terminal, one line redrawn at most four times a second. */
+typedef struct {
+  int verbose, tty;
+  double last;
+} fit_progress;
+
+static void on_iteration(void *ctx, size_t it, double rmse) {
+  fit_progress *p = ctx;
+  if (p->verbose) {
+    fprintf(stderr, "iteration %zu: training RMSE %.6e\n", it, rmse);
+    return;
+  }
+  const double now = uat_seconds();
+  if (!p->tty || now - p->last < 0.25) return;
+  p->last = now;
+  fprintf(stderr, "\ruat fit: iteration %zu, training RMSE %.3e\033[K", it, rmse);
+}
 
 /* "W1,W2,..." into w[0..max): each width 1 to UAT_MAX_WIDTH. */
 static int parse_widths(const char *s, size_t *w, size_t max, size_t *n) {
@@ -230,6 +255,7 @@ static int fit_option(fit_options *o, int c, const char *arg, const char *flag) 
   case O_PLOT: o->plot = arg; return 0;
   case O_MODEL: o->model = arg; return 0;
   case O_ROLLOUT: o->rollout = arg; return 0;
+  case O_VERBOSE: o->verbose = 1; return 0;
   case O_MAXMEM:
     return uat_parse_bytes(arg, &s->max_memory) == 0 && s->max_memory > 0 ? 0
                                                                           : bad_value(flag, arg);
@@ -428,7 +454,11 @@ int uat_cmd_fit(int argc, char **argv) {
   if (o.plot && (!uat_size_mul(spec.fit.max_iter, spec.fit.boost, &cap) || cap > most)) cap = most;
   spec.history_cap = cap;
   spec.history = spec.history_cap ? malloc(spec.history_cap * sizeof(double)) : NULL;
+  fit_progress prog = {o.verbose, isatty(STDERR_FILENO), uat_seconds()};
+  spec.fit.progress = on_iteration;
+  spec.fit.progress_ctx = &prog;
   const int st = uat_run(&spec, &m, &r, &err);
+  if (prog.tty && !prog.verbose) fprintf(stderr, "\r\033[K");
   if (st != UAT_OK) {
     uat_cli_error("fit", "%s", err.msg);
     rc = UAT_EXIT_FAIL;

@@ -93,6 +93,10 @@ typedef struct {
   size_t boost;          /**< members: 1 plain; 2 or more fits each next member to the rescaled
                               residual of the sum so far */
   uat_fit_tuning tune;   /**< the trainers' tuning values */
+  /** called after every iteration with its number (over all boosting members) and the
+   *  training RMSE (in the units the trainer sees); NULL: none. It must not change the fit. */
+  void (*progress)(void *ctx, size_t iteration, double rmse);
+  void *progress_ctx;
 } uat_fit_params;
 
 /** Trainer kind with its default budget (its type's default_max_iter), no time budget, no
