@@ -58,6 +58,21 @@ int uat_fit_report_compute(uat_mlp *m, uat_target *t, const uat_dataset *test, u
   r->test_rmse = sqrt(uat_loss_eval(UAT_LOSS_MSE, test->n * out, y, test->y, NULL));
   for (size_t i = 0; i < test->n * out; i++)
     r->test_max = fmax(r->test_max, fabs(y[i] - test->y[i]));
+  r->accuracy = r->margin = NAN;
+  if (uat_target_get_kind(t) == UAT_TARGET_BOOL) {
+    /* the test set is the truth table: a classifier's figures */
+    r->is_bool = 1;
+    r->margin = INFINITY;
+    for (size_t i = 0; i < test->n * out; i++) {
+      const double side = test->y[i] > 0.5 ? y[i] - 0.5 : 0.5 - y[i];
+      r->correct += side > 0;
+      r->margin = fmin(r->margin, side);
+    }
+    r->accuracy = (double)r->correct / (double)(test->n * out);
+    uat_mlp_workspace_free(w);
+    uat_mlp_workspace_free(w1);
+    return UAT_OK;
+  }
   uat_norm_params np = uat_norm_default_params(in);
   np.epsrel = 1e-8;
   /* In 2-D a fixed 64 x 64 Gauss-Legendre rule (error estimated against 32 x 32) keeps reports
@@ -95,6 +110,12 @@ void uat_fit_report_print(FILE *fp, const uat_fit_report *r, const uat_target *t
   fprintf(fp, "test_points = %zu\ntest_rmse = %.6e\ntest_max = %.6e\n", r->test_points,
           r->test_rmse, r->test_max);
   const size_t in = uat_target_in(t);
+  if (r->is_bool) {
+    fprintf(fp, "rows_correct = %zu of %zu\naccuracy = %.6g\nmargin = %.6e\nsolved = %s\n",
+            r->correct, r->test_points * r->out, r->accuracy, r->margin,
+            r->accuracy == 1.0 ? "yes" : "no");
+    return;
+  }
   for (size_t o = 0; o < r->out && in <= 2; o++) {
     const uat_norms *n = &r->norms[o];
     const char *name = uat_target_output_name(t, o);

@@ -33,19 +33,20 @@ typedef struct {
 #define DOUBLE_COL(f)                                                                              \
   { #f, COL_DOUBLE, offsetof(uat_sweep_row, f), 0 }
 
-enum { ID_COLUMNS = 7, ROW_COLUMNS = 15 };
+enum { ID_COLUMNS = 7, ROW_COLUMNS = 17 };
 
 static const column columns[ROW_COLUMNS] = {
     SIZE_COL(params),          TEXT_COL(status),          TEXT_COL(stop),
     SIZE_COL(iterations),      SIZE_COL(evaluations),     DOUBLE_COL(train_rmse),
     DOUBLE_COL(test_rmse),     DOUBLE_COL(test_max),      DOUBLE_COL(l2_rel),
     DOUBLE_COL(linf),          DOUBLE_COL(linf_rel),      DOUBLE_COL(deriv_l2_rel),
-    DOUBLE_COL(rollout_error), DOUBLE_COL(rollout_drift), DOUBLE_COL(seconds)};
+    DOUBLE_COL(rollout_error), DOUBLE_COL(rollout_drift), DOUBLE_COL(accuracy),
+    DOUBLE_COL(margin),        DOUBLE_COL(seconds)};
 
 const char uat_sweep_csv_header[] =
     "run,target,width,depth,activation,trainer,seed,params,status,stop,iterations,evaluations,"
     "train_rmse,test_rmse,test_max,l2_rel,linf,linf_rel,deriv_l2_rel,rollout_error,"
-    "rollout_drift,seconds";
+    "rollout_drift,accuracy,margin,seconds";
 
 static void write_row(FILE *fp, const uat_sweep *s, size_t i, const uat_sweep_row *r) {
   char id[512];
@@ -187,8 +188,15 @@ static void result_to_row(const uat_sweep *s, size_t i, const uat_run_spec *sp, 
   r->test_max = ok ? res->report.test_max : NAN;
   r->l2_rel = r->linf = r->linf_rel = r->deriv_l2_rel = NAN;
   r->rollout_error = r->rollout_drift = NAN;
+  r->accuracy = r->margin = NAN;
   if (!ok) {
     if (st != UAT_EDIVERGED) snprintf(r->message, sizeof r->message, "%.150s", err->msg);
+    return;
+  }
+  if (res->report.is_bool) { /* a classifier: no continuous norms */
+    r->accuracy = res->report.accuracy;
+    r->margin = res->report.margin;
+    save_model(s, i, sp, m, r);
     return;
   }
   r->l2_rel = r->linf = r->linf_rel = 0.0;

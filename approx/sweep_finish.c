@@ -47,7 +47,11 @@ static int write_tables(const uat_sweep *s, uat_error *warn, uat_error *err) {
   const uat_experiment *e = &s->e;
   const char *dir = s->dir;
   const uat_sweep_row *rows = s->rows;
-  const char *h[14] = {"target",
+  /* truth-table targets add a column: runs that classify every row right */
+  int has_bool = 0;
+  for (size_t i = 0; i < s->n; i++) has_bool |= isfinite(rows[i].accuracy);
+  const size_t ncols = has_bool ? 15 : 14;
+  const char *h[15] = {"target",
                        "depth",
                        "activation",
                        "trainer",
@@ -60,8 +64,9 @@ static int write_tables(const uat_sweep *s, uat_error *warn, uat_error *err) {
                        "best test RMSE",
                        "median rel. L-inf",
                        "median rollout error",
-                       "median iterations"};
-  uat_report *rep = uat_report_alloc(14, h);
+                       "median iterations",
+                       "solved (truth tables)"};
+  uat_report *rep = uat_report_alloc(ncols, h);
   const char *sh[12] = {"target",   "depth", "activation", "trainer", "measure", "points",
                         "exponent", "se",    "ci_lo",      "ci_hi",   "r2",      "quality"};
   uat_report *sc = uat_report_alloc(12, sh);
@@ -102,7 +107,10 @@ static int write_tables(const uat_sweep *s, uat_error *warn, uat_error *err) {
       med[wi] = s.median;
       best[wi] = s.min;
       worst[wi] = s.max;
-      const uat_cell row[14] = {uat_cell_text(e->targets[x.target].name),
+      size_t solved = 0;
+      for (size_t k = 0; k < n; k++) solved += first[k].accuracy == 1.0;
+      const int is_bool = isfinite(first[0].accuracy) || e->targets[x.target].spec[0] == 'b';
+      const uat_cell row[15] = {uat_cell_text(e->targets[x.target].name),
                                 uat_cell_int((long long)e->depths[x.depth]),
                                 uat_cell_text(uat_activation_name(e->acts[x.act])),
                                 uat_cell_text(uat_fit_kind_name(e->trainers[x.trainer])),
@@ -115,7 +123,8 @@ static int write_tables(const uat_sweep *s, uat_error *warn, uat_error *err) {
                                 uat_cell_num(s.min),
                                 uat_cell_num(sl.median),
                                 uat_cell_num(sr.median),
-                                uat_cell_int((long long)llround(si.median))};
+                                uat_cell_int((long long)llround(si.median)),
+                                is_bool ? uat_cell_int((long long)solved) : uat_cell_num(NAN)};
       uat_report_add_row(rep, row);
     }
     /* a fit over runs that stopped at the iteration cap, or at the precision floor, measures

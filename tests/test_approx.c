@@ -356,6 +356,43 @@ static void test_first_order_trainers_follow_the_formulas(void **s) {
   uat_dataset_free(d);
 }
 
+/* Truth tables are judged as classifiers: the report's accuracy and margin against the outputs
+ * of the trained network on the four rows, computed here; a single hidden unit cannot separate
+ * XOR (at most 3 of 4 rows), two can. */
+static void test_truth_table_reports(void **s) {
+  (void)s;
+  static const double X[8] = {0, 0, 0, 1, 1, 0, 1, 1}, T[4] = {0, 1, 1, 0};
+  for (size_t width = 1; width <= 2; width++) {
+    uat_run_spec sp;
+    uat_run_spec_defaults(&sp);
+    sp.target = "bool:0110";
+    sp.width = width;
+    sp.fit = uat_fit_default_params(UAT_FIT_LBFGS);
+    sp.fit.max_iter = 200;
+    uat_mlp *m = NULL;
+    uat_run_result r;
+    uat_error err;
+    assert_int_equal(uat_run(&sp, &m, &r, &err), UAT_OK);
+    assert_true(r.report.is_bool);
+    uat_mlp_workspace *w = uat_mlp_workspace_alloc(m, 4);
+    const double *y = uat_mlp_forward(m, w, 4, X);
+    size_t correct = 0;
+    double margin = INFINITY;
+    for (int i = 0; i < 4; i++) {
+      const double side = T[i] > 0.5 ? y[i] - 0.5 : 0.5 - y[i];
+      correct += side > 0;
+      margin = fmin(margin, side);
+    }
+    assert_int_equal(r.report.correct, correct);
+    uat_assert_close(r.report.accuracy, correct / 4.0, 0, 0);
+    uat_assert_close(r.report.margin, margin, 0, 0);
+    if (width == 1) assert_true(correct <= 3);
+    if (width == 2) assert_int_equal(correct, 4);
+    uat_mlp_workspace_free(w);
+    uat_mlp_free(m);
+  }
+}
+
 static int cmp_d(const void *a, const void *b) {
   const double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
@@ -416,6 +453,7 @@ int main(void) {
       cmocka_unit_test(test_varpro_jacobian_matches_differences),
       cmocka_unit_test(test_trainers_reduce_error),
       cmocka_unit_test(test_relu_norms_exact),
+      cmocka_unit_test(test_truth_table_reports),
       cmocka_unit_test(test_first_order_trainers_follow_the_formulas),
       cmocka_unit_test(test_stop_reasons),
       cmocka_unit_test(test_network_sum_and_boosting),

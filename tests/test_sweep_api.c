@@ -175,19 +175,20 @@ static void test_merge_shares(void **state) {
   assert_string_equal(rows, full);
   free(rows);
   /* a row that names another run is refused, with file:line:column */
-  const char *bad = uat_test_file(1, "run,target,width,depth,activation,trainer,seed,params,"
-                                     "status,stop,iterations,evaluations,train_rmse,test_rmse,"
-                                     "test_max,l2_rel,linf,linf_rel,deriv_l2_rel,rollout_error,"
-                                     "rollout_drift,seconds\n"
-                                     "0,s,2,1,tanh,lm,9,7,ok,iterations,1,1,1,1,1,1,1,1,1,1,1,1\n");
+  const char *bad =
+      uat_test_file(1, "run,target,width,depth,activation,trainer,seed,params,"
+                       "status,stop,iterations,evaluations,train_rmse,test_rmse,"
+                       "test_max,l2_rel,linf,linf_rel,deriv_l2_rel,rollout_error,"
+                       "rollout_drift,accuracy,margin,seconds\n"
+                       "0,s,2,1,tanh,lm,9,7,ok,iterations,1,1,1,1,1,1,1,1,1,1,1,nan,nan,1\n");
   assert_int_equal(uat_sweep_merge(m, bad, &err), UAT_EFORMAT);
   assert_true(uat_test_contains(err.msg, ":2:1: expected run '0,s,2,1,tanh,lm,4'"));
   const char *badnum = uat_test_file(2, "run,target,width,depth,activation,trainer,seed,params,"
                                         "status,stop,iterations,evaluations,train_rmse,test_rmse,"
                                         "test_max,l2_rel,linf,linf_rel,deriv_l2_rel,rollout_error,"
-                                        "rollout_drift,seconds\n"
+                                        "rollout_drift,accuracy,margin,seconds\n"
                                         "0,s,2,1,tanh,lm,4,7,ok,iterations,1,1,1,1e999,1,1,1,1,1,1,"
-                                        "1,1\n");
+                                        "1,nan,nan,1\n");
   assert_int_equal(uat_sweep_merge(m, badnum, &err), UAT_EFORMAT);
   assert_true(uat_test_contains(err.msg, ":2:"));
   assert_true(uat_test_contains(err.msg, "expected test_rmse"));

@@ -18,6 +18,13 @@ typedef struct {
   int has_deriv;                        /**< one input and a known derivative */
   uat_norms dnorms[UAT_TARGET_MAX_DIM]; /**< d/dx per output */
   int status; /**< UAT_OK, or UAT_ESOLVER when a quadrature fell short (numbers kept) */
+  /* truth tables (bool: targets) are judged as classifiers, not by continuous norms over the
+   * unit cube: */
+  int is_bool;     /**< the target is a truth table; norms[] and dnorms[] are not computed */
+  size_t correct;  /**< rows (x outputs) on the right side of 0.5 */
+  double accuracy; /**< correct / (rows x outputs); NaN for other targets */
+  double margin;   /**< the smallest distance to 0.5 on the right side (negative: the worst
+                        wrong row's distance on the wrong side); NaN for other targets */
 } uat_fit_report;
 
 int uat_fit_report_compute(uat_mlp *m, uat_target *t, const uat_dataset *test, uat_fit_report *r,

@@ -36,12 +36,14 @@ typedef struct {
   char stop[16];   /**< why training stopped (uat_stop_reason_name) */
   size_t params, iterations, evaluations;
   double train_rmse, test_rmse, test_max, l2_rel, linf, linf_rel, deriv_l2_rel;
-  double rollout_error, rollout_drift, seconds;
+  double rollout_error, rollout_drift;
+  double accuracy, margin; /**< truth-table targets: the classifier's figures (else NaN) */
+  double seconds;
   char message[160]; /**< why a run is an error, or a warning (a model file not written); not
                           part of runs.csv */
 } uat_sweep_row;
 
-/** The header line of runs.csv (22 columns; the first 7 name the run). */
+/** The header line of runs.csv (24 columns; the first 7 name the run). */
 extern const char uat_sweep_csv_header[];
 
 typedef struct uat_sweep uat_sweep;

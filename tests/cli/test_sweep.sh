@@ -75,8 +75,8 @@ awk -F, 'NR > 1 { d = $4 - $2; if (d < 0) d = -d; e = $5 - $3; if (e < 0) e = -e
   s = $2 < 0 ? -$2 : $2; t = $3 < 0 ? -$3 : $3; if (t > s) s = t;
   r = d / s; if (r - $6 > 1e-12 * (r + 1e-300) || $6 - r > 1e-12 * (r + 1e-300)) bad = 1 } END { exit bad }' \
   "$tmp/r1/rollout_field_data.csv" && ok || bad "rollout rel_error column"
-# every row has 22 fields and finite errors
-awk -F, 'NR > 1 && (NF != 22 || $9 != "ok" || !($14 + 0 > 0)) { bad = 1 } END { exit bad }' "$tmp/r1/runs.csv" && ok || bad "runs.csv content"
+# every row has 24 fields and finite errors
+awk -F, 'NR > 1 && (NF != 24 || $9 != "ok" || !($14 + 0 > 0)) { bad = 1 } END { exit bad }' "$tmp/r1/runs.csv" && ok || bad "runs.csv content"
 # provenance: the experiment file's SHA-256 (checked against sha256sum), the command line, the
 # build's commit and compiler
 sha=$(sha256sum "$tmp/exp.ini" | cut -d" " -f1)
