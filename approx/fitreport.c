@@ -22,23 +22,62 @@ static int target_fn(const double *x, double *y, void *p) {
   return st;
 }
 
-/* The kinks of a one-input network with one hidden layer of ReLU units and a linear output:
- * unit j bends where w_j x + b_j = 0. Between them the network is exactly linear (its
- * derivative constant), so the norms integrate and search piece by piece. Returns how many
- * (an array the caller frees in *out), or 0 for other networks. */
-static size_t relu_kinks(const uat_mlp *m, double **out) {
+static int cmp_double(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* The kinks in [lo, hi] of a one-input network whose hidden layers are ReLU (or identity) and
+ * whose output is linear: it is piecewise linear, and between its kinks its derivative is
+ * constant, so the norms integrate and search piece by piece. Layer by layer: between the kinks
+ * of the layers before it, every pre-activation of layer l is linear in x, so its zeros follow
+ * exactly from its values at the two ends of each piece. Returns how many (an array the caller
+ * frees in *out), or 0 for other networks. */
+static size_t relu_kinks(const uat_mlp *m, double lo, double hi, double **out) {
   *out = NULL;
-  if (m->n_layers != 2 || m->sizes[0] != 1 || m->act[0] != UAT_ACT_RELU ||
-      m->act[1] != UAT_ACT_IDENTITY)
+  const size_t L = m->n_layers;
+  if (m->sizes[0] != 1 || L < 2 || m->act[L - 1] != UAT_ACT_IDENTITY) return 0;
+  int relu = 0;
+  for (size_t l = 0; l + 1 < L; l++) {
+    if (m->act[l] != UAT_ACT_RELU && m->act[l] != UAT_ACT_IDENTITY) return 0;
+    relu |= m->act[l] == UAT_ACT_RELU;
+  }
+  if (!relu) return 0;
+  size_t cap = 64, n = 2;
+  double *pts = malloc(cap * sizeof *pts);
+  uat_mlp_workspace *w = uat_mlp_workspace_alloc(m, 2);
+  if (pts == NULL || w == NULL) {
+    free(pts);
+    uat_mlp_workspace_free(w);
     return 0;
-  const size_t h = m->sizes[1];
-  const double *W = uat_mlp_weights(m, 0), *b = uat_mlp_bias(m, 0);
-  double *k = malloc(h * sizeof *k);
-  size_t n = 0;
-  for (size_t j = 0; j < h && k; j++)
-    if (W[j] != 0.0) k[n++] = -b[j] / W[j];
-  *out = k;
-  return n;
+  }
+  pts[0] = lo;
+  pts[1] = hi;
+  for (size_t l = 0; l + 1 < L && pts; l++) {
+    const size_t before = n, width = m->sizes[l + 1];
+    for (size_t k = 0; k + 1 < before && pts; k++) {
+      const double x[2] = {pts[k], pts[k + 1]};
+      uat_mlp_forward(m, w, 2, x);
+      const double *za = w->z[l], *zb = w->z[l] + width;
+      for (size_t j = 0; j < width; j++) {
+        if (!((za[j] < 0 && zb[j] > 0) || (za[j] > 0 && zb[j] < 0))) continue;
+        if (n == cap) {
+          double *more = realloc(pts, (cap *= 2) * sizeof *pts);
+          if (more == NULL) {
+            free(pts);
+            pts = NULL;
+            break;
+          }
+          pts = more;
+        }
+        pts[n++] = x[0] + (x[1] - x[0]) * za[j] / (za[j] - zb[j]);
+      }
+    }
+    if (pts) qsort(pts, n, sizeof *pts, cmp_double);
+  }
+  uat_mlp_workspace_free(w);
+  *out = pts;
+  return pts ? n : 0;
 }
 
 int uat_fit_report_compute(uat_mlp *m, uat_target *t, const uat_dataset *test, uat_fit_report *r,
@@ -80,7 +119,7 @@ int uat_fit_report_compute(uat_mlp *m, uat_target *t, const uat_dataset *test, u
   np.nested_2d = 0;
   np.gauss_points = 64;
   double *kinks = NULL;
-  np.n_breaks = in == 1 ? relu_kinks(m, &kinks) : 0;
+  np.n_breaks = in == 1 ? relu_kinks(m, uat_target_lo(t)[0], uat_target_hi(t)[0], &kinks) : 0;
   np.breaks = kinks;
   int st = UAT_OK;
   r->has_deriv = in == 1 && uat_target_get_kind(t) != UAT_TARGET_BOOL;
@@ -121,8 +160,9 @@ void uat_fit_report_print(FILE *fp, const uat_fit_report *r, const uat_target *t
     const char *name = uat_target_output_name(t, o);
     fprintf(fp, "%s.l2 = %.6e\n%s.l2_rel = %.6e\n%s.l2_abserr = %.1e\n", name, n->l2, name,
             n->l2_rel, name, n->l2_abserr);
-    fprintf(fp, "%s.linf = %.6e\n%s.linf_rel = %.6e\n%s.linf_at =", name, n->linf, name,
-            n->linf_rel, name);
+    fprintf(fp, "%s.linf = %.6e\n", name, n->linf);
+    if (in == 1) fprintf(fp, "%s.linf_abserr = %.1e\n", name, n->linf_abserr);
+    fprintf(fp, "%s.linf_rel = %.6e\n%s.linf_at =", name, n->linf_rel, name);
     for (size_t i = 0; i < in; i++) fprintf(fp, " %.10g", n->linf_at[i]);
     fputc('\n', fp);
     if (r->has_deriv)

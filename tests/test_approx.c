@@ -356,6 +356,77 @@ static void test_first_order_trainers_follow_the_formulas(void **s) {
   uat_dataset_free(d);
 }
 
+static int cmp_d(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* The same for a network with two hidden ReLU layers, whose kinks the report finds layer by
+ * layer: here the kinks are found independently, by sign changes of every unit's pre-activation
+ * on a grid of 2 000 001 points refined by bisection, and the derivative on each piece is the
+ * slope between two points inside it (exact for a linear piece). */
+static void test_deep_relu_norms_exact(void **s) {
+  (void)s;
+  uat_run_spec sp;
+  uat_run_spec_defaults(&sp);
+  sp.target = "abs(x)";
+  sp.domain = "x=-1:1";
+  sp.width = 6;
+  sp.n_hidden = 2;
+  sp.act = UAT_ACT_RELU;
+  sp.fit = uat_fit_default_params(UAT_FIT_LBFGS);
+  sp.fit.max_iter = 200;
+  sp.seed = 3;
+  uat_mlp *m = NULL;
+  uat_run_result r;
+  uat_error err;
+  assert_int_equal(uat_run(&sp, &m, &r, &err), UAT_OK);
+  enum { G = 2000001 };
+  uat_mlp_workspace *w = uat_mlp_workspace_alloc(m, 1);
+  double pts[256], zprev[12], x = -1.0;
+  size_t n = 0;
+  pts[n++] = -1;
+  pts[n++] = 0; /* the target's kink */
+  pts[n++] = 1;
+  uat_mlp_forward(m, w, 1, &x);
+  for (int l = 0; l < 2; l++) memcpy(zprev + 6 * l, w->z[l], 6 * sizeof(double));
+  for (size_t k = 1; k < G; k++) {
+    const double xb = -1.0 + 2.0 * (double)k / (G - 1);
+    uat_mlp_forward(m, w, 1, &xb);
+    for (int u = 0; u < 12; u++) {
+      const double zb = w->z[u / 6][u % 6], za = zprev[u];
+      zprev[u] = zb;
+      if (!((za < 0 && zb > 0) || (za > 0 && zb < 0)) || n == 256) continue;
+      double a = xb - 2.0 / (G - 1), b = xb; /* bisect this unit's sign change */
+      for (int it = 0; it < 60; it++) {
+        const double mid = 0.5 * (a + b);
+        uat_mlp_forward(m, w, 1, &mid);
+        if ((w->z[u / 6][u % 6] < 0) == (za < 0))
+          a = mid;
+        else
+          b = mid;
+      }
+      pts[n++] = 0.5 * (a + b);
+      uat_mlp_forward(m, w, 1, &xb);
+    }
+  }
+  qsort(pts, n, sizeof *pts, cmp_d);
+  double dlinf = 0;
+  for (size_t k = 0; k + 1 < n; k++) {
+    const double len = pts[k + 1] - pts[k];
+    if (!(len > 1e-9)) continue;
+    const double a = pts[k] + 0.25 * len, b = pts[k + 1] - 0.25 * len;
+    const double ya = uat_mlp_forward(m, w, 1, &a)[0], yb = uat_mlp_forward(m, w, 1, &b)[0];
+    const double mid = 0.5 * (a + b);
+    dlinf = fmax(dlinf, fabs((yb - ya) / (b - a) - (mid > 0 ? 1.0 : -1.0)));
+  }
+  print_message("relu 1-6-6-1 on |x|: %zu kinks, derivative L-inf %.10g (report %.10g)\n", n - 3,
+                dlinf, r.report.dnorms[0].linf);
+  uat_assert_close(r.report.dnorms[0].linf, dlinf, 0, 1e-7);
+  uat_mlp_workspace_free(w);
+  uat_mlp_free(m);
+}
+
 /* Truth tables are judged as classifiers: the report's accuracy and margin against the outputs
  * of the trained network on the four rows, computed here; a single hidden unit cannot separate
  * XOR (at most 3 of 4 rows), two can. */
@@ -391,11 +462,6 @@ static void test_truth_table_reports(void **s) {
     uat_mlp_workspace_free(w);
     uat_mlp_free(m);
   }
-}
-
-static int cmp_d(const void *a, const void *b) {
-  const double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
 }
 
 /* A ReLU network on one input is piecewise linear with kinks at -b_j / w_j: against |x|, the
@@ -454,6 +520,7 @@ int main(void) {
       cmocka_unit_test(test_trainers_reduce_error),
       cmocka_unit_test(test_relu_norms_exact),
       cmocka_unit_test(test_truth_table_reports),
+      cmocka_unit_test(test_deep_relu_norms_exact),
       cmocka_unit_test(test_first_order_trainers_follow_the_formulas),
       cmocka_unit_test(test_stop_reasons),
       cmocka_unit_test(test_network_sum_and_boosting),

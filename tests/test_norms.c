@@ -185,11 +185,39 @@ static void test_network_sobolev(void **s) {
   uat_mlp_free(m);
 }
 
+/* The L-infinity error estimate: |0 - sin| on [0, 3] with an 11-point grid, whose points miss
+ * the maximum 1 at pi/2 (the grid's best is sin(1.5) = 0.99749...). Without refinement linf is
+ * that grid value and the estimate must cover the 0.0025 it falls short; with refinement linf
+ * is 1 to 1e-12 and the estimate stays below the interpolation bound h^2/8 = 0.011. */
+static void test_linf_error_estimate(void **state) {
+  (void)state;
+  const double lo = 0, hi = 3;
+  uat_norm_params p = uat_norm_default_params(1);
+  p.grid = 11;
+  for (int refine = 0; refine <= 1; refine++) {
+    p.refine = refine ? 5 : 0;
+    uat_norms n;
+    uat_error err;
+    assert_int_equal(uat_norms_compute(1, &lo, &hi, f_zero, NULL, f_sin, NULL, &p, &n, &err), 0);
+    print_message("refine %d: linf %.12f, estimate %.3e\n", refine, n.linf, n.linf_abserr);
+    assert_true(1.0 - n.linf <= n.linf_abserr + 1e-12);
+    assert_true(n.linf_abserr < 0.3 * 0.3 / 8 + 1e-12);
+    if (refine)
+      uat_assert_close(n.linf, 1.0, 1e-12, 0);
+    else
+      uat_assert_close(n.linf, sin(1.5), 1e-15, 0);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_sin_norms),          cmocka_unit_test(test_relative_norms),
-      cmocka_unit_test(test_linf_refinement_1d), cmocka_unit_test(test_norms_2d),
-      cmocka_unit_test(test_norms_3d),           cmocka_unit_test(test_failures),
+      cmocka_unit_test(test_linf_error_estimate),
+      cmocka_unit_test(test_sin_norms),
+      cmocka_unit_test(test_relative_norms),
+      cmocka_unit_test(test_linf_refinement_1d),
+      cmocka_unit_test(test_norms_2d),
+      cmocka_unit_test(test_norms_3d),
+      cmocka_unit_test(test_failures),
       cmocka_unit_test(test_network_sobolev),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
