@@ -337,22 +337,41 @@ static int break_in(const ctx *c, double a, double b) {
   return 0;
 }
 
-/* 1-D: between grid points a smooth e exceeds the larger end value by at most h^2/8 max|e''|;
- * with the second differences standing in for h^2 e'', the grid maximum plus the largest of
- * them over 8 estimates how high |e| can get, and what linf leaves of that is its error
- * estimate. Cells around a break are left out: they are visited piece by piece. */
+/* Between grid points a smooth e exceeds the largest corner value by at most (h^2/8) times the
+ * sum over axes of max|e_ii| (the interpolation bound); with second differences standing in for
+ * h^2 e_ii, the grid maximum plus their largest values over 8 estimates how high |e| can get, and
+ * what linf leaves of that is its error estimate. 1-D and 2-D (what the grid can hold); cells
+ * around a 1-D break are left out: they are visited piece by piece. */
 static double linf_gap(ctx *c, const uat_norms *out) {
-  const size_t g = c->p->grid;
-  double d2 = 0.0, xs[3], es[3];
-  for (size_t k = 0; k < g; k++) {
-    xs[k % 3] = c->lo[0] + (c->hi[0] - c->lo[0]) * (double)k / (double)(g - 1);
-    es[k % 3] = eval_at(c, &xs[k % 3], 1);
-    if (k < 2) continue;
-    const double a = xs[(k - 2) % 3], b = xs[k % 3];
-    if (break_in(c, a, b)) continue;
-    d2 = fmax(d2, fabs(es[(k - 2) % 3] - 2 * es[(k - 1) % 3] + es[k % 3]));
+  const size_t g = c->p->grid, dim = c->dim;
+  if (dim > 2) return NAN;
+  const size_t total = dim == 1 ? g : g * g;
+  double *e = malloc(total * sizeof *e);
+  if (e == NULL) return NAN;
+  double x[2];
+  for (size_t k = 0; k < total; k++) {
+    const size_t i = k % g, j = k / g; /* axis 0 fastest */
+    x[0] = c->lo[0] + (c->hi[0] - c->lo[0]) * (double)i / (double)(g - 1);
+    if (dim == 2) x[1] = c->lo[1] + (c->hi[1] - c->lo[1]) * (double)j / (double)(g - 1);
+    e[k] = eval_at(c, x, 1);
   }
-  return fmax(0.0, out->max_grid + d2 / 8 - out->linf);
+  double sum = 0.0;
+  for (size_t axis = 0; axis < dim; axis++) {
+    const size_t stride = axis == 0 ? 1 : g;
+    double d2 = 0.0;
+    for (size_t k = 0; k < total; k++) {
+      const size_t pos = axis == 0 ? k % g : k / g;
+      if (pos < 1 || pos + 1 >= g) continue;
+      if (dim == 1) {
+        const double h = (c->hi[0] - c->lo[0]) / (double)(g - 1), xc = c->lo[0] + (double)pos * h;
+        if (break_in(c, xc - h, xc + h)) continue;
+      }
+      d2 = fmax(d2, fabs(e[k - stride] - 2 * e[k] + e[k + stride]));
+    }
+    sum += d2;
+  }
+  free(e);
+  return fmax(0.0, out->max_grid + sum / 8 - out->linf);
 }
 
 static void refine_nd(ctx *c, worst_point *w) {
@@ -452,7 +471,7 @@ int uat_norms_compute(size_t dim, const double *lo, const double *hi, uat_fn mod
     }
     if (dim == 1 && params->n_breaks > 0) pieces_linf(&c, out);
     out->linf = fmax(out->linf, out->max_grid);
-    out->linf_abserr = dim == 1 ? linf_gap(&c, out) : NAN;
+    out->linf_abserr = linf_gap(&c, out);
     out->linf_rel = out->target_linf > 0 ? out->linf / out->target_linf : NAN;
     if (c.failed)
       st = uat_error_set(err, UAT_EDIVERGED, "norms: a function failed or was not finite");

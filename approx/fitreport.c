@@ -161,7 +161,7 @@ void uat_fit_report_print(FILE *fp, const uat_fit_report *r, const uat_target *t
     fprintf(fp, "%s.l2 = %.6e\n%s.l2_rel = %.6e\n%s.l2_abserr = %.1e\n", name, n->l2, name,
             n->l2_rel, name, n->l2_abserr);
     fprintf(fp, "%s.linf = %.6e\n", name, n->linf);
-    if (in == 1) fprintf(fp, "%s.linf_abserr = %.1e\n", name, n->linf_abserr);
+    fprintf(fp, "%s.linf_abserr = %.1e\n", name, n->linf_abserr);
     fprintf(fp, "%s.linf_rel = %.6e\n%s.linf_at =", name, n->linf_rel, name);
     for (size_t i = 0; i < in; i++) fprintf(fp, " %.10g", n->linf_at[i]);
     fputc('\n', fp);

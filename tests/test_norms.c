@@ -207,6 +207,20 @@ static void test_linf_error_estimate(void **state) {
     else
       uat_assert_close(n.linf, sin(1.5), 1e-15, 0);
   }
+  /* 2-D: |sin x sin y| on [0, 3]^2, 11 x 11 grid without refinement: the grid's best is
+   * sin(1.5)^2, 0.005 short of the maximum 1; the estimate covers it */
+  const double lo2[2] = {0, 0}, hi2[2] = {3, 3};
+  uat_norm_params p2 = uat_norm_default_params(2);
+  p2.grid = 11;
+  p2.refine = 0;
+  p2.nested_2d = 0;
+  uat_norms n2;
+  uat_error err;
+  assert_int_equal(uat_norms_compute(2, lo2, hi2, f_zero, NULL, f_sin2, NULL, &p2, &n2, &err), 0);
+  print_message("2-D: linf %.12f, estimate %.3e\n", n2.linf, n2.linf_abserr);
+  uat_assert_close(n2.linf, sin(1.5) * sin(1.5), 1e-15, 0);
+  assert_true(1.0 - n2.linf <= n2.linf_abserr);
+  assert_true(n2.linf_abserr < 2 * 0.3 * 0.3 / 8);
 }
 
 int main(void) {

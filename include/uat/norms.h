@@ -51,11 +51,12 @@ typedef struct {
   double linf_at[16];          /**< where that maximum is */
   double target_linf;          /**< max |target| over the grid */
   double linf_rel;             /**< linf / target_linf */
-  double linf_abserr;          /**< 1-D: how much higher the true maximum may be than linf —
-                                    (grid maximum + the largest second difference of e over 8,
-                                    the interpolation bound of a smooth e between grid points)
-                                    minus linf, at least 0; cells with a break are not smooth
-                                    and are visited piece by piece instead. NaN in n-D. */
+  double linf_abserr;          /**< 1-D and 2-D: how much higher the true maximum may be than
+                                    linf — (grid maximum + the largest second differences of e
+                                    along each axis, summed, over 8: the interpolation bound of
+                                    a smooth e between grid points) minus linf, at least 0;
+                                    cells with a break are visited piece by piece instead. NaN
+                                    in 3 and more dimensions. */
   int l2_short;                /**< the L2 quadrature fell short of its tolerance (see l2_abserr) */
   int l1_short; /**< the L1 quadrature fell short (|e| has kinks where e changes sign) */
 } uat_norms;
