@@ -37,22 +37,27 @@ static double run_rmse(uat_run_spec s, uat_stop_reason *stop) {
   return r.report.test_rmse;
 }
 
-/* Every trainer brings sin from an RMSE of about 0.7 (the untrained network) to a stated
- * level with a fixed seed; the levels are what each method reaches with margin (results are
- * the same on every machine: uat/kernels.h; L-BFGS reaches 1.28e-3 here). */
+/* A regression guard on what each trainer reaches on sin with a fixed seed (results are the
+ * same on every machine: uat/kernels.h): the bound is 1.5 times the measured value (adam 2.11e-3,
+ * sgd 7.79e-2, rprop 1.27e-2, lbfgs 1.88e-4, lm 3.74e-9, varpro 3.89e-11), so a trainer that
+ * gets worse is caught. Correctness against independent references is tested elsewhere: SGD and
+ * Adam against their formulas (below), L-BFGS against a hand-checked quadratic and SciPy
+ * (test_fit.c), varpro's Kaufman Jacobian against finite differences at a teacher network. */
 static void test_trainers_reduce_error(void **s) {
   (void)s;
   const struct {
     uat_fit_kind kind;
     size_t hidden, iters;
     double below;
-  } cases[] = {{UAT_FIT_ADAM, 8, 4000, 0.05},  {UAT_FIT_SGD, 8, 2000, 0.1},
-               {UAT_FIT_RPROP, 8, 1000, 0.02}, {UAT_FIT_LBFGS, 8, 500, 3e-3},
-               {UAT_FIT_LM, 16, 1000, 1e-7},   {UAT_FIT_VARPRO, 16, 300, 1e-10}};
+  } cases[] = {
+      {UAT_FIT_ADAM, 8, 4000, 1.5 * 2.106e-3},  {UAT_FIT_SGD, 8, 2000, 1.5 * 7.789e-2},
+      {UAT_FIT_RPROP, 8, 1000, 1.5 * 1.272e-2}, {UAT_FIT_LBFGS, 8, 500, 1.5 * 1.879e-4},
+      {UAT_FIT_LM, 16, 1000, 1.5 * 3.741e-9},   {UAT_FIT_VARPRO, 16, 300, 1.5 * 3.889e-11}};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     uat_run_spec sp = sin_spec(cases[i].kind, cases[i].hidden, cases[i].iters, 0);
     if (cases[i].kind == UAT_FIT_ADAM) sp.fit.lr = 0.01;
     const double e = run_rmse(sp, NULL);
+    print_message("%s: test RMSE %.3e\n", uat_fit_kind_name(cases[i].kind), e);
     if (!(e < cases[i].below))
       print_error("%s: test RMSE %g, expected below %g\n", uat_fit_kind_name(cases[i].kind), e,
                   cases[i].below);
