@@ -475,8 +475,9 @@ static int open_folder(uat_sweep *s, int resume, uat_error *err) {
   return uat_sweep_resume(s, err);
 }
 
-int uat_sweep_open(const uat_experiment *e, const char *experiment_path, const char *dir,
-                   int resume, uat_sweep **out, uat_error *err) {
+/* The plan alone: the experiment, its rows, the cost model's sizes. */
+static int plan(const uat_experiment *e, const char *experiment_path, const char *dir,
+                uat_sweep **out, uat_error *err) {
   *out = NULL;
   if (strlen(dir) >= sizeof((uat_sweep *)0)->dir - 64 ||
       strlen(experiment_path) >= sizeof((uat_sweep *)0)->experiment_path)
@@ -492,7 +493,26 @@ int uat_sweep_open(const uat_experiment *e, const char *experiment_path, const c
   s->n = n;
   snprintf(s->dir, sizeof s->dir, "%s", dir);
   snprintf(s->experiment_path, sizeof s->experiment_path, "%s", experiment_path);
-  const int rc = open_folder(s, resume, err);
+  const int rc = uat_sweep_plan_costs(s, err);
+  if (rc != UAT_OK) {
+    uat_sweep_free(s);
+    return rc;
+  }
+  *out = s;
+  return UAT_OK;
+}
+
+int uat_sweep_attach(const uat_experiment *e, const char *experiment_path, const char *dir,
+                     uat_sweep **out, uat_error *err) {
+  return plan(e, experiment_path, dir, out, err);
+}
+
+int uat_sweep_open(const uat_experiment *e, const char *experiment_path, const char *dir,
+                   int resume, uat_sweep **out, uat_error *err) {
+  *out = NULL;
+  uat_sweep *s = NULL;
+  int rc = plan(e, experiment_path, dir, &s, err);
+  if (rc == UAT_OK) rc = open_folder(s, resume, err);
   if (rc != UAT_OK) {
     uat_sweep_free(s);
     return rc;

@@ -11,6 +11,12 @@ struct uat_sweep {
   size_t max_memory;   /* per run; 0: none */
   char dir[4096];      /* the results folder */
   char experiment_path[4096];
+  size_t in[UAT_EXP_MAX_TARGETS], out[UAT_EXP_MAX_TARGETS], points[UAT_EXP_MAX_TARGETS];
+  int ranks;   /* MPI ranks that ran it (0: none), for meta.json */
+  size_t jobs; /* worker processes of the last execute */
 };
+
+/* The targets' widths and training points, for the cost model (sweep_cost.c). */
+int uat_sweep_plan_costs(uat_sweep *s, uat_error *err);
 
 #endif

@@ -121,7 +121,7 @@ static int sweep(const sweep_options *o) {
     uat_sweep_free(s);
     return stop_signal ? 128 + stop_signal : UAT_EXIT_FAIL;
   }
-  const uat_sweep_provenance prov = {o->command_line, uat_seconds() - t0};
+  const uat_sweep_provenance prov = {o->command_line, uat_seconds() - t0, 0};
   uat_error warn;
   const int rc = uat_sweep_finish(s, &prov, &warn, &err);
   if (warn.status != UAT_OK) fprintf(stderr, "uat sweep: warning: %s\n", warn.msg);

@@ -100,6 +100,20 @@ static void test_plan_order(void **state) {
   assert_int_equal(uat_sweep_pending(s, 5, idx), 1);
   assert_int_equal(idx[0], 11);
   assert_int_equal(uat_sweep_record(s, 16, &row, &err), UAT_EINVAL);
+  /* the schedule: longest predicted first — lm on width 3 before lm on width 2 (the model's
+   * units are parameters^2 x points x iterations for lm: 10^2 against 7^2), lm before adam (one
+   * parameter factor less) — and a cell whose runs are all done is not scheduled */
+  size_t cells[8];
+  const size_t nc = uat_sweep_schedule(s, cells);
+  assert_int_equal(nc, 8);
+  char id[128];
+  uat_sweep_run_id(s, cells[0] * 2, id, sizeof id);
+  assert_true(uat_test_contains(id, ",3,1,tanh,lm,"));
+  assert_true(uat_sweep_cost(s, 1) > uat_sweep_cost(s, 0)); /* lm: width 3 over width 2 */
+  assert_true(uat_sweep_cost(s, 0) > uat_sweep_cost(s, 2)); /* width 2: lm over adam */
+  assert_int_equal(uat_sweep_record(s, 11, &row, &err), UAT_OK);
+  assert_true(uat_sweep_cost(s, 5) == 0.0);
+  assert_int_equal(uat_sweep_schedule(s, cells), 7);
   uat_sweep_free(s);
   /* the folder exists now: a second start without resume is refused, with the path */
   assert_int_equal(uat_sweep_open(&e, ini, folder("plan"), 0, &s, &err), UAT_EINVAL);
@@ -194,7 +208,7 @@ static void test_merge_shares(void **state) {
   assert_true(uat_test_contains(err.msg, "expected test_rmse"));
   /* the results folder */
   uat_error warn;
-  const uat_sweep_provenance prov = {"uat sweep api.ini", 1.0};
+  const uat_sweep_provenance prov = {"uat sweep api.ini", 1.0, 0};
   assert_int_equal(uat_sweep_finish(m, &prov, &warn, &err), UAT_OK);
   const char *files[4] = {"summary.md", "summary.tex", "scaling.csv", "meta.json"};
   for (int f = 0; f < 4; f++) {

@@ -39,7 +39,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   const uat_sweep_exec_params xp = {2, progress, NULL, NULL};
-  const uat_sweep_provenance prov = {"examples/c/sweep_sin", 0.0};
+  const uat_sweep_provenance prov = {"examples/c/sweep_sin", 0.0, 0};
   if (uat_sweep_execute(s, &xp, &err) != UAT_OK || uat_sweep_finish(s, &prov, &warn, &err) != UAT_OK) {
     fprintf(stderr, "%s\n", err.msg);
     uat_sweep_free(s);

@@ -90,6 +90,21 @@ void uat_sweep_group_name(const uat_sweep *s, size_t g, char *buf, size_t len);
  *  many. */
 size_t uat_sweep_pending(const uat_sweep *s, size_t c, size_t *idx);
 
+/** The predicted cost of cell c's pending runs in seconds: seeds x parameters x points x
+ *  iteration budget (x parameters again for lm and varpro, whose iterations factor a Jacobian),
+ *  scaled by the seconds per unit of the runs of the same trainer already finished (of any
+ *  trainer while none has; 1 before any has). 0 when the cell is done. */
+double uat_sweep_cost(const uat_sweep *s, size_t c);
+
+/** The cells with pending runs, the longest predicted first (plan order among equals), into
+ *  cells (room for uat_sweep_cells); returns how many. What uat_sweep_execute hands out. */
+size_t uat_sweep_schedule(const uat_sweep *s, size_t *cells);
+
+/** A plan of experiment e over the folder dir without opening it (nothing created, checked or
+ *  read): for processes that only run cells while another records them (MPI ranks). */
+int uat_sweep_attach(const uat_experiment *e, const char *experiment_path, const char *dir,
+                     uat_sweep **s, uat_error *err);
+
 /** The bytes a run may need before it is refused (uat_run_memory); 0 (the default): no
  *  budget. */
 void uat_sweep_set_max_memory(uat_sweep *s, size_t bytes);
@@ -149,6 +164,7 @@ int uat_sweep_execute(uat_sweep *s, const uat_sweep_exec_params *p, uat_error *e
 typedef struct {
   const char *command_line; /**< how the sweep was started */
   double seconds;           /**< wall time of this session's runs */
+  int ranks;                /**< MPI ranks (0: not under MPI) */
 } uat_sweep_provenance;
 
 /** Write summary.md, summary.tex, scaling.csv, the scaling and rollout plots and meta.json

@@ -40,7 +40,7 @@ static int sweep(const char *ini, const char *dir) {
   int rc = uat_experiment_load(ini, &e, &err);
   if (rc == UAT_OK) rc = uat_sweep_open(&e, ini, dir, 0, &s, &err);
   if (rc == UAT_OK) rc = uat_sweep_execute(s, NULL, &err);
-  const uat_sweep_provenance prov = {"engine_consumer", 0.0};
+  const uat_sweep_provenance prov = {"engine_consumer", 0.0, 0};
   if (rc == UAT_OK) rc = uat_sweep_finish(s, &prov, &warn, &err);
   if (rc != UAT_OK)
     fprintf(stderr, "sweep: %s\n", err.msg);
