@@ -361,7 +361,7 @@ static double linf_gap(ctx *c, const uat_norms *out) {
     double d2 = 0.0;
     for (size_t k = 0; k < total; k++) {
       const size_t pos = axis == 0 ? k % g : k / g;
-      if (pos < 1 || pos + 1 >= g) continue;
+      if (pos < 1 || pos + 1 >= g || k < stride || k + stride >= total) continue;
       if (dim == 1) {
         const double h = (c->hi[0] - c->lo[0]) / (double)(g - 1), xc = c->lo[0] + (double)pos * h;
         if (break_in(c, xc - h, xc + h)) continue;

@@ -324,7 +324,7 @@ static int write_meta(const uat_sweep *s, const uat_sweep_provenance *p, uat_err
   json_field(af.fp, "experiment_file", s->experiment_path);
   json_field(af.fp, "experiment_sha256", sha);
   json_field(af.fp, "command_line", p && p->command_line ? p->command_line : "");
-  fprintf(af.fp, ",\n  \"runs\": %zu", s->n);
+  fprintf(af.fp, ",\n  \"runs\": %zu,\n  \"ranks\": %d", s->n, p ? p->ranks : 0);
   json_field(af.fp, "uat", UAT_VERSION_STRING);
   json_field(af.fp, "git_commit", uat_build_commit());
   json_field(af.fp, "compiler", uat_build_compiler());

@@ -13,6 +13,10 @@
 #include "commands.h"
 #include "uat/sweep.h"
 #include "uat/util.h"
+#include "uat/version.h"
+#if UAT_HAVE_MPI
+#include "uat/sweep_mpi.h"
+#endif
 
 static void help(FILE *fp) {
   fprintf(
@@ -83,19 +87,65 @@ static void command_line(int argc, char **argv, char *buf, size_t len) {
   }
 }
 
+/* Under mpirun (the launcher's environment says so), the rank and the number of ranks. */
+static int mpi_launched(void) {
+  return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK");
+}
+
+#if UAT_HAVE_MPI
+/* A rank other than 0: attach to the sweep rank 0 opened, run the cells it hands out. */
+static int mpi_worker(const uat_experiment *e, const char *ini, const char *dir, size_t budget,
+                      int rank) {
+  uat_sweep *s = NULL;
+  uat_error err;
+  int rc = uat_sweep_attach(e, ini, dir, &s, &err);
+  if (rc == UAT_OK) {
+    uat_sweep_set_max_memory(s, budget);
+    rc = uat_sweep_execute_mpi(s, MPI_COMM_WORLD, NULL, &err);
+  }
+  if (rc != UAT_OK) fprintf(stderr, "uat sweep (rank %d): %s\n", rank, err.msg);
+  uat_sweep_free(s);
+  return rc == UAT_OK ? UAT_EXIT_OK : UAT_EXIT_FAIL;
+}
+#endif
+
 static int sweep(const sweep_options *o) {
   static uat_experiment e;
   uat_error err;
-  if (uat_experiment_load(o->ini, &e, &err) != UAT_OK) {
-    uat_cli_error("sweep", "%s", err.msg);
-    return UAT_EXIT_FAIL;
+  int rank = 0, ranks = 0;
+#if UAT_HAVE_MPI
+  if (mpi_launched()) {
+    MPI_Init(NULL, NULL);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &ranks);
   }
+#else
+  if (mpi_launched())
+    fprintf(stderr, "uat sweep: warning: this uat is built without MPI: every rank runs the "
+                    "whole sweep (rebuild with libopenmpi-dev installed)\n");
+#endif
+  const int loaded = uat_experiment_load(o->ini, &e, &err);
   char dir[4096];
   snprintf(dir, sizeof dir, "%s", o->out ? o->out : "");
-  if (o->out == NULL) snprintf(dir, sizeof dir, "results/%s", e.name);
+  if (loaded == UAT_OK && o->out == NULL) snprintf(dir, sizeof dir, "results/%s", e.name);
   uat_sweep *s = NULL;
-  if (uat_sweep_open(&e, o->ini, dir, o->resume, &s, &err) != UAT_OK) {
-    uat_cli_error("sweep", "%s", err.msg);
+  int opened =
+      loaded == UAT_OK && rank == 0 ? uat_sweep_open(&e, o->ini, dir, o->resume, &s, &err) : loaded;
+#if UAT_HAVE_MPI
+  if (ranks > 1) { /* every rank learns whether rank 0 could open the folder */
+    MPI_Bcast(&opened, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (opened == UAT_OK && rank > 0) {
+      const int rc = mpi_worker(&e, o->ini, dir, o->budget, rank);
+      MPI_Finalize();
+      return rc;
+    }
+  }
+#endif
+  if (opened != UAT_OK) {
+    if (rank == 0) uat_cli_error("sweep", "%s", err.msg);
+#if UAT_HAVE_MPI
+    if (ranks > 0) MPI_Finalize();
+#endif
     return UAT_EXIT_FAIL;
   }
   uat_sweep_set_max_memory(s, o->budget);
@@ -106,7 +156,12 @@ static int sweep(const sweep_options *o) {
   const double t0 = uat_seconds();
   const uat_sweep_exec_params xp = {o->jobs, on_run, &bar, &stop_signal};
   catch_stop_signals(1);
+#if UAT_HAVE_MPI
+  const int run_rc = ranks > 1 ? uat_sweep_execute_mpi(s, MPI_COMM_WORLD, &xp, &err)
+                               : uat_sweep_execute(s, &xp, &err);
+#else
   const int run_rc = uat_sweep_execute(s, &xp, &err);
+#endif
   catch_stop_signals(0);
   uat_progress_end(&bar);
   if (run_rc != UAT_OK) {
@@ -119,9 +174,12 @@ static int sweep(const sweep_options *o) {
     else
       uat_cli_error("sweep", "%s", err.msg);
     uat_sweep_free(s);
+#if UAT_HAVE_MPI
+    if (ranks > 0) MPI_Finalize();
+#endif
     return stop_signal ? 128 + stop_signal : UAT_EXIT_FAIL;
   }
-  const uat_sweep_provenance prov = {o->command_line, uat_seconds() - t0, 0};
+  const uat_sweep_provenance prov = {o->command_line, uat_seconds() - t0, ranks};
   uat_error warn;
   const int rc = uat_sweep_finish(s, &prov, &warn, &err);
   if (warn.status != UAT_OK) fprintf(stderr, "uat sweep: warning: %s\n", warn.msg);
@@ -132,6 +190,9 @@ static int sweep(const sweep_options *o) {
          "plots, meta.json\n",
          e.name, n, bad, dir);
   uat_sweep_free(s);
+#if UAT_HAVE_MPI
+  if (ranks > 0) MPI_Finalize();
+#endif
   return rc == UAT_OK ? UAT_EXIT_OK : UAT_EXIT_FAIL;
 }
 

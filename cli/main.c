@@ -46,6 +46,7 @@ static void version(void) {
   printf("kernels %s (fixed order: the same bits with every kernel set)\n",
          uat_kernel_isa_name(uat_kernel_isa()));
   printf("cblas_dgemm from %s\n", uat_cblas_library());
+  printf("mpi %s\n", UAT_HAVE_MPI ? "yes (mpirun -np K uat sweep spreads runs over ranks)" : "no");
 }
 
 /* What went to standard output must have arrived: a full disk or a closed pipe is an
