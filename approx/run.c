@@ -46,7 +46,7 @@ static uat_mlp *build(const uat_run_spec *s, const uat_target *t, gsl_rng *r) {
   uat_mlp *m = NULL;
   if (sizes && act) {
     for (size_t l = 0; l < s->n_hidden; l++) act[l] = s->act;
-    act[s->n_hidden] = UAT_ACT_IDENTITY;
+    act[s->n_hidden] = s->out_act;
     m = uat_mlp_alloc(s->n_hidden + 2, sizes, act);
   }
   if (m && uat_mlp_init(m, &s->init, r) != UAT_OK) {
@@ -65,13 +65,18 @@ typedef struct {
   double mu[UAT_TARGET_MAX_DIM], sigma[UAT_TARGET_MAX_DIM];
 } affine_maps;
 
-static void normalise(const uat_target *t, uat_dataset *d, affine_maps *a) {
+static void normalise(const uat_target *t, uat_dataset *d, affine_maps *a, int outputs) {
   const size_t in = d->in, out = d->out;
   for (size_t j = 0; j < in; j++) {
     a->c[j] = 0.5 * (uat_target_lo(t)[j] + uat_target_hi(t)[j]);
     a->s[j] = 0.5 * (uat_target_hi(t)[j] - uat_target_lo(t)[j]);
   }
   for (size_t o = 0; o < out; o++) {
+    if (!outputs) { /* left as they are */
+      a->mu[o] = 0.0;
+      a->sigma[o] = 1.0;
+      continue;
+    }
     double mean = 0.0, var = 0.0;
     for (size_t k = 0; k < d->n; k++) mean += d->y[k * out + o];
     mean /= (double)d->n;
@@ -184,7 +189,9 @@ static int data_alloc(const uat_run_spec *s, run_data *rd, uat_error *err) {
   if (rd->scaled == NULL) return uat_error_set(err, UAT_ENOMEM, "out of memory");
   memcpy(rd->scaled->x, tr->x, tr->n * tr->in * sizeof(double));
   memcpy(rd->scaled->y, tr->y, tr->n * tr->out * sizeof(double));
-  normalise(rd->t, rd->scaled, &rd->maps);
+  /* outputs are standardised only for a linear output layer: the map could not be folded
+   * through another activation */
+  normalise(rd->t, rd->scaled, &rd->maps, s->out_act == UAT_ACT_IDENTITY);
   /* the target RMSE is in the target's units; training sees outputs divided by sigma */
   double smax = 0.0;
   for (size_t o = 0; o < tr->out; o++) smax = fmax(smax, rd->maps.sigma[o]);
@@ -274,10 +281,11 @@ static int same_init(const uat_init_spec *a, const uat_init_spec *b) {
 /* Whether two specifications differ at most in their seed, and train on the same points. */
 static int same_but_seed(const uat_run_spec *a, const uat_run_spec *b) {
   if (!same_string(a->target, b->target) || !same_string(a->domain, b->domain) ||
-      a->n_hidden != b->n_hidden || a->act != b->act || !same_init(&a->init, &b->init) ||
-      !uat_fit_params_same_but_seed(&a->fit, &b->fit) || a->points != b->points ||
-      a->train_n != b->train_n || a->test_n != b->test_n || a->raw != b->raw ||
-      a->history != NULL || b->history != NULL || a->points == UAT_POINTS_RANDOM)
+      a->n_hidden != b->n_hidden || a->act != b->act || a->out_act != b->out_act ||
+      !same_init(&a->init, &b->init) || !uat_fit_params_same_but_seed(&a->fit, &b->fit) ||
+      a->points != b->points || a->train_n != b->train_n || a->test_n != b->test_n ||
+      a->raw != b->raw || a->history != NULL || b->history != NULL ||
+      a->points == UAT_POINTS_RANDOM)
     return 0;
   for (size_t l = 0; l < a->n_hidden; l++)
     if (uat_run_spec_hidden(a, l) != uat_run_spec_hidden(b, l)) return 0;

@@ -21,6 +21,7 @@ static void fit_help(FILE *fp) {
       fp,
       "usage: uat fit --target EXPR|ode:SYSTEM:trajectory|ode:SYSTEM:field|bool:BITS\n"
       "               [--domain x=LO:HI,...] [--layers IN,H,...,OUT | --hidden H,...] [--act A]\n"
+      "               [--out-act A]\n"
       "               [--trainer T] [--boost N] [--target-rmse R]\n"
       "               [--max-iter N] [--max-seconds S] [--plateau K:REL] [--lr R] [--batch B]\n"
       "               [--points grid|chebyshev|random|trajectory] [--train N] [--test N]\n"
@@ -34,6 +35,8 @@ static void fit_help(FILE *fp) {
       "  -l, --layers L      all widths, input and output included (checked against the target)\n"
       "  -H, --hidden H      or only the hidden widths (default 32)\n"
       "      --act A         hidden activation (default tanh)\n"
+      "      --out-act A     output activation (default identity: linear; another, e.g.\n"
+      "                      sigmoid, trains on the outputs as they are, not standardised)\n"
       "  -T, --trainer T     default adam; --list-trainers shows them all\n"
       "      --boost N       N members, each fitting the rescaled residual of the sum so far\n"
       "      --target-rmse R stop at this training RMSE\n"
@@ -95,7 +98,8 @@ enum {
   O_ROLLOUT,
   O_MAXMEM,
   O_LIST,
-  O_VERBOSE
+  O_VERBOSE,
+  O_OUTACT
 };
 
 static const struct option fit_opts[] = {{"target", required_argument, NULL, 't'},
@@ -123,6 +127,7 @@ static const struct option fit_opts[] = {{"target", required_argument, NULL, 't'
                                          {"max-memory", required_argument, NULL, O_MAXMEM},
                                          {"list-trainers", no_argument, NULL, O_LIST},
                                          {"verbose", no_argument, NULL, O_VERBOSE},
+                                         {"out-act", required_argument, NULL, O_OUTACT},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
 
@@ -256,6 +261,10 @@ static int fit_option(fit_options *o, int c, const char *arg, const char *flag) 
   case O_MODEL: o->model = arg; return 0;
   case O_ROLLOUT: o->rollout = arg; return 0;
   case O_VERBOSE: o->verbose = 1; return 0;
+  case O_OUTACT:
+    return uat_activation_parse(arg, &s->out_act) == UAT_OK
+               ? 0
+               : uat_cli_bad_choice("fit", flag, arg, UAT_CLI_ACTIVATIONS);
   case O_MAXMEM:
     return uat_parse_bytes(arg, &s->max_memory) == 0 && s->max_memory > 0 ? 0
                                                                           : bad_value(flag, arg);
@@ -317,9 +326,8 @@ static int apply_layers(fit_options *o, const uat_target *t) {
       return -1;
     }
   } else if (o->layers) {
-    if (parse_widths(o->layers, w, UAT_MAX_LAYERS + 1, &n) != 0 || n < 3) {
-      uat_cli_error("fit", "--layers: expected IN,H,...,OUT with a hidden layer, found '%s'",
-                    o->layers);
+    if (parse_widths(o->layers, w, UAT_MAX_LAYERS + 1, &n) != 0 || n < 2) {
+      uat_cli_error("fit", "--layers: expected IN,OUT or IN,H,...,OUT, found '%s'", o->layers);
       return -1;
     }
     if (w[0] != uat_target_in(t) || w[n - 1] != uat_target_out(t)) {
@@ -336,9 +344,10 @@ static int apply_layers(fit_options *o, const uat_target *t) {
 static void print_spec(const uat_run_spec *s, const uat_target *t, size_t params) {
   printf("target = %s\nlayers = %zu", uat_target_describe(t), uat_target_in(t));
   for (size_t l = 0; l < s->n_hidden; l++) printf(",%zu", uat_run_spec_hidden(s, l));
-  printf(",%zu\nact = %s\ntrainer = %s\nboost = %zu\nseed = %lu\nparams = %zu\n", uat_target_out(t),
-         uat_activation_name(s->act), uat_fit_kind_name(s->fit.kind), s->fit.boost, s->seed,
-         params);
+  printf(",%zu\nact = %s\n", uat_target_out(t), uat_activation_name(s->act));
+  if (s->out_act != UAT_ACT_IDENTITY) printf("out_act = %s\n", uat_activation_name(s->out_act));
+  printf("trainer = %s\nboost = %zu\nseed = %lu\nparams = %zu\n", uat_fit_kind_name(s->fit.kind),
+         s->fit.boost, s->seed, params);
   printf("points = %s\ntrain_points = %zu\n", uat_points_name(s->points), s->train_n);
 }
 

@@ -432,6 +432,44 @@ static void test_deep_relu_norms_exact(void **s) {
   uat_mlp_free(m);
 }
 
+/* Networks without a hidden layer: a linear model recovers 2x + 1 exactly (weight 2, bias 1 to
+ * 1e-12: the least-squares solution of an exact linear target); one sigmoid neuron learns AND
+ * (linearly separable) but never more than 3 of XOR's 4 rows (a line cannot separate them). */
+static void test_single_layer_models(void **s) {
+  (void)s;
+  uat_run_spec sp;
+  uat_run_spec_defaults(&sp);
+  sp.target = "2*x + 1";
+  sp.domain = "x=-3:2";
+  sp.n_hidden = 0;
+  sp.fit = uat_fit_default_params(UAT_FIT_LM);
+  sp.fit.max_iter = 20;
+  uat_mlp *m = NULL;
+  uat_run_result r;
+  uat_error err;
+  assert_int_equal(uat_run(&sp, &m, &r, &err), UAT_OK);
+  assert_int_equal(m->n_layers, 1);
+  uat_assert_close(m->theta[0], 2.0, 1e-12, 0);
+  uat_assert_close(m->theta[1], 1.0, 1e-12, 0);
+  uat_mlp_free(m);
+  const char *gates[2] = {"bool:0001", "bool:0110"};
+  for (int g = 0; g < 2; g++)
+    for (unsigned long seed = 0; seed < 5; seed++) {
+      uat_run_spec_defaults(&sp);
+      sp.target = gates[g];
+      sp.n_hidden = 0;
+      sp.out_act = UAT_ACT_SIGMOID;
+      sp.seed = seed;
+      sp.fit = uat_fit_default_params(UAT_FIT_LBFGS);
+      sp.fit.max_iter = 500;
+      assert_int_equal(uat_run(&sp, NULL, &r, &err), UAT_OK);
+      if (g == 0)
+        uat_assert_close(r.report.accuracy, 1.0, 0, 0);
+      else
+        assert_true(r.report.accuracy <= 0.75);
+    }
+}
+
 /* Truth tables are judged as classifiers: the report's accuracy and margin against the outputs
  * of the trained network on the four rows, computed here; a single hidden unit cannot separate
  * XOR (at most 3 of 4 rows), two can. */
@@ -525,6 +563,7 @@ int main(void) {
       cmocka_unit_test(test_trainers_reduce_error),
       cmocka_unit_test(test_relu_norms_exact),
       cmocka_unit_test(test_truth_table_reports),
+      cmocka_unit_test(test_single_layer_models),
       cmocka_unit_test(test_deep_relu_norms_exact),
       cmocka_unit_test(test_first_order_trainers_follow_the_formulas),
       cmocka_unit_test(test_stop_reasons),

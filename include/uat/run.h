@@ -16,7 +16,9 @@ typedef struct {
   const size_t *hidden;   /**< their widths (n_hidden, the caller's array), or NULL: every hidden
                                layer is `width` wide */
   size_t width;           /**< the hidden width when hidden is NULL */
-  uat_activation act;     /**< hidden activation (the output layer is linear) */
+  uat_activation act;     /**< hidden activation */
+  uat_activation out_act; /**< output activation (identity, the default: a linear output layer;
+                               another, e.g. sigmoid, trains on unstandardised outputs) */
   uat_init_spec init;     /**< initialiser */
   uat_fit_params fit;     /**< trainer, budgets, boosting; fit.seed is set from seed */
   uat_points points;      /**< training points */

@@ -302,5 +302,10 @@ if command -v gnuplot >/dev/null; then
     [ -s "$tmp/plots_copy/p_loss.png" ] && ok || bad "a copied plot folder does not re-plot"
 fi
 
+# Single-layer models: a linear fit, and one sigmoid neuron on XOR (never all four rows)
+expect 0 '^layers = 1,1$' -- fit --target '2*x + 1' --layers 1,1 --trainer lm --max-iter 20
+expect 0 '^solved = no$' -- fit --target bool:0110 --layers 2,1 --out-act sigmoid --trainer lbfgs --max-iter 300
+expect 2 "--out-act: expected one of identity" -- fit --target x --out-act swish
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
