@@ -67,7 +67,8 @@ static int add_act(parse_ctx *c, const char *s, void *arg) {
   if (c->e->n_acts == UAT_EXP_MAX_LIST ||
       uat_activation_parse(s, &c->e->acts[c->e->n_acts]) != UAT_OK)
     return fail(
-        c, "expected activations (tanh, sigmoid, relu, softplus, sin, identity), found '%s'", s);
+        c, "expected activations (tanh, sigmoid, relu, softplus, sin, step, identity), found '%s'",
+        s);
   c->e->n_acts++;
   return 1;
 }

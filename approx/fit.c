@@ -290,6 +290,10 @@ static int fit_begin(const uat_mlp *m, const uat_dataset *d, const uat_fit_param
     return uat_error_set(err, UAT_EINVAL,
                          "fit: %s needs a hidden layer and a linear (identity) output layer",
                          T->name);
+  if ((T->needs & UAT_FIT_NEEDS_SINGLE_LAYER) && m->n_layers != 1)
+    return uat_error_set(err, UAT_EINVAL,
+                         "fit: %s needs a network without hidden layers (--layers IN,OUT)",
+                         T->name);
   if (p->boost > 1 && m->act[m->n_layers - 1] != UAT_ACT_IDENTITY)
     return uat_error_set(err, UAT_EINVAL, "fit: boosting needs a linear (identity) output layer");
   return UAT_OK;

@@ -66,10 +66,10 @@ static void fit_help(FILE *fp) {
 
 /* --list-trainers: the trainer table, a line each. */
 static void list_trainers(void) {
-  printf("%-8s %-9s %s\n", "trainer", "max_iter", "method");
+  printf("%-10s %-9s %s\n", "trainer", "max_iter", "method");
   for (size_t k = 0; k < uat_fit_kind_count(); k++) {
     const uat_fit_type *T = uat_fit_type_get((uat_fit_kind)k);
-    printf("%-8s %-9zu %s\n", T->name, T->default_max_iter, T->summary);
+    printf("%-10s %-9zu %s\n", T->name, T->default_max_iter, T->summary);
   }
 }
 

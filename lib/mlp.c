@@ -10,8 +10,8 @@
 #include "uat/status.h"
 #include "uat/util.h"
 
-static const char *const act_names[UAT_ACT_COUNT] = {"identity", "sigmoid",  "tanh",
-                                                     "relu",     "softplus", "sin"};
+static const char *const act_names[UAT_ACT_COUNT] = {"identity", "sigmoid", "tanh", "relu",
+                                                     "softplus", "sin",     "step"};
 
 const char *uat_activation_name(uat_activation act) {
   return uat_enum_name(act_names, UAT_ACT_COUNT, (int)act);
@@ -45,6 +45,9 @@ void uat_activation_apply(uat_activation act, size_t n, const double *z, double 
   case UAT_ACT_SIN:
     for (i = 0; i < n; i++) a[i] = sin(z[i]);
     break;
+  case UAT_ACT_STEP:
+    for (i = 0; i < n; i++) a[i] = z[i] > 0 ? 1.0 : 0.0;
+    break;
   default: break;
   }
 }
@@ -64,6 +67,9 @@ void uat_activation_backprop(uat_activation act, size_t n, const double *z, cons
     break;
   case UAT_ACT_SIN:
     for (i = 0; i < n; i++) g[i] *= cos(z[i]);
+    break;
+  case UAT_ACT_STEP:
+    for (i = 0; i < n; i++) g[i] = 0.0;
     break;
   default: break;
   }

@@ -227,7 +227,7 @@ static int read_header(model_reader *r) {
     snprintf(name, sizeof name, "%.*s", (int)(len < 31 ? len : 31), tok);
     if (uat_activation_parse(name, &r->act[l]) != UAT_OK)
       return fail(r, (size_t)(tok - line) + 1,
-                  "an activation (identity, sigmoid, tanh, relu, softplus, sin)");
+                  "an activation (identity, sigmoid, tanh, relu, softplus, sin, step)");
   }
   return end_of_line(r, line, pos);
 }

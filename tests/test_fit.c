@@ -120,6 +120,7 @@ static void test_trainer_table(void **state) {
     assert_int_equal(back, k);
     const uat_fit_params p = uat_fit_default_params((uat_fit_kind)k);
     assert_int_equal(p.max_iter, T->default_max_iter);
+    if (T->needs & UAT_FIT_NEEDS_SINGLE_LAYER) continue; /* the perceptron: its own test */
     uat_run_spec sp;
     uat_run_spec_defaults(&sp);
     sp.target = "sin(x)";
@@ -227,6 +228,57 @@ static void test_lbfgs_against_scipy(void **state) {
   uat_mlp_free(m);
 }
 
+/* The perceptron rule (Rosenblatt): on AND, linearly separable, it stops with every row right
+ * after finitely many epochs (Novikoff's theorem); on XOR it never does, and a single threshold
+ * unit gets at most 3 of the 4 rows. Every update is the rule by hand: checked by replaying the
+ * first epoch here from the same start. */
+static void test_perceptron(void **state) {
+  (void)state;
+  const char *gates[2] = {"bool:0001", "bool:0110"};
+  for (int g = 0; g < 2; g++) {
+    uat_run_spec sp;
+    uat_run_spec_defaults(&sp);
+    sp.target = gates[g];
+    sp.n_hidden = 0;
+    sp.out_act = UAT_ACT_STEP;
+    sp.fit = uat_fit_default_params(UAT_FIT_PERCEPTRON);
+    sp.fit.max_iter = 200;
+    uat_run_result r;
+    uat_error err;
+    assert_int_equal(uat_run(&sp, NULL, &r, &err), UAT_OK);
+    print_message("%s: %zu epochs, accuracy %.2f\n", gates[g], r.fit.iterations, r.report.accuracy);
+    if (g == 0) {
+      assert_true(r.fit.iterations < 200);
+      uat_assert_close(r.report.accuracy, 1.0, 0, 0);
+    } else {
+      assert_int_equal(r.fit.iterations, 200);
+      assert_true(r.report.accuracy <= 0.75);
+    }
+  }
+  /* one epoch by hand: w = (0.3, -0.2), b = 0.1, lr 1, rows (0,0)->0 (0,1)->0 (1,0)->0 (1,1)->1 */
+  const size_t sizes[2] = {2, 1};
+  const uat_activation act = UAT_ACT_STEP;
+  uat_mlp *m = uat_mlp_alloc(2, sizes, &act);
+  m->theta[0] = 0.3, m->theta[1] = -0.2, m->theta[2] = 0.1;
+  uat_dataset *d = uat_dataset_alloc(4, 2, 1);
+  const double X[8] = {0, 0, 0, 1, 1, 0, 1, 1}, T[4] = {0, 0, 0, 1};
+  memcpy(d->x, X, sizeof X);
+  memcpy(d->y, T, sizeof T);
+  uat_fit_params p = uat_fit_default_params(UAT_FIT_PERCEPTRON);
+  p.max_iter = 1;
+  uat_fit_result res;
+  memset(&res, 0, sizeof res);
+  uat_error err;
+  assert_int_equal(uat_fit_train(&m, d, &p, &res, &err), UAT_OK);
+  /* (0,0): z = 0.1 > 0 says 1, target 0: w -= (0,0), b = -0.9; (0,1): z = -1.1 -> 0, right;
+   * (1,0): z = -0.6 -> 0, right; (1,1): z = -0.8 -> 0, target 1: w += (1,1), b = 0.1 */
+  uat_assert_close(m->theta[0], 1.3, 1e-15, 0);
+  uat_assert_close(m->theta[1], 0.8, 1e-15, 0);
+  uat_assert_close(m->theta[2], 0.1, 1e-15, 0);
+  uat_dataset_free(d);
+  uat_mlp_free(m);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_lbfgs_quadratic_by_hand),
@@ -234,6 +286,7 @@ int main(void) {
       cmocka_unit_test(test_lbfgs_against_scipy),
       cmocka_unit_test(test_trainer_table),
       cmocka_unit_test(test_deep_runs),
+      cmocka_unit_test(test_perceptron),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,8 @@ typedef enum {
   UAT_ACT_RELU,         /**< a = max(0, z); derivative 0 at z = 0 (as PyTorch) */
   UAT_ACT_SOFTPLUS,     /**< a = log(1 + exp z), evaluated without overflow */
   UAT_ACT_SIN,          /**< a = sin z */
+  UAT_ACT_STEP,         /**< a = 1 for z > 0, else 0 (Heaviside: the perceptron's threshold);
+                             derivative 0: for the perceptron rule, not for gradients */
   UAT_ACT_COUNT
 } uat_activation;
 

@@ -29,15 +29,16 @@ extern "C" {
 /** The built-in trainers: indices into the table (uat_fit_type_get). A trainer added to the
  *  table after these is reached by name (uat_fit_kind_parse). */
 typedef enum {
-  UAT_FIT_ADAM = 0, /**< Adam, full batch unless batch is set */
-  UAT_FIT_SGD,      /**< SGD with momentum 0.9 */
-  UAT_FIT_RPROP,    /**< iRPROP- (Igel & Huesken), full batch: FANN's default trainer */
-  UAT_FIT_LBFGS,    /**< limited-memory BFGS (two-loop recursion, strong Wolfe line search) */
-  UAT_FIT_BFGS,     /**< GSL's vector_bfgs2 (Fletcher's BFGS with a dense inverse Hessian) */
-  UAT_FIT_LM,       /**< Levenberg-Marquardt (GSL trust region, Jacobian by backpropagation) */
-  UAT_FIT_VARPRO    /**< variable projection: the linear last layer solved exactly (SVD) at every
-                         step, Levenberg-Marquardt on the hidden parameters with Kaufman's
-                         Jacobian */
+  UAT_FIT_ADAM = 0,  /**< Adam, full batch unless batch is set */
+  UAT_FIT_SGD,       /**< SGD with momentum 0.9 */
+  UAT_FIT_RPROP,     /**< iRPROP- (Igel & Huesken), full batch: FANN's default trainer */
+  UAT_FIT_LBFGS,     /**< limited-memory BFGS (two-loop recursion, strong Wolfe line search) */
+  UAT_FIT_BFGS,      /**< GSL's vector_bfgs2 (Fletcher's BFGS with a dense inverse Hessian) */
+  UAT_FIT_LM,        /**< Levenberg-Marquardt (GSL trust region, Jacobian by backpropagation) */
+  UAT_FIT_VARPRO,    /**< variable projection: the linear last layer solved exactly (SVD) at every
+                          step, Levenberg-Marquardt on the hidden parameters with Kaufman's
+                          Jacobian */
+  UAT_FIT_PERCEPTRON /**< Rosenblatt's perceptron rule (networks without a hidden layer) */
 } uat_fit_kind;
 
 /** Trainers in the table (the built-ins and any added after them). */
@@ -132,7 +133,8 @@ enum {
   UAT_FIT_NEEDS_LINEAR_OUTPUT = 1, /**< a hidden layer and an identity output layer */
   UAT_FIT_NEEDS_RESIDUALS = 2,     /**< at least as many residuals (points x outputs) as the
                                         parameters it optimises (least squares) */
-  UAT_FIT_LANES = 4                /**< first-order: may train side by side in SIMD lanes */
+  UAT_FIT_LANES = 4,               /**< first-order: may train side by side in SIMD lanes */
+  UAT_FIT_NEEDS_SINGLE_LAYER = 8   /**< no hidden layer (the perceptron rule) */
 };
 
 /** A trainer. iterate does one iteration (an epoch for first-order methods) and gives the

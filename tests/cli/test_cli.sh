@@ -43,7 +43,7 @@ expect 2 "format: expected text, csv or md, found 'xml'" -- xor --format xml
 expect 2 "unknown configuration 'tf'" -- xor --config tf
 expect 2 "lr: expected a positive number, found '-1'" -- xor --lr -1
 expect 2 "epochs: expected an integer from 1 to 1000000000000, found '0'" -- xor --epochs 0
-expect 2 "--act: expected one of identity, sigmoid, tanh, relu, softplus, sin, found 'swish'" -- xor --act swish
+expect 2 "--act: expected one of identity, sigmoid, tanh, relu, softplus, sin, step, found 'swish'" -- xor --act swish
 expect 2 "init: expected RULE" -- xor --init lecun
 expect 2 "unexpected argument 'extra'" -- xor extra
 
@@ -265,7 +265,8 @@ expect 2 "--trainer is an option of uat fit" -- eval --model m.txt --target 'sin
 
 # Every trainer of the table is reachable by name from the command line and from an
 # experiment file (the list comes from the table itself: uat fit --list-trainers).
-trainers=$("$uat" fit --list-trainers | awk 'NR > 1 { print $1 }')
+# (the perceptron rule needs a network without hidden layers: tested on its own below)
+trainers=$("$uat" fit --list-trainers | awk 'NR > 1 && $1 != "perceptron" { print $1 }')
 [ "$(wc -w <<<"$trainers")" -ge 7 ] && ok || bad "--list-trainers lists $trainers"
 for tr in $trainers; do
   expect 0 "^trainer = $tr\$" -- fit --target 'sin(x)' --hidden 4 --train 24 --test 51 --trainer "$tr" --max-iter 3
@@ -273,7 +274,11 @@ done
 printf '[experiment]\nname = all\n[target s]\nspec = sin(x)\ntrain = 24\n[sweep]\nwidths = 3\ntrainers = %s\nseeds = 0\n[train]\nmax_iter = 3\ntest = 51\n' \
   "$(tr '\n' ',' <<<"$trainers" | sed 's/,$//')" >"$tmp/all.ini"
 expect 0 "all: $(wc -w <<<"$trainers") runs \\(0 not ok\\)" -- sweep "$tmp/all.ini" -o "$tmp/all" --no-progress
-expect 2 "expected one of adam, sgd, rprop, lbfgs, bfgs, lm, varpro" -- fit --target x --trainer newton
+expect 2 "expected one of adam, sgd, rprop, lbfgs, bfgs, lm, varpro, perceptron" -- fit --target x --trainer newton
+# the perceptron rule: converges on AND (linearly separable), never on XOR, refuses hidden layers
+expect 0 '^solved = yes$' -- fit --target bool:0001 --layers 2,1 --out-act step --trainer perceptron
+expect 0 '^stop = iterations$' -- fit --target bool:0110 --layers 2,1 --out-act step --trainer perceptron --max-iter 50
+expect 1 'perceptron needs a network without hidden layers' -- fit --target bool:0110 --hidden 2 --trainer perceptron
 
 # Provenance: a model file records its target, domain, trainer, seed and uat version; eval
 # uses the training domain unless told otherwise, and reproduces fit's test RMSE exactly.

@@ -10,6 +10,7 @@
 
 static int fit_all(void) {
   for (size_t k = 0; k < uat_fit_kind_count(); k++) {
+    if (uat_fit_type_get((uat_fit_kind)k)->needs & UAT_FIT_NEEDS_SINGLE_LAYER) continue;
     uat_run_spec s;
     uat_run_spec_defaults(&s);
     s.target = "sin(x)";
