@@ -217,7 +217,9 @@ static void keep_worst(worst_point *w, size_t *n, size_t max, double val, const 
   memcpy(w[i].x, x, dim * sizeof *x);
 }
 
-static void grid_pass(ctx *c, uat_norms *out, worst_point *worst, size_t *n_worst) {
+/* The grid pass; in 1-D and 2-D it also keeps the signed errors in e (total values, last axis
+ * fastest) for the L-infinity error estimate, when e is not NULL. */
+static void grid_pass(ctx *c, uat_norms *out, worst_point *worst, size_t *n_worst, double *e_all) {
   const size_t g = c->p->grid, dim = c->dim;
   size_t total = 1;
   for (size_t i = 0; i < dim; i++) total *= g;
@@ -229,7 +231,8 @@ static void grid_pass(ctx *c, uat_norms *out, worst_point *worst, size_t *n_wors
       rest /= g;
       x[i] = g == 1 ? c->lo[i] : c->lo[i] + (c->hi[i] - c->lo[i]) * (double)j / (double)(g - 1);
     }
-    const double t = eval_at(c, x, 0), e = fabs(eval_at(c, x, 1));
+    const double t = eval_at(c, x, 0), signed_e = eval_at(c, x, 1), e = fabs(signed_e);
+    if (e_all) e_all[k] = signed_e;
     sum += e * e;
     out->max_grid = fmax(out->max_grid, e);
     out->target_linf = fmax(out->target_linf, fabs(t));
@@ -338,29 +341,21 @@ static int break_in(const ctx *c, double a, double b) {
 }
 
 /* Between grid points a smooth e exceeds the largest corner value by at most (h^2/8) times the
- * sum over axes of max|e_ii| (the interpolation bound); with second differences standing in for
- * h^2 e_ii, the grid maximum plus their largest values over 8 estimates how high |e| can get, and
- * what linf leaves of that is its error estimate. 1-D and 2-D (what the grid can hold); cells
- * around a 1-D break are left out: they are visited piece by piece. */
-static double linf_gap(ctx *c, const uat_norms *out) {
+ * sum over axes of max|e_ii| (the interpolation bound); with second differences of the grid
+ * pass's errors e (last axis fastest) standing in for h^2 e_ii, the grid maximum plus their
+ * largest values over 8 estimates how high |e| can get, and what linf leaves of that is its
+ * error estimate. 1-D and 2-D (what the grid pass keeps; NaN otherwise); cells around a 1-D
+ * break are left out: they are visited piece by piece. */
+static double linf_gap(const ctx *c, const uat_norms *out, const double *e) {
   const size_t g = c->p->grid, dim = c->dim;
-  if (dim > 2) return NAN;
-  const size_t total = dim == 1 ? g : g * g;
-  double *e = malloc(total * sizeof *e);
   if (e == NULL) return NAN;
-  double x[2];
-  for (size_t k = 0; k < total; k++) {
-    const size_t i = k % g, j = k / g; /* axis 0 fastest */
-    x[0] = c->lo[0] + (c->hi[0] - c->lo[0]) * (double)i / (double)(g - 1);
-    if (dim == 2) x[1] = c->lo[1] + (c->hi[1] - c->lo[1]) * (double)j / (double)(g - 1);
-    e[k] = eval_at(c, x, 1);
-  }
+  const size_t total = dim == 1 ? g : g * g;
   double sum = 0.0;
   for (size_t axis = 0; axis < dim; axis++) {
-    const size_t stride = axis == 0 ? 1 : g;
+    const size_t stride = axis + 1 == dim ? 1 : g;
     double d2 = 0.0;
     for (size_t k = 0; k < total; k++) {
-      const size_t pos = axis == 0 ? k % g : k / g;
+      const size_t pos = (k / stride) % g;
       if (pos < 1 || pos + 1 >= g || k < stride || k + stride >= total) continue;
       if (dim == 1) {
         const double h = (c->hi[0] - c->lo[0]) / (double)(g - 1), xc = c->lo[0] + (double)pos * h;
@@ -370,7 +365,6 @@ static double linf_gap(ctx *c, const uat_norms *out) {
     }
     sum += d2;
   }
-  free(e);
   return fmax(0.0, out->max_grid + sum / 8 - out->linf);
 }
 
@@ -440,11 +434,15 @@ int uat_norms_compute(size_t dim, const double *lo, const double *hi, uat_fn mod
   c.w[0] = gsl_integration_workspace_alloc(params->limit);
   c.w[1] = gsl_integration_workspace_alloc(params->limit);
   worst_point worst[MAX_REFINE];
+  memset(worst, 0, sizeof worst); /* every entry defined, whatever the grid pass keeps */
   size_t n_worst = 0;
   if (c.w[0] == NULL || c.w[1] == NULL) {
     st = uat_error_set(err, UAT_ENOMEM, "out of memory");
   } else {
-    grid_pass(&c, out, worst, &n_worst);
+    double *grid_e =
+        dim <= 2 ? malloc((dim == 1 ? params->grid : params->grid * params->grid) * sizeof *grid_e)
+                 : NULL;
+    grid_pass(&c, out, worst, &n_worst, grid_e);
     double e2, e1, t2, t1;
     out->l2 = sqrt(integral(&c, SQ_ERR, &e2));
     out->l2_short = c.inaccurate;
@@ -471,7 +469,8 @@ int uat_norms_compute(size_t dim, const double *lo, const double *hi, uat_fn mod
     }
     if (dim == 1 && params->n_breaks > 0) pieces_linf(&c, out);
     out->linf = fmax(out->linf, out->max_grid);
-    out->linf_abserr = linf_gap(&c, out);
+    out->linf_abserr = linf_gap(&c, out, grid_e);
+    free(grid_e);
     out->linf_rel = out->target_linf > 0 ? out->linf / out->target_linf : NAN;
     if (c.failed)
       st = uat_error_set(err, UAT_EDIVERGED, "norms: a function failed or was not finite");

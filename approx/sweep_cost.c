@@ -39,32 +39,54 @@ static double predicted(const uat_sweep *s, size_t c) {
   return P * (double)s->points[ix.target] * iters * lsq;
 }
 
-/* Seconds per model unit, from the finished runs of trainer k (or of all trainers when k has
- * none yet; 1 when nothing has finished). */
-static double seconds_per_unit(const uat_sweep *s, uat_fit_kind k) {
-  double pred[2] = {0, 0}, secs[2] = {0, 0};
+/* Seconds per model unit for every trainer, from the finished runs, in one pass over the rows:
+ * a trainer's own runs, or all runs while it has none, or 1 before any has finished. */
+static void seconds_per_unit(const uat_sweep *s, double *rate, size_t n_kinds) {
+  double pred_all = 0, secs_all = 0;
+  double *pred = calloc(2 * n_kinds, sizeof *pred), *secs = pred ? pred + n_kinds : NULL;
   for (size_t c = 0; c < uat_sweep_cells(s); c++) {
     uat_run_index ix;
     uat_experiment_index(&s->e, c * s->e.n_seeds, &ix);
-    const int same = s->e.trainers[ix.trainer] == k;
+    const size_t k = (size_t)s->e.trainers[ix.trainer];
+    const double units = predicted(s, c);
     for (size_t j = 0; j < s->e.n_seeds; j++) {
       const uat_sweep_row *r = &s->rows[c * s->e.n_seeds + j];
       if (!r->done || !isfinite(r->seconds)) continue;
-      pred[same] += predicted(s, c);
-      secs[same] += r->seconds;
+      pred_all += units;
+      secs_all += r->seconds;
+      if (pred && k < n_kinds) {
+        pred[k] += units;
+        secs[k] += r->seconds;
+      }
     }
   }
-  if (pred[1] > 0) return secs[1] / pred[1];
-  if (pred[0] + pred[1] > 0) return (secs[0] + secs[1]) / (pred[0] + pred[1]);
-  return 1.0;
+  const double all = pred_all > 0 ? secs_all / pred_all : 1.0;
+  for (size_t k = 0; k < n_kinds; k++) rate[k] = pred && pred[k] > 0 ? secs[k] / pred[k] : all;
+  free(pred);
+}
+
+/* Runs of cell c not done yet. */
+static size_t pending_count(const uat_sweep *s, size_t c) {
+  size_t pending = 0;
+  for (size_t j = 0; j < s->e.n_seeds; j++) pending += !s->rows[c * s->e.n_seeds + j].done;
+  return pending;
+}
+
+/* Cell c's cost with the rates given (pending runs x units x the trainer's rate). */
+static double cost_with(const uat_sweep *s, size_t c, const double *rate) {
+  uat_run_index ix;
+  uat_experiment_index(&s->e, c * s->e.n_seeds, &ix);
+  return (double)pending_count(s, c) * predicted(s, c) * rate[s->e.trainers[ix.trainer]];
 }
 
 double uat_sweep_cost(const uat_sweep *s, size_t c) {
-  uat_run_index ix;
-  uat_experiment_index(&s->e, c * s->e.n_seeds, &ix);
-  size_t pending = 0;
-  for (size_t j = 0; j < s->e.n_seeds; j++) pending += !s->rows[c * s->e.n_seeds + j].done;
-  return (double)pending * predicted(s, c) * seconds_per_unit(s, s->e.trainers[ix.trainer]);
+  const size_t kinds = uat_fit_kind_count();
+  double *rate = malloc(kinds * sizeof *rate);
+  if (rate == NULL) return 0.0;
+  seconds_per_unit(s, rate, kinds);
+  const double cost = cost_with(s, c, rate);
+  free(rate);
+  return cost;
 }
 
 typedef struct {
@@ -79,11 +101,20 @@ static int longer_first(const void *a, const void *b) {
 }
 
 size_t uat_sweep_schedule(const uat_sweep *s, size_t *cells) {
-  const size_t nc = uat_sweep_cells(s);
+  const size_t nc = uat_sweep_cells(s), kinds = uat_fit_kind_count();
   costed *v = malloc((nc ? nc : 1) * sizeof *v);
+  double *rate = malloc(kinds * sizeof *rate);
+  if (rate == NULL) { /* no memory for the model: plan order */
+    size_t n = 0;
+    for (size_t c = 0; c < nc; c++)
+      if (pending_count(s, c) > 0) cells[n++] = c;
+    free(v);
+    return n;
+  }
+  seconds_per_unit(s, rate, kinds); /* once: the rows are read once per schedule */
   size_t n = 0;
   for (size_t c = 0; c < nc; c++) {
-    const double cost = uat_sweep_cost(s, c);
+    const double cost = cost_with(s, c, rate);
     if (cost > 0 && v)
       v[n++] = (costed){c, cost};
     else if (!v && cost > 0)
@@ -94,5 +125,6 @@ size_t uat_sweep_schedule(const uat_sweep *s, size_t *cells) {
     for (size_t k = 0; k < n; k++) cells[k] = v[k].cell;
     free(v);
   }
+  free(rate);
   return n;
 }
