@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "uat/gradcheck.h"
+#include "uat/train.h"
 
 enum { MAX_LAYERS = 64, JAC_POINTS = 8 };
 
@@ -23,8 +24,9 @@ typedef struct {
 static double loss_of_theta(const double *theta, void *p) {
   check_ctx *c = p;
   (void)theta;
-  const double *y = uat_mlp_forward(c->m, c->w, c->n, c->x);
-  return uat_loss_eval(c->loss, c->n * uat_mlp_out(c->m), y, c->t, NULL);
+  int flags;
+  uat_mlp_forward(c->m, c->w, c->n, c->x);
+  return uat_mlp_loss(c->m, c->w, c->loss, c->t, NULL, &flags);
 }
 
 static size_t relu_mask_len(const uat_mlp *m, size_t n) {
@@ -143,6 +145,9 @@ int uat_mlp_gradcheck(uat_mlp *m, size_t n, const double *x, const double *t, ua
   memset(out, 0, sizeof *out);
   if (m->n_layers > MAX_LAYERS || n == 0)
     return uat_error_set(err, UAT_EINVAL, "gradcheck: 1 to 64 layers and at least one point");
+  if (!uat_mlp_loss_fits(m, loss))
+    return uat_error_set(err, UAT_EINVAL, "gradcheck: loss %s needs an identity or %s output",
+                         uat_loss_name(loss), loss == UAT_LOSS_CE ? "softmax" : "sigmoid");
   out->n_layers = m->n_layers;
   check_ctx c = {m, uat_mlp_workspace_alloc(m, n), n, x, t, loss, NULL, NULL, 0};
   c.mask_len = relu_mask_len(m, n);
@@ -153,10 +158,11 @@ int uat_mlp_gradcheck(uat_mlp *m, size_t n, const double *x, const double *t, ua
   int st = (c.w && c.mask && c.mask2 && own && dy && theta0) ? UAT_OK : UAT_ENOMEM;
   if (st == UAT_OK) {
     memcpy(theta0, m->theta, m->n_params * sizeof *theta0);
-    const double *y = uat_mlp_forward(m, c.w, n, x);
-    const double l0 = uat_loss_eval(loss, n * uat_mlp_out(m), y, t, dy);
+    int flags;
+    uat_mlp_forward(m, c.w, n, x);
+    const double l0 = uat_mlp_loss(m, c.w, loss, t, dy, &flags);
     relu_mask(m, c.w, n, c.mask);
-    uat_mlp_backward(m, c.w, dy, own, NULL);
+    uat_mlp_backward_flags(m, c.w, dy, own, NULL, flags);
     if (!isfinite(l0)) st = UAT_EDIVERGED;
   }
   if (st == UAT_OK) st = check_theta(&c, grad ? grad : own, p, out);

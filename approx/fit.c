@@ -88,6 +88,7 @@ int uat_fit_batch_alloc(uat_fit_batch *b, const uat_fit_problem *pb) {
   b->m = pb->m;
   b->d = pb->d;
   b->res = pb->res;
+  b->loss = pb->p->loss;
   b->w = uat_mlp_workspace_alloc(pb->m, pb->d->n);
   b->dy = malloc(pb->d->n * pb->d->out * sizeof *b->dy);
   return b->w && b->dy ? UAT_OK : UAT_ENOMEM;
@@ -99,10 +100,13 @@ void uat_fit_batch_free(uat_fit_batch *b) {
 }
 
 double uat_fit_batch_mse(uat_fit_batch *b, double *grad) {
-  const double *y = uat_mlp_forward(b->m, b->w, b->d->n, b->d->x);
-  const double loss =
-      uat_loss_eval(UAT_LOSS_MSE, b->d->n * b->d->out, y, b->d->y, grad ? b->dy : NULL);
-  if (grad) uat_mlp_backward(b->m, b->w, b->dy, grad, NULL);
+  int flags = 0;
+  uat_mlp_forward(b->m, b->w, b->d->n, b->d->x);
+  const double loss = uat_mlp_loss(b->m, b->w, b->loss, b->d->y, grad ? b->dy : NULL, &flags);
+  if (grad) {
+    uat_mlp_backward_flags(b->m, b->w, b->dy, grad, NULL, flags);
+    uat_mlp_mask_grad(b->m, grad);
+  }
   b->res->evaluations++;
   return loss;
 }
@@ -273,10 +277,37 @@ static int boost(uat_mlp **m, const uat_dataset *d, const uat_fit_params *p, mon
   return UAT_OK;
 }
 
+/* The loss and bias checks of fit_begin. */
+static int fit_begin_loss(const uat_mlp *m, const uat_dataset *d, const uat_fit_params *p,
+                          const uat_fit_type *T, uat_error *err) {
+  if (p->loss < 0 || p->loss >= UAT_LOSS_COUNT)
+    return uat_error_set(err, UAT_EINVAL, "fit: no loss %d", (int)p->loss);
+  const int squares = p->loss == UAT_LOSS_MSE || p->loss == UAT_LOSS_HALF_MSE;
+  if (!squares && (T->needs & (UAT_FIT_NEEDS_RESIDUALS | UAT_FIT_NEEDS_SINGLE_LAYER)))
+    return uat_error_set(err, UAT_EINVAL,
+                         "fit: %s has its own error measure; --loss %s needs adam, sgd, rprop, "
+                         "lbfgs or bfgs",
+                         T->name, uat_loss_name(p->loss));
+  if (!uat_mlp_loss_fits(m, p->loss))
+    return uat_error_set(err, UAT_EINVAL, "fit: --loss %s needs --out-act %s or identity, not %s",
+                         uat_loss_name(p->loss), p->loss == UAT_LOSS_CE ? "softmax" : "sigmoid",
+                         uat_activation_name(m->act[m->n_layers - 1]));
+  if (p->loss == UAT_LOSS_CE && d->out < 2)
+    return uat_error_set(err, UAT_EINVAL,
+                         "fit: --loss ce needs two or more outputs (one per "
+                         "class); for one output use bce");
+  if (m->no_bias && (T->needs & UAT_FIT_NEEDS_RESIDUALS))
+    return uat_error_set(err, UAT_EINVAL,
+                         "fit: %s trains every parameter; bias-free networks "
+                         "need a gradient trainer",
+                         T->name);
+  return UAT_OK;
+}
+
 /* The checks every fit starts with; UAT_OK or an error set in err. */
 static int fit_begin(const uat_mlp *m, const uat_dataset *d, const uat_fit_params *p,
                      uat_fit_result *res, uat_error *err) {
-  res->iterations = res->evaluations = res->history_len = 0;
+  res->iterations = res->evaluations = res->history_len = res->updates = 0;
   res->eval_seconds = 0.0;
   if (res->history == NULL) res->history_cap = 0;
   res->rmse = NAN;
@@ -296,7 +327,7 @@ static int fit_begin(const uat_mlp *m, const uat_dataset *d, const uat_fit_param
                          T->name);
   if (p->boost > 1 && m->act[m->n_layers - 1] != UAT_ACT_IDENTITY)
     return uat_error_set(err, UAT_EINVAL, "fit: boosting needs a linear (identity) output layer");
-  return UAT_OK;
+  return fit_begin_loss(m, d, p, T, err);
 }
 
 /* The final RMSE and the status every fit ends with. */
@@ -343,13 +374,22 @@ int uat_fit_params_same_but_seed(const uat_fit_params *a, const uat_fit_params *
   return a->kind == b->kind && a->max_iter == b->max_iter && a->max_seconds == b->max_seconds &&
          a->target_rmse == b->target_rmse && a->plateau_rel == b->plateau_rel &&
          a->plateau_window == b->plateau_window && a->lr == b->lr && a->batch == b->batch &&
-         a->boost == b->boost && same_tuning(&a->tune, &b->tune);
+         a->boost == b->boost && a->loss == b->loss && same_tuning(&a->tune, &b->tune);
 }
 
 int uat_fit_lanes_possible(const uat_fit_params *p, const uat_dataset *d) {
   const uat_fit_type *T = uat_fit_type_get(p->kind);
   return T != NULL && (T->needs & UAT_FIT_LANES) && p->boost <= 1 && !(p->max_seconds > 0) &&
          !(p->batch > 0 && p->batch < d->n);
+}
+
+/* The lanes compute every loss on the outputs, elementwise: no softmax, no sigmoid under a
+ * loss on logits, and no bias-free layers. */
+static int lanes_network_ok(const uat_mlp *m, const uat_fit_params *p) {
+  for (size_t l = 0; l < m->n_layers; l++)
+    if (m->act[l] == UAT_ACT_SOFTMAX) return 0;
+  return !m->no_bias && p->loss != UAT_LOSS_CE &&
+         !(uat_loss_on_logits(p->loss) && m->act[m->n_layers - 1] != UAT_ACT_IDENTITY);
 }
 
 typedef struct {
@@ -371,7 +411,8 @@ static void lanes_epoch_cb(size_t epoch, const double *loss, const double *y,
 
 int uat_fit_train_lanes(size_t n, uat_mlp **m, const uat_dataset *d, const uat_fit_params *p,
                         uat_fit_result *res, int *status, uat_error *err) {
-  if (n == 0 || !uat_fit_lanes_possible(&p[0], d)) return UAT_EINVAL;
+  if (n == 0 || !uat_fit_lanes_possible(&p[0], d) || !lanes_network_ok(m[0], &p[0]))
+    return UAT_EINVAL;
   for (size_t k = 0; k < n; k++) {
     /* the seed only shuffles mini-batches, which lanes do not: everything else must agree */
     if (!uat_fit_params_same_but_seed(&p[0], &p[k]) || res[k].history != NULL) return UAT_EINVAL;

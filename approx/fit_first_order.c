@@ -19,6 +19,7 @@ void uat_fit_first_order_setup(const uat_fit_params *p, const uat_dataset *d,
   *op = uat_optimizer_default_params(p->kind == UAT_FIT_ADAM ? UAT_OPT_ADAM : UAT_OPT_MOMENTUM);
   if (p->lr > 0) op->lr = p->lr;
   *tp = uat_train_default_params();
+  tp->loss = p->loss;
   tp->max_epochs = p->max_iter;
   tp->batch_size = p->batch;
   tp->shuffle = p->batch > 0 && p->batch < d->n;

@@ -37,8 +37,9 @@ static int perceptron_iterate(void *state, double *rmse, int *converged) {
       const double err = (t[o] > 0.5 ? 1.0 : 0.0) - (z > 0 ? 1.0 : 0.0);
       if (err == 0.0) continue;
       wrong++;
+      s->res->updates++;
       for (size_t j = 0; j < in; j++) W[o * in + j] += s->lr * err * x[j];
-      b[o] += s->lr * err;
+      if (!s->m->no_bias) b[o] += s->lr * err;
     }
   }
   s->res->evaluations++;

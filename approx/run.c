@@ -53,6 +53,11 @@ static uat_mlp *build(const uat_run_spec *s, const uat_target *t, gsl_rng *r) {
     uat_mlp_free(m);
     m = NULL;
   }
+  if (m && s->no_bias) {
+    m->no_bias = 1;
+    for (size_t l = 0; l < m->n_layers; l++)
+      memset(uat_mlp_bias(m, l), 0, m->sizes[l + 1] * sizeof(double));
+  }
   free(sizes);
   free(act);
   return m;
@@ -183,7 +188,7 @@ static int data_alloc(const uat_run_spec *s, run_data *rd, uat_error *err) {
     rd->maps.s[j] = rd->maps.sigma[j] = 1.0;
   }
   rd->smax = 1.0;
-  if (s->raw) return UAT_OK;
+  if (s->raw || s->no_bias) return UAT_OK;
   const uat_dataset *tr = rd->train;
   rd->scaled = uat_dataset_alloc(tr->n, tr->in, tr->out);
   if (rd->scaled == NULL) return uat_error_set(err, UAT_ENOMEM, "out of memory");
@@ -284,7 +289,7 @@ static int same_but_seed(const uat_run_spec *a, const uat_run_spec *b) {
       a->n_hidden != b->n_hidden || a->act != b->act || a->out_act != b->out_act ||
       !same_init(&a->init, &b->init) || !uat_fit_params_same_but_seed(&a->fit, &b->fit) ||
       a->points != b->points || a->train_n != b->train_n || a->test_n != b->test_n ||
-      a->raw != b->raw || a->history != NULL || b->history != NULL ||
+      a->raw != b->raw || a->no_bias != b->no_bias || a->history != NULL || b->history != NULL ||
       a->points == UAT_POINTS_RANDOM)
     return 0;
   for (size_t l = 0; l < a->n_hidden; l++)

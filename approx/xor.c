@@ -92,12 +92,19 @@ typedef struct {
   uat_xor_run *r;
 } xor_watch;
 
+/* Whether the network's output is a logit whose sigmoid is the reported output: a loss on
+ * logits with an identity output layer (with a sigmoid output layer the output is already a
+ * probability). */
+static int logit_output(const uat_xor_config *c) {
+  return uat_loss_on_logits(c->loss) && c->out_act == UAT_ACT_IDENTITY;
+}
+
 static void outputs(const uat_xor_config *c, const uat_mlp *m, uat_mlp_workspace *w,
                     double out[4]) {
   const double *y = uat_mlp_forward(m, w, 4, xor_x);
   for (int i = 0; i < 4; i++) {
     const double v = y[i];
-    out[i] = c->loss == UAT_LOSS_BCE ? 1.0 / (1.0 + exp(-v)) : v;
+    out[i] = logit_output(c) ? 1.0 / (1.0 + exp(-v)) : v;
   }
 }
 
@@ -253,7 +260,7 @@ static void lanes_outputs(const uat_xor_config *c, const uat_mlp_lanes *l,
   const double *y = uat_mlp_lanes_forward(l, w, 4, xor_x);
   for (int i = 0; i < 4; i++) {
     const double v = y[(size_t)i * l->stride + k];
-    out[i] = c->loss == UAT_LOSS_BCE ? 1.0 / (1.0 + exp(-v)) : v;
+    out[i] = logit_output(c) ? 1.0 / (1.0 + exp(-v)) : v;
   }
 }
 
@@ -267,7 +274,7 @@ static void lanes_watch_epoch(size_t epoch, const double *loss, const double *y,
     double out[4];
     for (int i = 0; i < 4; i++) {
       const double v = y[(size_t)i * l->stride + k];
-      out[i] = x->c->loss == UAT_LOSS_BCE ? 1.0 / (1.0 + exp(-v)) : v;
+      out[i] = logit_output(x->c) ? 1.0 / (1.0 + exp(-v)) : v;
     }
     int solved, strict;
     judge(out, &solved, &strict);
@@ -322,7 +329,9 @@ static int run_chunk(const uat_xor_config *c, unsigned long seed0, size_t n, uat
 }
 
 int uat_xor_run_seeds(const uat_xor_config *c, unsigned long seed0, size_t n, uat_xor_run *runs) {
-  if (c->output_first) { /* the post's order has no lanes kernel: one seed at a time */
+  /* the post's order has no lanes kernel, and the lanes take every loss on the outputs: a
+   * loss on logits under a sigmoid layer goes one seed at a time */
+  if (c->output_first || (uat_loss_on_logits(c->loss) && c->out_act != UAT_ACT_IDENTITY)) {
     for (size_t i = 0; i < n; i++) {
       const int st = uat_xor_run_seed(c, seed0 + i, &runs[i], NULL);
       if (st != UAT_OK) return st;

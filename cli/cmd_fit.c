@@ -21,7 +21,7 @@ static void fit_help(FILE *fp) {
       fp,
       "usage: uat fit --target EXPR|ode:SYSTEM:trajectory|ode:SYSTEM:field|bool:BITS\n"
       "               [--domain x=LO:HI,...] [--layers IN,H,...,OUT | --hidden H,...] [--act A]\n"
-      "               [--out-act A]\n"
+      "               [--out-act A] [--loss L] [--no-bias]\n"
       "               [--trainer T] [--boost N] [--target-rmse R]\n"
       "               [--max-iter N] [--max-seconds S] [--plateau K:REL] [--lr R] [--batch B]\n"
       "               [--points grid|chebyshev|random|trajectory] [--train N] [--test N]\n"
@@ -36,7 +36,11 @@ static void fit_help(FILE *fp) {
       "  -H, --hidden H      or only the hidden widths (default 32)\n"
       "      --act A         hidden activation (default tanh)\n"
       "      --out-act A     output activation (default identity: linear; another, e.g.\n"
-      "                      sigmoid, trains on the outputs as they are, not standardised)\n"
+      "                      sigmoid, trains on the outputs as they are, not standardised;\n"
+      "                      softmax: class probabilities, with --loss ce)\n"
+      "      --loss L        mse (default), half-mse, bce (logits, or --out-act sigmoid) or ce\n"
+      "                      (softmax cross-entropy on logits, one output per class)\n"
+      "      --no-bias       bias-free layers (trained as is, without input or output maps)\n"
       "  -T, --trainer T     default adam; --list-trainers shows them all\n"
       "      --boost N       N members, each fitting the rescaled residual of the sum so far\n"
       "      --target-rmse R stop at this training RMSE\n"
@@ -99,7 +103,9 @@ enum {
   O_MAXMEM,
   O_LIST,
   O_VERBOSE,
-  O_OUTACT
+  O_OUTACT,
+  O_LOSS,
+  O_NOBIAS
 };
 
 static const struct option fit_opts[] = {{"target", required_argument, NULL, 't'},
@@ -128,6 +134,8 @@ static const struct option fit_opts[] = {{"target", required_argument, NULL, 't'
                                          {"list-trainers", no_argument, NULL, O_LIST},
                                          {"verbose", no_argument, NULL, O_VERBOSE},
                                          {"out-act", required_argument, NULL, O_OUTACT},
+                                         {"loss", required_argument, NULL, O_LOSS},
+                                         {"no-bias", no_argument, NULL, O_NOBIAS},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
 
@@ -209,6 +217,7 @@ static int fit_option(fit_options *o, int c, const char *arg, const char *flag) 
     s->fit.plateau_window = keep.plateau_window;
     s->fit.lr = keep.lr;
     s->fit.batch = keep.batch;
+    s->fit.loss = keep.loss;
     if (o->max_iter_set) s->fit.max_iter = it;
     return 0;
   }
@@ -265,6 +274,11 @@ static int fit_option(fit_options *o, int c, const char *arg, const char *flag) 
     return uat_activation_parse(arg, &s->out_act) == UAT_OK
                ? 0
                : uat_cli_bad_choice("fit", flag, arg, UAT_CLI_ACTIVATIONS);
+  case O_LOSS:
+    return uat_loss_parse(arg, &s->fit.loss) == UAT_OK
+               ? 0
+               : uat_cli_bad_choice("fit", flag, arg, UAT_CLI_LOSSES);
+  case O_NOBIAS: s->no_bias = 1; return 0;
   case O_MAXMEM:
     return uat_parse_bytes(arg, &s->max_memory) == 0 && s->max_memory > 0 ? 0
                                                                           : bad_value(flag, arg);
@@ -346,6 +360,8 @@ static void print_spec(const uat_run_spec *s, const uat_target *t, size_t params
   for (size_t l = 0; l < s->n_hidden; l++) printf(",%zu", uat_run_spec_hidden(s, l));
   printf(",%zu\nact = %s\n", uat_target_out(t), uat_activation_name(s->act));
   if (s->out_act != UAT_ACT_IDENTITY) printf("out_act = %s\n", uat_activation_name(s->out_act));
+  if (s->fit.loss != UAT_LOSS_MSE) printf("loss = %s\n", uat_loss_name(s->fit.loss));
+  if (s->no_bias) printf("bias = no\n");
   printf("trainer = %s\nboost = %zu\nseed = %lu\nparams = %zu\n", uat_fit_kind_name(s->fit.kind),
          s->fit.boost, s->seed, params);
   printf("points = %s\ntrain_points = %zu\n", uat_points_name(s->points), s->train_n);
@@ -476,6 +492,7 @@ int uat_cmd_fit(int argc, char **argv) {
     printf("iterations = %zu\nevaluations = %zu\nstop = %s\nseconds = %.3f\ntrain_rmse = %.6e\n",
            r.fit.iterations, r.fit.evaluations, uat_stop_reason_name(r.fit.stop), r.fit.seconds,
            r.fit.rmse);
+    if (r.fit.updates > 0) printf("updates = %zu\n", r.fit.updates);
     uat_fit_report_print(stdout, &r.report, t);
     if (o.output) {
       uat_model_info info;

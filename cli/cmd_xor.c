@@ -33,7 +33,7 @@ typedef struct {
   /* overrides; a negative or zero value means "keep the configuration's own" */
   long epochs, hidden;
   double lr;
-  const char *act, *init;
+  const char *act, *init, *loss, *optimizer;
   size_t max_failures;
 } xor_options;
 
@@ -42,6 +42,7 @@ static void help(FILE *fp) {
       fp,
       "usage: uat xor [--config NAME|all] [--seeds A:B] [--format text|csv|md]\n"
       "               [--epochs N] [--lr R] [--hidden H] [--act NAME] [--init RULE[:A[:B]]]\n"
+      "               [--loss mse|half-mse|bce] [--optimizer sgd|momentum|adam]\n"
       "               [--runs RUNS.csv] [--save-model F] [-o REPORT] [--failures N]\n"
       "               [--no-progress]\n\n"
       "Train the seed post's XOR networks once per seed and report how often they solve XOR.\n"
@@ -58,6 +59,9 @@ static void help(FILE *fp) {
       "  -f, --format F      text (default), csv or md\n"
       "      --epochs N      override the number of epochs\n"
       "      --lr R          override the learning rate\n"
+      "      --loss L        override the loss: mse, half-mse, or bce (on the output's logit:\n"
+      "                      with an identity output the reported output is its sigmoid)\n"
+      "      --optimizer O   override the optimizer (its default learning rate unless --lr)\n"
       "      --hidden H      override the hidden width (0: no hidden layer)\n"
       "      --act NAME      override the hidden activation\n"
       "      --init RULE     override the weight initialiser: zero, const:A, normal:MEAN:SD,\n"
@@ -97,9 +101,43 @@ static int parse_init(const char *s, uat_init_spec *spec) {
   return isfinite(spec->wa) && isfinite(spec->wb) ? 0 : -1;
 }
 
+/* --loss and --optimizer: 0, or -1 after a message. */
+static int override_training(const xor_options *o, uat_xor_config *c) {
+  if (o->optimizer) {
+    uat_optimizer_kind k;
+    if (uat_optimizer_parse(o->optimizer, &k) != UAT_OK) {
+      uat_cli_error("xor", "--optimizer: expected one of sgd, momentum, adam, found '%s'",
+                    o->optimizer);
+      return -1;
+    }
+    c->opt = uat_optimizer_default_params(k);
+  }
+  if (o->loss && uat_loss_parse(o->loss, &c->loss) != UAT_OK)
+    return uat_cli_bad_choice("xor", "loss", o->loss, UAT_CLI_LOSSES);
+  if (c->loss == UAT_LOSS_CE) {
+    uat_cli_error("xor", "--loss ce needs one output per class; XOR's network has one output: "
+                         "use bce");
+    return -1;
+  }
+  if (c->output_first && (c->loss != UAT_LOSS_HALF_MSE || c->opt.kind != UAT_OPT_SGD)) {
+    uat_cli_error("xor",
+                  "%s follows the post's loop (half-MSE, plain SGD); use its -sync "
+                  "variant to change the loss or the optimizer",
+                  c->name);
+    return -1;
+  }
+  if (c->loss == UAT_LOSS_BCE && c->out_act != UAT_ACT_IDENTITY && c->out_act != UAT_ACT_SIGMOID) {
+    uat_cli_error("xor", "--loss bce needs an identity or sigmoid output, %s has %s", c->name,
+                  uat_activation_name(c->out_act));
+    return -1;
+  }
+  return 0;
+}
+
 static int apply_overrides(const xor_options *o, uat_xor_config *c) {
   if (o->epochs > 0) c->epochs = (size_t)o->epochs;
   if (o->hidden >= 0) c->hidden = (size_t)o->hidden;
+  if (override_training(o, c) != 0) return -1;
   if (o->lr > 0) c->opt.lr = o->lr;
   if (o->act && uat_activation_parse(o->act, &c->hidden_act) != UAT_OK) {
     uat_cli_bad_choice("xor", "act", o->act, UAT_CLI_ACTIVATIONS);
@@ -337,7 +375,9 @@ static int parse_args(int argc, char **argv, xor_options *o) {
     OPT_RUNS,
     OPT_FAIL,
     OPT_NOPROG,
-    OPT_MODEL
+    OPT_MODEL,
+    OPT_LOSS,
+    OPT_OPTIM
   };
   static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
                                        {"seeds", required_argument, NULL, 's'},
@@ -352,6 +392,8 @@ static int parse_args(int argc, char **argv, xor_options *o) {
                                        {"failures", required_argument, NULL, OPT_FAIL},
                                        {"no-progress", no_argument, NULL, OPT_NOPROG},
                                        {"save-model", required_argument, NULL, OPT_MODEL},
+                                       {"loss", required_argument, NULL, OPT_LOSS},
+                                       {"optimizer", required_argument, NULL, OPT_OPTIM},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   const char *config = "all";
@@ -417,6 +459,8 @@ static int parse_args(int argc, char **argv, xor_options *o) {
       break;
     case OPT_ACT: o->act = arg; break;
     case OPT_INIT: o->init = arg; break;
+    case OPT_LOSS: o->loss = arg; break;
+    case OPT_OPTIM: o->optimizer = arg; break;
     case OPT_RUNS: o->runs_path = arg; break;
     case OPT_MODEL: o->model_path = arg; break;
     case OPT_NOPROG: o->progress = 0; break;
@@ -441,7 +485,8 @@ static int parse_args(int argc, char **argv, xor_options *o) {
 }
 
 int uat_cmd_xor(int argc, char **argv) {
-  xor_options o = {{NULL}, 0, 99, FMT_TEXT, NULL, NULL, NULL, 1, -1, -1, -1.0, NULL, NULL, 10};
+  xor_options o = {{NULL}, 0,  99,   FMT_TEXT, NULL, NULL, NULL, 1,
+                   -1,     -1, -1.0, NULL,     NULL, NULL, NULL, 10};
   const int p = parse_args(argc, argv, &o);
   if (p != 0) return p > 0 ? UAT_EXIT_OK : UAT_EXIT_USAGE;
   uat_xor_config probe;

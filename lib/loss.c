@@ -7,7 +7,7 @@
 #include "uat/status.h"
 #include "uat/util.h"
 
-static const char *const loss_names[UAT_LOSS_COUNT] = {"mse", "half-mse", "bce"};
+static const char *const loss_names[UAT_LOSS_COUNT] = {"mse", "half-mse", "bce", "ce"};
 
 const char *uat_loss_name(uat_loss loss) {
   return uat_enum_name(loss_names, UAT_LOSS_COUNT, (int)loss);
@@ -48,6 +48,37 @@ double uat_loss_eval(uat_loss loss, size_t count, const double *y, const double 
       if (dy) dy[i] = (logistic(y[i]) - t[i]) * inv;
     }
     return sum * inv;
+  case UAT_LOSS_CE: return uat_loss_eval_rows(loss, 1, count, y, t, dy);
   default: return NAN;
   }
 }
+
+/* One row of the cross-entropy on logits; dy (when not NULL) receives its gradient times
+ * scale. */
+static double ce_row(size_t k, const double *y, const double *t, double scale, double *dy) {
+  double mx = y[0], sum = 0.0, tsum = 0.0, loss = 0.0;
+  for (size_t j = 1; j < k; j++) mx = fmax(mx, y[j]);
+  for (size_t j = 0; j < k; j++) sum += exp(y[j] - mx);
+  /* lse - y_j as (mx - y_j) + log(sum): the large common part cancels before rounding */
+  const double ls = log(sum);
+  for (size_t j = 0; j < k; j++) {
+    tsum += t[j];
+    if (t[j] != 0.0) loss += t[j] * ((mx - y[j]) + ls);
+  }
+  if (dy)
+    for (size_t j = 0; j < k; j++) dy[j] = (exp(y[j] - mx) / sum * tsum - t[j]) * scale;
+  return loss;
+}
+
+double uat_loss_eval_rows(uat_loss loss, size_t n, size_t k, const double *y, const double *t,
+                          double *dy) {
+  if (loss != UAT_LOSS_CE) return uat_loss_eval(loss, n * k, y, t, dy);
+  if (n == 0 || k == 0) return 0.0;
+  const double inv = 1.0 / (double)n;
+  double sum = 0.0;
+  for (size_t r = 0; r < n; r++)
+    sum += ce_row(k, y + r * k, t + r * k, inv, dy ? dy + r * k : NULL);
+  return sum * inv;
+}
+
+int uat_loss_on_logits(uat_loss loss) { return loss == UAT_LOSS_BCE || loss == UAT_LOSS_CE; }

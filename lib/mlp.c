@@ -11,7 +11,7 @@
 #include "uat/util.h"
 
 static const char *const act_names[UAT_ACT_COUNT] = {"identity", "sigmoid", "tanh", "relu",
-                                                     "softplus", "sin",     "step"};
+                                                     "softplus", "sin",     "step", "softmax"};
 
 const char *uat_activation_name(uat_activation act) {
   return uat_enum_name(act_names, UAT_ACT_COUNT, (int)act);
@@ -26,6 +26,16 @@ int uat_activation_parse(const char *name, uat_activation *act) {
   }
   if (st == UAT_OK) *act = (uat_activation)k;
   return st;
+}
+
+/* One row of softmax, the maximum subtracted first: no exp overflows, and the largest term is
+ * exactly 1, so the sum is at least 1 and never underflows. */
+static void softmax_row(size_t n, const double *z, double *a) {
+  if (n == 0) return;
+  double mx = z[0], sum = 0.0;
+  for (size_t i = 1; i < n; i++) mx = fmax(mx, z[i]);
+  for (size_t i = 0; i < n; i++) sum += a[i] = exp(z[i] - mx);
+  for (size_t i = 0; i < n; i++) a[i] /= sum;
 }
 
 void uat_activation_apply(uat_activation act, size_t n, const double *z, double *a) {
@@ -48,6 +58,7 @@ void uat_activation_apply(uat_activation act, size_t n, const double *z, double 
   case UAT_ACT_STEP:
     for (i = 0; i < n; i++) a[i] = z[i] > 0 ? 1.0 : 0.0;
     break;
+  case UAT_ACT_SOFTMAX: softmax_row(n, z, a); break;
   default: break;
   }
 }
@@ -71,8 +82,33 @@ void uat_activation_backprop(uat_activation act, size_t n, const double *z, cons
   case UAT_ACT_STEP:
     for (i = 0; i < n; i++) g[i] = 0.0;
     break;
+  case UAT_ACT_SOFTMAX: {
+    double dot = 0.0;
+    for (i = 0; i < n; i++) dot += g[i] * a[i];
+    for (i = 0; i < n; i++) g[i] = a[i] * (g[i] - dot);
+    break;
+  }
   default: break;
   }
+}
+
+void uat_activation_apply_rows(uat_activation act, size_t rows, size_t width, const double *z,
+                               double *a) {
+  if (act != UAT_ACT_SOFTMAX) {
+    uat_activation_apply(act, rows * width, z, a);
+    return;
+  }
+  for (size_t r = 0; r < rows; r++) softmax_row(width, z + r * width, a + r * width);
+}
+
+void uat_activation_backprop_rows(uat_activation act, size_t rows, size_t width, const double *z,
+                                  const double *a, double *g) {
+  if (act != UAT_ACT_SOFTMAX) {
+    uat_activation_backprop(act, rows * width, z, a, g);
+    return;
+  }
+  for (size_t r = 0; r < rows; r++)
+    uat_activation_backprop(act, width, z + r * width, a + r * width, g + r * width);
 }
 
 size_t uat_mlp_param_count(size_t n_sizes, const size_t *sizes) {
@@ -130,7 +166,16 @@ uat_mlp *uat_mlp_clone(const uat_mlp *m) {
   uat_mlp *c = uat_mlp_alloc(m->n_layers + 1, m->sizes, m->act);
   if (c == NULL) return NULL;
   memcpy(c->theta, m->theta, m->n_params * sizeof *m->theta);
+  c->no_bias = m->no_bias;
   return c;
+}
+
+void uat_mlp_mask_grad(const uat_mlp *m, double *grad) {
+  if (!m->no_bias) return;
+  for (size_t l = 0; l < m->n_layers; l++) {
+    double *gb = grad + m->offset[l] + m->sizes[l + 1] * m->sizes[l];
+    for (size_t j = 0; j < m->sizes[l + 1]; j++) gb[j] = 0.0;
+  }
 }
 
 double *uat_mlp_weights(const uat_mlp *m, size_t l) { return m->theta + m->offset[l]; }
@@ -223,7 +268,7 @@ const double *uat_mlp_forward(const uat_mlp *m, uat_mlp_workspace *w, size_t n, 
   for (size_t l = 0; l < m->n_layers; l++) {
     const size_t in = m->sizes[l], out = m->sizes[l + 1];
     affine(w, n, in, out, prev, uat_mlp_weights(m, l), uat_mlp_bias(m, l), w->z[l]);
-    uat_activation_apply(m->act[l], n * out, w->z[l], w->a[l]);
+    uat_activation_apply_rows(m->act[l], n, out, w->z[l], w->a[l]);
     prev = w->a[l];
   }
   return w->a[m->n_layers - 1];
@@ -260,7 +305,7 @@ int uat_mlp_backward_flags(const uat_mlp *m, uat_mlp_workspace *w, const double 
     const size_t in = m->sizes[l], out = m->sizes[l + 1];
     const double *A = l > 0 ? w->a[l - 1] : w->x;
     if (!(l + 1 == L && (flags & UAT_BACKWARD_OUTPUT_AS_IDENTITY)))
-      uat_activation_backprop(m->act[l], n * out, w->z[l], w->a[l], D);
+      uat_activation_backprop_rows(m->act[l], n, out, w->z[l], w->a[l], D);
     if (grad != NULL) {
       double *dW = grad + m->offset[l];
       param_grad(w, n, in, out, D, A, dW, dW + out * in);
@@ -286,7 +331,7 @@ int uat_mlp_backward_rows(const uat_mlp *m, uat_mlp_workspace *w, size_t o, size
   for (size_t l = L; l-- > 0;) {
     const size_t in = m->sizes[l], out = m->sizes[l + 1], off = m->offset[l];
     const double *A = l > 0 ? w->a[l - 1] : w->x;
-    uat_activation_backprop(m->act[l], n * out, w->z[l], w->a[l], D);
+    uat_activation_backprop_rows(m->act[l], n, out, w->z[l], w->a[l], D);
     /* row k: dy_k/dW[j][p] = D[k][j] A[k][p], dy_k/db[j] = D[k][j]; columns below np only */
     for (size_t k = 0; k < n && off < np; k++) {
       double *Jk = J + k * ldj;

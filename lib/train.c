@@ -28,6 +28,23 @@ const char *uat_stop_reason_name(uat_stop_reason reason) {
   return uat_enum_name(stop_names, UAT_STOP_COUNT, (int)reason);
 }
 
+int uat_mlp_loss_fits(const uat_mlp *m, uat_loss loss) {
+  const uat_activation a = m->act[m->n_layers - 1];
+  if (loss == UAT_LOSS_BCE) return a == UAT_ACT_IDENTITY || a == UAT_ACT_SIGMOID;
+  if (loss == UAT_LOSS_CE) return a == UAT_ACT_IDENTITY || a == UAT_ACT_SOFTMAX;
+  return loss == UAT_LOSS_MSE || loss == UAT_LOSS_HALF_MSE;
+}
+
+double uat_mlp_loss(const uat_mlp *m, const uat_mlp_workspace *w, uat_loss loss, const double *t,
+                    double *dy, int *flags) {
+  const size_t L = m->n_layers, out = uat_mlp_out(m);
+  *flags = 0;
+  if (!uat_mlp_loss_fits(m, loss)) return NAN;
+  if (!uat_loss_on_logits(loss)) return uat_loss_eval(loss, w->n * out, w->a[L - 1], t, dy);
+  *flags = UAT_BACKWARD_OUTPUT_AS_IDENTITY;
+  return uat_loss_eval_rows(loss, w->n, out, w->z[L - 1], t, dy);
+}
+
 uat_train_params uat_train_default_params(void) {
   const uat_train_params p = {UAT_LOSS_MSE, 1000, 0, 0, -1.0, 0};
   return p;
@@ -100,9 +117,11 @@ static double run_epoch(uat_trainer *t, uat_mlp *m, uat_optimizer *o, const uat_
     const size_t k = t->n - start < t->batch ? t->n - start : t->batch;
     const double *x, *y;
     gather(t, d, start, k, &x, &y);
-    const double *out = uat_mlp_forward(m, t->w, k, x);
-    const double loss = uat_loss_eval(t->p.loss, k * t->out, out, y, t->dy);
-    uat_mlp_backward_flags(m, t->w, t->dy, t->grad, NULL, t->p.backward_flags);
+    int flags = 0;
+    uat_mlp_forward(m, t->w, k, x);
+    const double loss = uat_mlp_loss(m, t->w, t->p.loss, y, t->dy, &flags);
+    uat_mlp_backward_flags(m, t->w, t->dy, t->grad, NULL, t->p.backward_flags | flags);
+    uat_mlp_mask_grad(m, t->grad);
     if (!isfinite(loss) || !all_finite(t->P, t->grad)) return NAN;
     uat_optimizer_step(o, m->theta, t->grad);
     sum += loss * (double)k;

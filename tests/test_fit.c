@@ -5,9 +5,14 @@
 #include <string.h>
 
 #include "test_util.h"
+#include "uat/gradcheck.h"
 #include "uat/init.h"
+#include <gsl/gsl_multifit.h>
+#include <gsl/gsl_randist.h>
+
 #include "uat/lbfgs.h"
 #include "uat/run.h"
+#include "uat/train.h"
 #include "uat/trainers.h"
 
 /* f(x) = 1/2 x'Ax - b'x with A = [[3, 1], [1, 2]], b = (1, 1): minimum at A^-1 b = (1/5, 2/5). */
@@ -279,6 +284,195 @@ static void test_perceptron(void **state) {
   uat_mlp_free(m);
 }
 
+/* Softmax and cross-entropy differentiated together on the logits, against central differences
+ * of the loss written the naive way from the softmax outputs, -sum t log p, with logits up to
+ * +-30 (where exp would lose the small probabilities without the maximum subtracted). */
+static void test_softmax_ce_gradient(void **state) {
+  (void)state;
+  const size_t sizes[3] = {3, 5, 4}, n = 6, K = 4;
+  const uat_activation act[2] = {UAT_ACT_TANH, UAT_ACT_SOFTMAX};
+  uat_mlp *m = uat_mlp_alloc(3, sizes, act);
+  gsl_rng *r = uat_rng_alloc(7);
+  for (size_t i = 0; i < m->n_params; i++) m->theta[i] = gsl_ran_gaussian(r, 3.0);
+  double x[18], t[24] = {0};
+  for (size_t i = 0; i < 18; i++) x[i] = gsl_ran_flat(r, -2, 2);
+  for (size_t k = 0; k < n; k++) t[k * K + k % K] = 1.0; /* one-hot classes */
+  uat_mlp_workspace *w = uat_mlp_workspace_alloc(m, n);
+  double dy[24], grad[64];
+  int flags;
+  uat_mlp_forward(m, w, n, x);
+  const double loss = uat_mlp_loss(m, w, UAT_LOSS_CE, t, dy, &flags);
+  assert_int_equal(flags, UAT_BACKWARD_OUTPUT_AS_IDENTITY);
+  uat_mlp_backward_flags(m, w, dy, grad, NULL, flags);
+  double naive = 0.0;
+  const double *p = w->a[1];
+  for (size_t i = 0; i < n * K; i++) naive -= t[i] * log(p[i]) / (double)n;
+  uat_assert_close(loss, naive, 1e-12, 1e-12);
+  double worst = 0.0;
+  for (size_t i = 0; i < m->n_params; i++) {
+    const double h = 1e-6, keep = m->theta[i];
+    double f[2];
+    for (int s = 0; s < 2; s++) {
+      m->theta[i] = keep + (s ? -h : h);
+      const double *q = uat_mlp_forward(m, w, n, x);
+      f[s] = 0.0;
+      for (size_t j = 0; j < n * K; j++) f[s] -= t[j] * log(q[j]) / (double)n;
+    }
+    m->theta[i] = keep;
+    const double fd = (f[0] - f[1]) / (2 * h);
+    worst = fmax(worst, fabs(fd - grad[i]) / fmax(1e-3, fabs(fd)));
+  }
+  print_message("softmax-CE: loss %.6f, worst relative gradient error %.2e over %zu\n", loss, worst,
+                m->n_params);
+  assert_true(worst < 1e-6); /* central differences with h = 1e-6: about 1e-9 here */
+  /* the gradient check of the analysis library agrees */
+  uat_gradcheck_params gp = uat_gradcheck_default_params();
+  uat_mlp_check c;
+  uat_error err;
+  assert_int_equal(uat_mlp_gradcheck(m, n, x, t, UAT_LOSS_CE, &gp, NULL, &c, &err), UAT_OK);
+  assert_true(c.max_rel_err < 1e-6);
+  /* stable for logits far beyond exp's range: loss log(2) for two equal logits of 800 */
+  const double big[2] = {800, 800}, one[2] = {1, 0};
+  uat_assert_close(uat_loss_eval_rows(UAT_LOSS_CE, 1, 2, big, one, NULL), log(2.0), 1e-15, 0);
+  uat_mlp_workspace_free(w);
+  uat_mlp_free(m);
+  gsl_rng_free(r);
+}
+
+/* n samples of y = 1.5 x1 - 2 x2 + 0.5 x3 + 0.25 (+ noise), inputs uniform on [-1, 1]. */
+static uat_dataset *linear_data(size_t n, double noise, gsl_rng *r) {
+  uat_dataset *d = uat_dataset_alloc(n, 3, 1);
+  const double c[4] = {1.5, -2.0, 0.5, 0.25};
+  for (size_t k = 0; k < n; k++) {
+    double y = c[3];
+    for (size_t j = 0; j < 3; j++) y += c[j] * (d->x[k * 3 + j] = gsl_ran_flat(r, -1, 1));
+    d->y[k] = y + (noise > 0 ? gsl_ran_gaussian(r, noise) : 0.0);
+  }
+  return d;
+}
+
+/* The least-squares solution [w, b] of d by GSL (QR of the design matrix [x, 1]). */
+static void least_squares(const uat_dataset *d, double c[4]) {
+  gsl_matrix *X = gsl_matrix_alloc(d->n, 4);
+  gsl_vector *y = gsl_vector_alloc(d->n), *cv = gsl_vector_alloc(4);
+  gsl_matrix *cov = gsl_matrix_alloc(4, 4);
+  gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc(d->n, 4);
+  for (size_t k = 0; k < d->n; k++) {
+    for (size_t j = 0; j < 3; j++) gsl_matrix_set(X, k, j, d->x[k * 3 + j]);
+    gsl_matrix_set(X, k, 3, 1.0);
+    gsl_vector_set(y, k, d->y[k]);
+  }
+  double chisq;
+  gsl_multifit_linear(X, y, cv, cov, &chisq, ws);
+  for (size_t j = 0; j < 4; j++) c[j] = gsl_vector_get(cv, j);
+  gsl_multifit_linear_free(ws);
+  gsl_matrix_free(cov);
+  gsl_matrix_free(X);
+  gsl_vector_free(y);
+  gsl_vector_free(cv);
+}
+
+/* LMS on a stationary linear target: without noise it reaches the exact coefficients; with
+ * noise its weights settle within O(mu) of GSL's least-squares solution. */
+static void test_lms_least_squares(void **state) {
+  (void)state;
+  gsl_rng *r = uat_rng_alloc(3);
+  for (int noisy = 0; noisy < 2; noisy++) {
+    uat_dataset *d = linear_data(400, noisy ? 0.1 : 0.0, r);
+    double ls[4];
+    least_squares(d, ls);
+    const size_t sizes[2] = {3, 1};
+    const uat_activation act = UAT_ACT_IDENTITY;
+    uat_mlp *m = uat_mlp_alloc(2, sizes, &act);
+    uat_fit_params p = uat_fit_default_params(UAT_FIT_LMS);
+    p.lr = noisy ? 0.002 : 0.05;
+    p.max_iter = noisy ? 2000 : 300;
+    uat_fit_result res;
+    memset(&res, 0, sizeof res);
+    uat_error err;
+    assert_int_equal(uat_fit_train(&m, d, &p, &res, &err), UAT_OK);
+    assert_int_equal(res.updates, 400 * p.max_iter);
+    double dist = 0.0;
+    for (size_t j = 0; j < 4; j++) dist = fmax(dist, fabs(m->theta[j] - ls[j]));
+    print_message("lms (noise %s): max |w - w_ls| = %.2e\n", noisy ? "0.1" : "0", dist);
+    assert_true(dist < (noisy ? 5e-3 : 1e-12));
+    uat_mlp_free(m);
+    uat_dataset_free(d);
+  }
+  gsl_rng_free(r);
+}
+
+/* Novikoff: from w = 0, on data separated with margin gamma by a unit vector u (inputs extended
+ * by a constant 1 for the bias) and of radius R, the perceptron makes at most (R / gamma)^2
+ * updates. The separator here is the one the labels were drawn from. */
+static void test_perceptron_novikoff(void **state) {
+  (void)state;
+  gsl_rng *r = uat_rng_alloc(11);
+  const double u[3] = {0.6, -0.8, 0.1}; /* w = (0.6, -0.8), b = 0.1 */
+  const double nu = sqrt(0.36 + 0.64 + 0.01);
+  uat_dataset *d = uat_dataset_alloc(200, 2, 1);
+  double R = 0.0, gamma = INFINITY;
+  for (size_t k = 0; k < d->n;) {
+    const double x0 = gsl_ran_flat(r, -2, 2), x1 = gsl_ran_flat(r, -2, 2);
+    const double s = (u[0] * x0 + u[1] * x1 + u[2]) / nu;
+    if (fabs(s) < 0.05) continue; /* a margin of at least 0.05 */
+    d->x[2 * k] = x0, d->x[2 * k + 1] = x1, d->y[k] = s > 0;
+    R = fmax(R, sqrt(x0 * x0 + x1 * x1 + 1));
+    gamma = fmin(gamma, fabs(s));
+    k++;
+  }
+  const size_t sizes[2] = {2, 1};
+  const uat_activation act = UAT_ACT_STEP;
+  uat_mlp *m = uat_mlp_alloc(2, sizes, &act); /* w = 0, b = 0 */
+  uat_fit_params p = uat_fit_default_params(UAT_FIT_PERCEPTRON);
+  p.max_iter = 100000;
+  uat_fit_result res;
+  memset(&res, 0, sizeof res);
+  uat_error err;
+  assert_int_equal(uat_fit_train(&m, d, &p, &res, &err), UAT_OK);
+  const double bound = (R / gamma) * (R / gamma);
+  print_message("perceptron: %zu updates in %zu epochs, Novikoff bound %.0f\n", res.updates,
+                res.iterations, bound);
+  assert_true(res.stop == UAT_STOP_TARGET || res.stop == UAT_STOP_CONVERGED); /* no error left */
+  assert_true((double)res.updates <= bound);
+  assert_true(res.updates > 0);
+  uat_assert_close(uat_fit_rmse(m, d), 0.0, 0, 0);
+  uat_mlp_free(m);
+  uat_dataset_free(d);
+  gsl_rng_free(r);
+}
+
+/* Bias-free layers stay bias-free under every gradient trainer: y = 2x + 1 on a symmetric grid
+ * is fitted by 2x alone, RMSE exactly 1 (the constant is orthogonal to x there). */
+static void test_no_bias(void **state) {
+  (void)state;
+  const uat_fit_kind kinds[4] = {UAT_FIT_ADAM, UAT_FIT_RPROP, UAT_FIT_LBFGS, UAT_FIT_LMS};
+  for (int k = 0; k < 4; k++) {
+    uat_run_spec sp;
+    uat_run_spec_defaults(&sp);
+    sp.target = "2*x+1";
+    sp.domain = "x=-1:1";
+    sp.n_hidden = 0;
+    sp.no_bias = 1;
+    sp.train_n = 21;
+    sp.fit = uat_fit_default_params(kinds[k]);
+    sp.fit.max_iter = kinds[k] == UAT_FIT_ADAM ? 20000 : 2000;
+    if (kinds[k] == UAT_FIT_ADAM) sp.fit.lr = 0.01;
+    uat_mlp *m = NULL;
+    uat_run_result r;
+    uat_error err;
+    assert_int_equal(uat_run(&sp, &m, &r, &err), UAT_OK);
+    print_message("no bias, %s: w = %.15g, b = %g, rmse %.15g\n", uat_fit_kind_name(kinds[k]),
+                  m->theta[0], m->theta[1], r.fit.rmse);
+    assert_true(m->theta[1] == 0.0);
+    /* LMS keeps moving: the unfittable constant acts as noise on every online step */
+    const int lms = kinds[k] == UAT_FIT_LMS;
+    uat_assert_close(m->theta[0], 2.0, lms ? 3e-2 : kinds[k] == UAT_FIT_ADAM ? 1e-3 : 1e-6, 0);
+    uat_assert_close(r.fit.rmse, 1.0, lms ? 1e-3 : 1e-7, 0);
+    uat_mlp_free(m);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_lbfgs_quadratic_by_hand),
@@ -287,6 +481,10 @@ int main(void) {
       cmocka_unit_test(test_trainer_table),
       cmocka_unit_test(test_deep_runs),
       cmocka_unit_test(test_perceptron),
+      cmocka_unit_test(test_softmax_ce_gradient),
+      cmocka_unit_test(test_lms_least_squares),
+      cmocka_unit_test(test_perceptron_novikoff),
+      cmocka_unit_test(test_no_bias),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -115,13 +115,13 @@ static double loss_of_theta(const double *theta, void *params) {
   loss_problem *p = params;
   memcpy(p->m->theta, theta, p->m->n_params * sizeof *theta);
   const double *y = uat_mlp_forward(p->m, p->w, p->n, p->x);
-  return uat_loss_eval(p->loss, p->n * uat_mlp_out(p->m), y, p->t, NULL);
+  return uat_loss_eval_rows(p->loss, p->n, uat_mlp_out(p->m), y, p->t, NULL);
 }
 
 static double loss_of_x(const double *x, void *params) {
   loss_problem *p = params;
   const double *y = uat_mlp_forward(p->m, p->w, p->n, x);
-  return uat_loss_eval(p->loss, p->n * uat_mlp_out(p->m), y, p->t, NULL);
+  return uat_loss_eval_rows(p->loss, p->n, uat_mlp_out(p->m), y, p->t, NULL);
 }
 
 static loss_problem make_problem(uat_activation a, uat_loss loss, unsigned long seed) {
@@ -167,7 +167,7 @@ static void check_backward(uat_activation a, uat_loss loss) {
   double *dy = malloc(p.n * 2 * sizeof *dy), *dx = malloc(p.n * 3 * sizeof *dx);
   memcpy(theta, p.m->theta, P * sizeof *theta);
   const double *y = uat_mlp_forward(p.m, p.w, p.n, p.x);
-  uat_loss_eval(loss, p.n * 2, y, p.t, dy);
+  uat_loss_eval_rows(loss, p.n, 2, y, p.t, dy);
   assert_int_equal(uat_mlp_backward(p.m, p.w, dy, grad, dx), 0);
 
   const uat_gradcheck_params gp = fd_params(a);

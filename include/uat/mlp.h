@@ -24,22 +24,37 @@ typedef enum {
   UAT_ACT_SIN,          /**< a = sin z */
   UAT_ACT_STEP,         /**< a = 1 for z > 0, else 0 (Heaviside: the perceptron's threshold);
                              derivative 0: for the perceptron rule, not for gradients */
+  UAT_ACT_SOFTMAX,      /**< a_j = exp(z_j) / sum_k exp(z_k) over each row of the layer (output
+                             layers: class probabilities); evaluated with the row's maximum
+                             subtracted, so it never overflows */
   UAT_ACT_COUNT
 } uat_activation;
 
-/** Name of an activation ("identity", "sigmoid", "tanh", "relu", "softplus", "sin"). */
+/** Name of an activation ("identity", "sigmoid", "tanh", "relu", "softplus", "sin", "step",
+ *  "softmax"). */
 const char *uat_activation_name(uat_activation act);
 
 /** Parse an activation name (also accepts "linear" for identity). Returns UAT_OK or
  *  UAT_ENOTFOUND. */
 int uat_activation_parse(const char *name, uat_activation *act);
 
-/** Apply an activation elementwise: a[i] = act(z[i]); a may equal z. */
+/** Apply an activation elementwise: a[i] = act(z[i]); a may equal z. Softmax, which is not
+ *  elementwise, takes the n values as one row (see uat_activation_apply_rows). */
 void uat_activation_apply(uat_activation act, size_t n, const double *z, double *a);
 
-/** Multiply g elementwise by act'(z), given z and a = act(z). */
+/** Multiply g elementwise by act'(z), given z and a = act(z) (for softmax: g by the Jacobian
+ *  of the one row, g_j <- a_j (g_j - sum_k g_k a_k)). */
 void uat_activation_backprop(uat_activation act, size_t n, const double *z, const double *a,
                              double *g);
+
+/** A layer's activation over rows x width values (row-major): softmax row by row, every
+ *  other activation elementwise. */
+void uat_activation_apply_rows(uat_activation act, size_t rows, size_t width, const double *z,
+                               double *a);
+
+/** The backward step of uat_activation_apply_rows. */
+void uat_activation_backprop_rows(uat_activation act, size_t rows, size_t width, const double *z,
+                                  const double *a, double *g);
 
 /** A dense network. The fields are public for reading; change them only through the API. */
 typedef struct {
@@ -49,6 +64,8 @@ typedef struct {
   size_t n_params;     /**< P, the length of theta */
   double *theta;       /**< all parameters, layout above */
   size_t *offset;      /**< offset[l]: index in theta of layer l's first weight */
+  int no_bias;         /**< 1: the biases are held at zero (bias-free layers): the trainers'
+                            gradients leave them there (uat_mlp_mask_grad); 0 by default */
 } uat_mlp;
 
 /** Allocate a network with n_sizes >= 2 layer widths (all > 0) and n_sizes - 1 activations.
@@ -72,6 +89,10 @@ double *uat_mlp_weights(const uat_mlp *m, size_t l);
 
 /** View of layer l's bias vector (sizes[l+1]) inside theta. */
 double *uat_mlp_bias(const uat_mlp *m, size_t l);
+
+/** Zero the entries of a gradient (length P) that belong to biases when m->no_bias is set,
+ *  so that a step along it leaves the biases where they are. */
+void uat_mlp_mask_grad(const uat_mlp *m, double *grad);
 
 /** Input and output widths. */
 size_t uat_mlp_in(const uat_mlp *m);

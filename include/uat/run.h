@@ -30,6 +30,8 @@ typedef struct {
   int raw;                /**< 0 (default): train on inputs mapped to [-1, 1] and standardised
                                outputs, then fold both maps into the first and last layers, so
                                the model works in the target's own units; 1: train as is */
+  int no_bias;            /**< 1: bias-free layers (uat_mlp.no_bias), trained as is (raw: the
+                               maps could not be folded without a bias) */
 } uat_run_spec;
 
 /** The width of hidden layer l of s. */

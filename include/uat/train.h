@@ -41,6 +41,19 @@ typedef struct {
   int backward_flags; /**< uat_mlp_backward_flags' flags (0: plain backpropagation) */
 } uat_train_params;
 
+/** Whether m can be trained with loss: bce needs an identity or sigmoid output layer, ce an
+ *  identity or softmax one (the losses on logits); mse and half-mse take any. */
+int uat_mlp_loss_fits(const uat_mlp *m, uat_loss loss);
+
+/** The loss of the last forward pass in w (n rows) against targets t (n x out), and its
+ *  gradient into dy (n x out, may be NULL) for uat_mlp_backward_flags with the flags *flags
+ *  receives: mse and half-mse on the network's outputs (flags 0); bce and ce on the output
+ *  layer's pre-activations, the logits, with UAT_BACKWARD_OUTPUT_AS_IDENTITY, so that a
+ *  sigmoid or softmax output and its loss are differentiated together as (p - t) / n, the
+ *  numerically stable form. NaN when uat_mlp_loss_fits fails. */
+double uat_mlp_loss(const uat_mlp *m, const uat_mlp_workspace *w, uat_loss loss, const double *t,
+                    double *dy, int *flags);
+
 /** MSE, 1000 epochs, full batch, no shuffling, no target. */
 uat_train_params uat_train_default_params(void);
 

@@ -29,16 +29,18 @@ extern "C" {
 /** The built-in trainers: indices into the table (uat_fit_type_get). A trainer added to the
  *  table after these is reached by name (uat_fit_kind_parse). */
 typedef enum {
-  UAT_FIT_ADAM = 0,  /**< Adam, full batch unless batch is set */
-  UAT_FIT_SGD,       /**< SGD with momentum 0.9 */
-  UAT_FIT_RPROP,     /**< iRPROP- (Igel & Huesken), full batch: FANN's default trainer */
-  UAT_FIT_LBFGS,     /**< limited-memory BFGS (two-loop recursion, strong Wolfe line search) */
-  UAT_FIT_BFGS,      /**< GSL's vector_bfgs2 (Fletcher's BFGS with a dense inverse Hessian) */
-  UAT_FIT_LM,        /**< Levenberg-Marquardt (GSL trust region, Jacobian by backpropagation) */
-  UAT_FIT_VARPRO,    /**< variable projection: the linear last layer solved exactly (SVD) at every
-                          step, Levenberg-Marquardt on the hidden parameters with Kaufman's
-                          Jacobian */
-  UAT_FIT_PERCEPTRON /**< Rosenblatt's perceptron rule (networks without a hidden layer) */
+  UAT_FIT_ADAM = 0,   /**< Adam, full batch unless batch is set */
+  UAT_FIT_SGD,        /**< SGD with momentum 0.9 */
+  UAT_FIT_RPROP,      /**< iRPROP- (Igel & Huesken), full batch: FANN's default trainer */
+  UAT_FIT_LBFGS,      /**< limited-memory BFGS (two-loop recursion, strong Wolfe line search) */
+  UAT_FIT_BFGS,       /**< GSL's vector_bfgs2 (Fletcher's BFGS with a dense inverse Hessian) */
+  UAT_FIT_LM,         /**< Levenberg-Marquardt (GSL trust region, Jacobian by backpropagation) */
+  UAT_FIT_VARPRO,     /**< variable projection: the linear last layer solved exactly (SVD) at every
+                           step, Levenberg-Marquardt on the hidden parameters with Kaufman's
+                           Jacobian */
+  UAT_FIT_PERCEPTRON, /**< Rosenblatt's perceptron rule (networks without a hidden layer) */
+  UAT_FIT_LMS         /**< Widrow and Hoff's LMS (Adaline) rule, online, networks without a hidden
+                           layer */
 } uat_fit_kind;
 
 /** Trainers in the table (the built-ins and any added after them). */
@@ -93,6 +95,10 @@ typedef struct {
   unsigned long seed;    /**< shuffling of mini-batches */
   size_t boost;          /**< members: 1 plain; 2 or more fits each next member to the rescaled
                               residual of the sum so far */
+  uat_loss loss;         /**< what the gradient trainers minimise (uat/loss.h): mse (the
+                              default), half-mse, bce or ce (on logits, uat_mlp_loss); the
+                              least-squares trainers (lm, varpro) take mse only, and an
+                              iteration's reported value is the root of the loss */
   uat_fit_tuning tune;   /**< the trainers' tuning values */
   /** called after every iteration with its number (over all boosting members) and the
    *  training RMSE (in the units the trainer sees); NULL: none. It must not change the fit. */
@@ -107,6 +113,7 @@ uat_fit_params uat_fit_default_params(uat_fit_kind kind);
 typedef struct {
   size_t iterations;    /**< iterations (or epochs) done, over all members */
   size_t evaluations;   /**< forward passes over the training set (function evaluations) */
+  size_t updates;       /**< perceptron: weight updates (mistakes); lms: samples seen */
   double rmse;          /**< final training RMSE */
   double seconds;       /**< wall time */
   double eval_seconds;  /**< lm, varpro: wall time inside residual and Jacobian evaluations (the

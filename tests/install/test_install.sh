@@ -28,7 +28,7 @@ comp() {
 }
 [ "$(comp uat sw)" = "sweep" ] || { echo "install test: completion of 'uat sw': $(comp uat sw)"; exit 1; }
 [ "$(comp uat fit --list-tr)" = "--list-trainers" ] || { echo "install test: completion of --list-tr"; exit 1; }
-[ "$(comp uat fit --trainer l)" = "lbfgs lm" ] || { echo "install test: trainer completion: $(comp uat fit --trainer l)"; exit 1; }
+[ "$(comp uat fit --trainer l)" = "lbfgs lm lms" ] || { echo "install test: trainer completion: $(comp uat fit --trainer l)"; exit 1; }
 [ "$(comp uat ode lotka)" = "lotka-volterra" ] || { echo "install test: system completion"; exit 1; }
 libdir=$(dirname "$(find "$tmp/prefix" -name 'libuat.so' | head -n 1)")
 test -n "$libdir" || { echo "libuat.so not installed"; exit 1; }
@@ -63,7 +63,7 @@ for consumer in "$tmp/engine_pc" "$tmp/proj/build/engine_consumer"; do
   rm -rf "$tmp/api" "$tmp/cli"
   "$consumer" "$tmp/outside.ini" "$tmp/api" >"$tmp/api.txt"
   : >"$tmp/cli.txt"
-  for tr in $("$tmp/prefix/bin/uat" fit --list-trainers | awk 'NR > 1 && $1 != "perceptron" { print $1 }'); do
+  for tr in $("$tmp/prefix/bin/uat" fit --list-trainers | awk 'NR > 1 && $1 != "perceptron" && $1 != "lms" { print $1 }'); do
     "$tmp/prefix/bin/uat" fit --target 'sin(x)' --hidden 4 --train 24 --test 51 --trainer "$tr" \
       --max-iter 5 | grep -vE '^(target|layers|act|boost|seed|params|points|train_points|iterations|evaluations|stop|seconds) = ' >>"$tmp/cli.txt"
   done
