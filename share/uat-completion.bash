@@ -6,7 +6,7 @@ _uat() {
   prev=${COMP_WORDS[COMP_CWORD-1]}
   cmd=${COMP_WORDS[1]}
   if [ "$COMP_CWORD" -eq 1 ]; then
-    mapfile -t COMPREPLY < <(compgen -W "fit eval sweep ode sym gradcheck xor predict --help --version" -- "$cur")
+    mapfile -t COMPREPLY < <(compgen -W "fit eval sweep ode sym gradcheck xor logic predict --help --version" -- "$cur")
     return
   fi
   case "$prev" in
@@ -14,7 +14,7 @@ _uat() {
       mapfile -t COMPREPLY < <(compgen -W "$("${COMP_WORDS[0]}" fit --list-trainers 2>/dev/null | awk 'NR > 1 { print $1 }')" -- "$cur")
       return ;;
     --act|--out-act)
-      mapfile -t COMPREPLY < <(compgen -W "identity sigmoid tanh relu softplus sin" -- "$cur")
+      mapfile -t COMPREPLY < <(compgen -W "identity sigmoid tanh relu softplus sin step softmax" -- "$cur")
       return ;;
   esac
   if [[ "$cur" == -* ]]; then

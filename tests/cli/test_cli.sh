@@ -279,6 +279,22 @@ expect 2 "expected one of adam, sgd, rprop, lbfgs, bfgs, lm, varpro, perceptron,
 expect 0 '^solved = yes$' -- fit --target bool:0001 --layers 2,1 --out-act step --trainer perceptron
 expect 0 '^stop = iterations$' -- fit --target bool:0110 --layers 2,1 --out-act step --trainer perceptron --max-iter 50
 expect 1 'perceptron needs a network without hidden layers' -- fit --target bool:0110 --hidden 2 --trainer perceptron
+# losses: cross-entropy on XOR's logit against MSE, everything else fixed; LMS; bias-free layers
+expect 0 'loss bce, momentum lr 0.02' -- xor --config torch --loss bce --seeds 0:9 --no-progress
+expect 0 'loss mse, adam lr 0.05' -- xor --config torch --optimizer adam --lr 0.05 --seeds 0:9 --no-progress
+expect 2 'numpy-post follows the post' -- xor --config numpy-post --loss bce
+expect 2 'XOR.s network has one output: use bce' -- xor --config torch --loss ce
+expect 0 '^loss = bce$' -- fit --target bool:0110 --hidden 4 --out-act sigmoid --loss bce --lr 0.05 --max-iter 500
+expect 1 'loss ce needs --out-act softmax or identity, not sigmoid' -- fit --target bool:0110 --hidden 4 --out-act sigmoid --loss ce
+expect 1 'lm has its own error measure' -- fit --target x --hidden 4 --trainer lm --loss bce
+expect 0 '^test_rmse = [0-9.]+e-1[0-9]$' -- fit --target '2*x+1' --layers 1,1 --trainer lms --lr 0.1 --max-iter 200 --train 16
+expect 0 '^test_rmse = 1.0000' -- fit --target '2*x+1' --layers 1,1 --no-bias --trainer lbfgs
+# uat logic: 14 of the 16 two-input functions are separable, XOR is not
+logic=$("$uat" logic --seeds 0:9 --epochs 200 --max-inputs 3 -f csv --no-progress)
+[ "$(sed -n '2,17p' <<<"$logic" | grep -c ',yes,')" = 14 ] && ok || bad "logic: separable count: $logic"
+grep -q '^xor,2,0110,no,' <<<"$logic" && ok || bad "logic: xor row: $logic"
+grep -q '^parity-3,3,01101001,no,' <<<"$logic" && ok || bad "logic: parity-3 row: $logic"
+expect 2 '--widths: expected an integer from 0 to 16' -- logic --widths 17
 
 # Provenance: a model file records its target, domain, trainer, seed and uat version; eval
 # uses the training domain unless told otherwise, and reproduces fit's test RMSE exactly.
