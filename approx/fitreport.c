@@ -80,6 +80,28 @@ static size_t relu_kinks(const uat_mlp *m, double lo, double hi, double **out) {
   return pts ? n : 0;
 }
 
+static size_t argmax(size_t n, const double *v) {
+  size_t k = 0;
+  for (size_t i = 1; i < n; i++)
+    if (v[i] > v[k]) k = i;
+  return k;
+}
+
+/* A data target: the test rows' figures, and for classes the confusion matrix. */
+static void data_report(const uat_target *t, const uat_dataset *test, const double *y,
+                        uat_fit_report *r) {
+  r->is_data = 1;
+  r->classes = uat_target_classes(t);
+  if (r->classes == 0) return;
+  const size_t K = r->classes;
+  for (size_t k = 0; k < test->n; k++) {
+    const size_t truth = argmax(K, test->y + k * K), pred = argmax(K, y + k * K);
+    r->confusion[truth][pred]++;
+    r->correct += truth == pred;
+  }
+  r->accuracy = (double)r->correct / (double)test->n;
+}
+
 int uat_fit_report_compute(uat_mlp *m, uat_target *t, const uat_dataset *test, uat_fit_report *r,
                            uat_error *err) {
   memset(r, 0, sizeof *r);
@@ -98,6 +120,12 @@ int uat_fit_report_compute(uat_mlp *m, uat_target *t, const uat_dataset *test, u
   for (size_t i = 0; i < test->n * out; i++)
     r->test_max = fmax(r->test_max, fabs(y[i] - test->y[i]));
   r->accuracy = r->margin = NAN;
+  if (uat_target_get_kind(t) == UAT_TARGET_DATA) {
+    data_report(t, test, y, r);
+    uat_mlp_workspace_free(w);
+    uat_mlp_workspace_free(w1);
+    return UAT_OK;
+  }
   if (uat_target_get_kind(t) == UAT_TARGET_BOOL) {
     /* the test set is the truth table: a classifier's figures */
     r->is_bool = 1;
@@ -149,6 +177,20 @@ void uat_fit_report_print(FILE *fp, const uat_fit_report *r, const uat_target *t
   fprintf(fp, "test_points = %zu\ntest_rmse = %.6e\ntest_max = %.6e\n", r->test_points,
           r->test_rmse, r->test_max);
   const size_t in = uat_target_in(t);
+  if (r->is_data) {
+    if (r->classes == 0) return;
+    fprintf(fp, "test_correct = %zu of %zu\naccuracy = %.6g\n", r->correct, r->test_points,
+            r->accuracy);
+    fprintf(fp, "# confusion: one line per true class, counts per predicted class:");
+    for (size_t j = 0; j < r->classes; j++) fprintf(fp, " %s", uat_target_output_name(t, j));
+    fputc('\n', fp);
+    for (size_t i = 0; i < r->classes; i++) {
+      fprintf(fp, "confusion.%s =", uat_target_output_name(t, i));
+      for (size_t j = 0; j < r->classes; j++) fprintf(fp, " %zu", r->confusion[i][j]);
+      fputc('\n', fp);
+    }
+    return;
+  }
   if (r->is_bool) {
     fprintf(fp, "rows_correct = %zu of %zu\naccuracy = %.6g\nmargin = %.6e\nsolved = %s\n",
             r->correct, r->test_points * r->out, r->accuracy, r->margin,

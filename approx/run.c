@@ -178,10 +178,11 @@ static int data_alloc(const uat_run_spec *s, run_data *rd, uat_error *err) {
   if (st != UAT_OK) return st;
   const size_t in = uat_target_in(rd->t);
   rd->train = uat_target_sample(rd->t, s->points, s->train_n, s->seed, err);
-  rd->test = rd->train
-                 ? uat_target_sample(rd->t, UAT_POINTS_GRID,
-                                     s->test_n ? s->test_n : uat_run_default_test(in), s->seed, err)
-                 : NULL;
+  if (rd->train && uat_target_get_kind(rd->t) == UAT_TARGET_DATA)
+    rd->test = uat_target_data_rows(rd->t, 1, s->seed, err); /* the rows held out */
+  else if (rd->train)
+    rd->test = uat_target_sample(rd->t, UAT_POINTS_GRID,
+                                 s->test_n ? s->test_n : uat_run_default_test(in), s->seed, err);
   if (rd->train == NULL || rd->test == NULL) return err ? err->status : UAT_ENOMEM;
   for (size_t j = 0; j < UAT_TARGET_MAX_DIM; j++) { /* identity maps beyond the widths used */
     rd->maps.c[j] = rd->maps.mu[j] = 0.0;
@@ -265,6 +266,7 @@ int uat_run(const uat_run_spec *s, uat_mlp **model, uat_run_result *r, uat_error
     return st != UAT_OK ? st : err ? err->status : UAT_EINVAL;
   }
   r->params = m->n_params;
+  r->train_points = rd.train->n;
   const uat_fit_params fp = fit_params(s, &rd);
   r->fit.history = s->history;
   r->fit.history_cap = s->history ? s->history_cap : 0;
@@ -325,6 +327,7 @@ static int run_lanes(size_t n, const uat_run_spec *s, uat_mlp **models, uat_run_
   for (size_t k = 0; k < n && st == UAT_OK; k++) {
     memset(&r[k], 0, sizeof r[k]);
     r[k].params = m[k]->n_params;
+    r[k].train_points = d->n;
     r[k].fit = fr[k];
     status[k] = finish(&rd, status[k], m[k], &r[k], models ? &models[k] : NULL, &err[k]);
     m[k] = NULL; /* finish kept it or freed it */

@@ -10,6 +10,7 @@
 
 #include "uat/expr.h"
 #include "uat/init.h"
+#include "uat/io.h"
 #include "uat/util.h"
 
 enum { MAXD = UAT_TARGET_MAX_DIM, DENSE = 20001 };
@@ -30,6 +31,12 @@ struct uat_target {
   double jac[MAXD * MAXD];
   /* truth table */
   char *bits;
+  /* data file */
+  uat_table *table;
+  size_t xcol[MAXD], ycol[MAXD];
+  size_t classes;   /* > 0: ycol[0] is a label column of this many classes */
+  long test_col;    /* >= 0: rows where this column is not 0 are test rows */
+  double test_frac; /* otherwise this fraction, drawn by the seed */
 };
 
 static const char *const points_names[] = {"grid", "chebyshev", "random", "trajectory"};
@@ -53,8 +60,11 @@ void uat_target_free(uat_target *t) {
   uat_ode_trajectory_free(t->dense);
   free(t->dense_f);
   free(t->bits);
+  uat_table_free(t->table);
   free(t);
 }
+
+size_t uat_target_classes(const uat_target *t) { return t->classes; }
 
 uat_target_kind uat_target_get_kind(const uat_target *t) { return t->kind; }
 size_t uat_target_in(const uat_target *t) { return t->in; }
@@ -271,6 +281,192 @@ static int setup_bool(uat_target *t, const char *spec, uat_error *err) {
   return UAT_OK;
 }
 
+/* "A,B,C" into column indices of the data file; UAT_OK or an error naming the column. */
+static int data_columns(uat_target *t, const char *spec, const char *list, size_t *cols, size_t *n,
+                        uat_error *err) {
+  *n = 0;
+  for (const char *p = list;;) {
+    const size_t len = strcspn(p, ",");
+    char name[256];
+    if (len == 0 || len >= sizeof name)
+      return uat_error_set(err, UAT_EFORMAT, "target '%s': expected column names, found '%s'", spec,
+                           list);
+    memcpy(name, p, len);
+    name[len] = '\0';
+    const long j = uat_table_column(t->table, name);
+    if (j < 0)
+      return uat_error_set(err, UAT_EFORMAT, "target '%s': no column '%s' in the file", spec, name);
+    if (*n == MAXD)
+      return uat_error_set(err, UAT_EFORMAT, "target '%s': at most %d columns", spec, MAXD);
+    cols[(*n)++] = (size_t)j;
+    p += len;
+    if (*p == '\0') return UAT_OK;
+    p++;
+  }
+}
+
+/* The options after the file name: x=..., y=..., test=... */
+static int data_options(uat_target *t, const char *spec, char *opts, uat_error *err) {
+  char *save = NULL;
+  int st = UAT_OK;
+  for (char *tok = strtok_r(opts, ":", &save); tok && st == UAT_OK;
+       tok = strtok_r(NULL, ":", &save)) {
+    if (strncmp(tok, "x=", 2) == 0)
+      st = data_columns(t, spec, tok + 2, t->xcol, &t->in, err);
+    else if (strncmp(tok, "y=", 2) == 0)
+      st = data_columns(t, spec, tok + 2, t->ycol, &t->out, err);
+    else if (strncmp(tok, "test=", 5) == 0) {
+      if (uat_parse_double(tok + 5, &t->test_frac) == 0) {
+        if (!(t->test_frac > 0 && t->test_frac < 1))
+          st = uat_error_set(err, UAT_EFORMAT,
+                             "target '%s': test=%s: expected a fraction "
+                             "between 0 and 1 or a column",
+                             spec, tok + 5);
+      } else if ((t->test_col = uat_table_column(t->table, tok + 5)) < 0) {
+        st = uat_error_set(err, UAT_EFORMAT, "target '%s': no column '%s' in the file", spec,
+                           tok + 5);
+      }
+    } else {
+      st = uat_error_set(err, UAT_EFORMAT, "target '%s': expected x=, y= or test=, found '%s'",
+                         spec, tok);
+    }
+  }
+  return st;
+}
+
+/* The roles of the columns, checked: numeric inputs, numeric outputs or one label column. */
+static int data_roles(uat_target *t, const char *spec, uat_error *err) {
+  const uat_table *tb = t->table;
+  if (t->out == 0) t->ycol[t->out++] = tb->cols - 1;
+  if (t->in == 0)
+    for (size_t j = 0; j < tb->cols && t->in < MAXD; j++) {
+      int used = (long)j == t->test_col;
+      for (size_t o = 0; o < t->out; o++) used |= t->ycol[o] == j;
+      if (!used) t->xcol[t->in++] = j;
+    }
+  if (t->in == 0) return uat_error_set(err, UAT_EFORMAT, "target '%s': no input columns", spec);
+  for (size_t i = 0; i < t->in; i++)
+    if (tb->n_labels[t->xcol[i]] > 0 || tb->labels[t->xcol[i]] != NULL)
+      return uat_error_set(err, UAT_EFORMAT,
+                           "target '%s': input column '%s' holds text, expected numbers", spec,
+                           tb->header[t->xcol[i]]);
+  for (size_t o = 0; o < t->out; o++)
+    if (tb->labels[t->ycol[o]] != NULL) {
+      if (t->out != 1)
+        return uat_error_set(err, UAT_EFORMAT,
+                             "target '%s': a class column '%s' must be the "
+                             "only output",
+                             spec, tb->header[t->ycol[o]]);
+      t->classes = tb->n_labels[t->ycol[0]];
+    }
+  if (t->classes > MAXD || t->classes == 1)
+    return uat_error_set(err, UAT_EFORMAT, "target '%s': expected 2 to %d classes, found %zu", spec,
+                         MAXD, t->classes);
+  if (t->test_col >= 0 && tb->labels[t->test_col] != NULL)
+    return uat_error_set(err, UAT_EFORMAT,
+                         "target '%s': test column '%s' holds text, expected "
+                         "0 or 1",
+                         spec, tb->header[t->test_col]);
+  return UAT_OK;
+}
+
+/* Names, bounds (each input's range over all rows) and the description. */
+static void data_describe(uat_target *t, const char *path) {
+  const uat_table *tb = t->table;
+  for (size_t i = 0; i < t->in; i++) {
+    snprintf(t->in_names[i], 32, "%s", tb->header[t->xcol[i]]);
+    t->lo[i] = INFINITY;
+    t->hi[i] = -INFINITY;
+    for (size_t r = 0; r < tb->rows; r++) {
+      t->lo[i] = fmin(t->lo[i], tb->data[r * tb->cols + t->xcol[i]]);
+      t->hi[i] = fmax(t->hi[i], tb->data[r * tb->cols + t->xcol[i]]);
+    }
+    if (!(t->hi[i] > t->lo[i])) t->hi[i] = t->lo[i] + 1; /* a constant column */
+  }
+  if (t->classes) {
+    t->out = t->classes;
+    for (size_t o = 0; o < t->classes; o++)
+      snprintf(t->out_names[o], 32, "%s", tb->labels[t->ycol[0]][o]);
+  } else {
+    for (size_t o = 0; o < t->out; o++) snprintf(t->out_names[o], 32, "%s", tb->header[t->ycol[o]]);
+  }
+  snprintf(t->desc, sizeof t->desc, "%zu rows of %s: %zu inputs, %zu %s", tb->rows, path, t->in,
+           t->classes ? t->classes : t->out, t->classes ? "classes" : "outputs");
+}
+
+static int setup_data(uat_target *t, const char *spec, uat_error *err) {
+  char buf[4096];
+  if (strlen(spec + 5) >= sizeof buf)
+    return uat_error_set(err, UAT_EFORMAT, "target: data file name too long");
+  strcpy(buf, spec + 5);
+  char *opts = strchr(buf, ':');
+  if (opts) *opts++ = '\0';
+  t->kind = UAT_TARGET_DATA;
+  t->test_col = -1;
+  t->test_frac = 0.2;
+  int st = uat_table_read_labels(buf, &t->table, err);
+  if (st == UAT_OK && t->table->rows < 2)
+    st = uat_error_set(err, UAT_EFORMAT, "%s: expected at least two rows", buf);
+  if (st == UAT_OK && opts) st = data_options(t, spec, opts, err);
+  if (st == UAT_OK) st = data_roles(t, spec, err);
+  if (st == UAT_OK) data_describe(t, buf);
+  return st;
+}
+
+/* Whether row r is a test row: by the column, or by its place in the seed's permutation. */
+static int *data_test_rows(const uat_target *t, unsigned long seed) {
+  const uat_table *tb = t->table;
+  int *test = calloc(tb->rows, sizeof *test);
+  size_t *perm = malloc(tb->rows * sizeof *perm);
+  gsl_rng *r = uat_rng_alloc(seed);
+  if (test && perm && r) {
+    if (t->test_col >= 0) {
+      for (size_t k = 0; k < tb->rows; k++) test[k] = tb->data[k * tb->cols + t->test_col] != 0;
+    } else {
+      for (size_t k = 0; k < tb->rows; k++) perm[k] = k;
+      gsl_ran_shuffle(r, perm, tb->rows, sizeof *perm);
+      size_t n = (size_t)llround(t->test_frac * (double)tb->rows);
+      n = n < 1 ? 1 : n >= tb->rows ? tb->rows - 1 : n;
+      for (size_t k = 0; k < n; k++) test[perm[k]] = 1;
+    }
+  } else {
+    free(test);
+    test = NULL;
+  }
+  free(perm);
+  gsl_rng_free(r);
+  return test;
+}
+
+uat_dataset *uat_target_data_rows(uat_target *t, int test, unsigned long seed, uat_error *err) {
+  if (t->kind != UAT_TARGET_DATA) {
+    uat_error_set(err, UAT_EINVAL, "target: not a data file");
+    return NULL;
+  }
+  const uat_table *tb = t->table;
+  int *is_test = data_test_rows(t, seed);
+  size_t n = 0;
+  for (size_t k = 0; is_test && k < tb->rows; k++) n += is_test[k] == (test != 0);
+  uat_dataset *d = is_test && n ? uat_dataset_alloc(n, t->in, t->out) : NULL;
+  if (d == NULL) {
+    uat_error_set(err, is_test && n == 0 ? UAT_EINVAL : UAT_ENOMEM,
+                  is_test && n == 0 ? "target: no %s rows" : "out of memory",
+                  test ? "test" : "training");
+    free(is_test);
+    return NULL;
+  }
+  for (size_t k = 0, i = 0; k < tb->rows; k++) {
+    if (is_test[k] != (test != 0)) continue;
+    const double *row = tb->data + k * tb->cols;
+    for (size_t j = 0; j < t->in; j++) d->x[i * t->in + j] = row[t->xcol[j]];
+    for (size_t o = 0; o < t->out; o++)
+      d->y[i * t->out + o] = t->classes ? (double)(row[t->ycol[0]] == (double)o) : row[t->ycol[o]];
+    i++;
+  }
+  free(is_test);
+  return d;
+}
+
 int uat_target_alloc(const char *spec, const char *domain, uat_target **out, uat_error *err) {
   *out = NULL;
   uat_target *t = calloc(1, sizeof *t);
@@ -280,6 +476,8 @@ int uat_target_alloc(const char *spec, const char *domain, uat_target **out, uat
     st = setup_ode(t, spec, domain, err);
   else if (strncmp(spec, "bool:", 5) == 0)
     st = setup_bool(t, spec, err);
+  else if (strncmp(spec, "data:", 5) == 0)
+    st = setup_data(t, spec, err);
   else
     st = setup_expr(t, spec, domain, err);
   if (st != UAT_OK) {
@@ -337,6 +535,7 @@ static double axis_point(uat_points kind, double lo, double hi, size_t k, size_t
 
 uat_dataset *uat_target_sample(uat_target *t, uat_points kind, size_t n, unsigned long seed,
                                uat_error *err) {
+  if (t->kind == UAT_TARGET_DATA) return uat_target_data_rows(t, 0, seed, err);
   const size_t in = t->in;
   size_t per = 0, total = n;
   if (t->kind == UAT_TARGET_BOOL) {

@@ -19,7 +19,8 @@
 static void fit_help(FILE *fp) {
   fprintf(
       fp,
-      "usage: uat fit --target EXPR|ode:SYSTEM:trajectory|ode:SYSTEM:field|bool:BITS\n"
+      "usage: uat fit --target EXPR|ode:SYSTEM:trajectory|ode:SYSTEM:field|bool:BITS|data:FILE\n"
+      "               [--x COLS] [--y COLS] [--test-rows FRACTION|COLUMN]\n"
       "               [--domain x=LO:HI,...] [--layers IN,H,...,OUT | --hidden H,...] [--act A]\n"
       "               [--out-act A] [--loss L] [--no-bias]\n"
       "               [--trainer T] [--boost N] [--target-rmse R]\n"
@@ -32,6 +33,10 @@ static void fit_help(FILE *fp) {
       "derivative's norms for one-input targets, iterations, stop reason and seconds.\n\n"
       "  -t, --target T      the target (docs/experiments.md)\n"
       "  -D, --domain D      x=LO:HI,... (bounds may be expressions: -pi:pi)\n"
+      "      --x COLS, --y COLS  data:FILE.csv targets: input and output columns by name\n"
+      "                      (default: all but the last, the last; a text column is a class)\n"
+      "      --test-rows F   test rows: a fraction drawn by the seed (default 0.2), or a\n"
+      "                      column name: the rows where it is not 0\n"
       "  -l, --layers L      all widths, input and output included (checked against the target)\n"
       "  -H, --hidden H      or only the hidden widths (default 32)\n"
       "      --act A         hidden activation (default tanh)\n"
@@ -105,7 +110,10 @@ enum {
   O_VERBOSE,
   O_OUTACT,
   O_LOSS,
-  O_NOBIAS
+  O_NOBIAS,
+  O_XCOLS,
+  O_YCOLS,
+  O_SPLIT
 };
 
 static const struct option fit_opts[] = {{"target", required_argument, NULL, 't'},
@@ -136,12 +144,17 @@ static const struct option fit_opts[] = {{"target", required_argument, NULL, 't'
                                          {"out-act", required_argument, NULL, O_OUTACT},
                                          {"loss", required_argument, NULL, O_LOSS},
                                          {"no-bias", no_argument, NULL, O_NOBIAS},
+                                         {"x", required_argument, NULL, O_XCOLS},
+                                         {"y", required_argument, NULL, O_YCOLS},
+                                         {"test-rows", required_argument, NULL, O_SPLIT},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
 
 typedef struct {
   uat_run_spec spec;
   const char *layers, *hidden, *output, *plot, *model, *rollout;
+  const char *xcols, *ycols, *split; /* data: targets' --x, --y, --test-rows */
+  char data_spec[4096];              /* the target with them appended */
   int max_iter_set;
   int verbose;                       /* --verbose: a line per iteration on stderr */
   size_t widths[UAT_MAX_LAYERS + 1]; /* --layers or --hidden: the spec's hidden widths */
@@ -279,11 +292,34 @@ static int fit_option(fit_options *o, int c, const char *arg, const char *flag) 
                ? 0
                : uat_cli_bad_choice("fit", flag, arg, UAT_CLI_LOSSES);
   case O_NOBIAS: s->no_bias = 1; return 0;
+  case O_XCOLS: o->xcols = arg; return 0;
+  case O_YCOLS: o->ycols = arg; return 0;
+  case O_SPLIT: o->split = arg; return 0;
   case O_MAXMEM:
     return uat_parse_bytes(arg, &s->max_memory) == 0 && s->max_memory > 0 ? 0
                                                                           : bad_value(flag, arg);
   default: return -1;
   }
+}
+
+/* --x, --y and --test-rows appended to a data: target as :x=, :y=, :test= (the spec a model
+ * file records, so that uat eval finds the same columns and split). */
+static int data_target(fit_options *o) {
+  if (!o->xcols && !o->ycols && !o->split) return 0;
+  if (strncmp(o->spec.target, "data:", 5) != 0) {
+    uat_cli_error("fit", "--x, --y and --test-rows are for data:FILE targets");
+    return -1;
+  }
+  const int n =
+      snprintf(o->data_spec, sizeof o->data_spec, "%s%s%s%s%s%s%s", o->spec.target,
+               o->xcols ? ":x=" : "", o->xcols ? o->xcols : "", o->ycols ? ":y=" : "",
+               o->ycols ? o->ycols : "", o->split ? ":test=" : "", o->split ? o->split : "");
+  if (n < 0 || (size_t)n >= sizeof o->data_spec) {
+    uat_cli_error("fit", "--target: too long");
+    return -1;
+  }
+  o->spec.target = o->data_spec;
+  return 0;
 }
 
 /* Returns 0 to run, 1 after --help, -1 on a usage error. */
@@ -326,7 +362,7 @@ static int parse(int argc, char **argv, fit_options *o, int eval) {
                   eval ? "expected --model M (try --help)" : "expected --target T (try --help)");
     return -1;
   }
-  return 0;
+  return eval ? 0 : data_target(o);
 }
 
 /* --hidden or --layers into the spec; --layers is checked against the target's widths. */
@@ -355,7 +391,8 @@ static int apply_layers(fit_options *o, const uat_target *t) {
   return 0;
 }
 
-static void print_spec(const uat_run_spec *s, const uat_target *t, size_t params) {
+static void print_spec(const uat_run_spec *s, const uat_target *t, const uat_run_result *r) {
+  const size_t params = r->params;
   printf("target = %s\nlayers = %zu", uat_target_describe(t), uat_target_in(t));
   for (size_t l = 0; l < s->n_hidden; l++) printf(",%zu", uat_run_spec_hidden(s, l));
   printf(",%zu\nact = %s\n", uat_target_out(t), uat_activation_name(s->act));
@@ -364,7 +401,10 @@ static void print_spec(const uat_run_spec *s, const uat_target *t, size_t params
   if (s->no_bias) printf("bias = no\n");
   printf("trainer = %s\nboost = %zu\nseed = %lu\nparams = %zu\n", uat_fit_kind_name(s->fit.kind),
          s->fit.boost, s->seed, params);
-  printf("points = %s\ntrain_points = %zu\n", uat_points_name(s->points), s->train_n);
+  if (uat_target_get_kind(t) == UAT_TARGET_DATA)
+    printf("train_points = %zu\n", r->train_points);
+  else
+    printf("points = %s\ntrain_points = %zu\n", uat_points_name(s->points), r->train_points);
 }
 
 static int plot_fit(const char *png, uat_mlp *m, uat_target *t, const uat_run_result *r, int raw) {
@@ -488,7 +528,7 @@ int uat_cmd_fit(int argc, char **argv) {
     uat_cli_error("fit", "%s", err.msg);
     rc = UAT_EXIT_FAIL;
   } else {
-    print_spec(&spec, t, r.params);
+    print_spec(&spec, t, &r);
     printf("iterations = %zu\nevaluations = %zu\nstop = %s\nseconds = %.3f\ntrain_rmse = %.6e\n",
            r.fit.iterations, r.fit.evaluations, uat_stop_reason_name(r.fit.stop), r.fit.seconds,
            r.fit.rmse);
@@ -553,7 +593,10 @@ int uat_cmd_eval(int argc, char **argv) {
                   uat_target_out(t));
   } else {
     const size_t n = o.spec.test_n ? o.spec.test_n : uat_run_default_test(uat_target_in(t));
-    uat_dataset *test = uat_target_sample(t, UAT_POINTS_GRID, n, 0, &err);
+    /* a data file's test rows are those the training held out: its seed's split */
+    uat_dataset *test = uat_target_get_kind(t) == UAT_TARGET_DATA
+                            ? uat_target_data_rows(t, 1, info.has_seed ? info.seed : 0, &err)
+                            : uat_target_sample(t, UAT_POINTS_GRID, n, 0, &err);
     uat_fit_report r;
     if (test && uat_fit_report_compute(m, t, test, &r, &err) == UAT_OK) {
       printf("model = %s\ntarget = %s\nparams = %zu\n", o.model, uat_target_describe(t),

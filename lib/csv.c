@@ -24,6 +24,12 @@ void uat_table_free(uat_table *t) {
   if (t == NULL) return;
   if (t->header)
     for (size_t j = 0; j < t->cols; j++) free(t->header[j]);
+  for (size_t j = 0; t->labels && j < t->cols; j++) {
+    for (size_t k = 0; t->labels[j] && k < t->n_labels[j]; k++) free(t->labels[j][k]);
+    free(t->labels[j]);
+  }
+  free(t->labels);
+  free(t->n_labels);
   free(t->header);
   free(t->data);
   free(t);
@@ -109,9 +115,59 @@ static int take_header(uat_table *t, const csv_field *f, size_t cols) {
 
 #define CSV_MAX_COLS 4096
 
-static int read_rows(uat_lines *L, uat_table *t, rowbuf *b, csv_field *f, uat_error *err) {
+/* The class index of a label field in column j, added when new; -1 when out of memory. */
+static double label_index(uat_table *t, size_t j, const csv_field *f) {
+  for (size_t k = 0; k < t->n_labels[j]; k++)
+    if (strlen(t->labels[j][k]) == f->len && memcmp(t->labels[j][k], f->start, f->len) == 0)
+      return (double)k;
+  char **more = realloc(t->labels[j], (t->n_labels[j] + 1) * sizeof *more);
+  char *name = malloc(f->len + 1);
+  if (more) t->labels[j] = more;
+  if (more == NULL || name == NULL) {
+    free(name);
+    return -1;
+  }
+  memcpy(name, f->start, f->len);
+  name[f->len] = '\0';
+  more[t->n_labels[j]] = name;
+  return (double)t->n_labels[j]++;
+}
+
+/* Labels mode, at the first data row: text columns become label columns. */
+static int find_label_columns(uat_table *t, const csv_field *f) {
+  t->labels = calloc(t->cols, sizeof *t->labels);
+  t->n_labels = calloc(t->cols, sizeof *t->n_labels);
+  if (t->labels == NULL || t->n_labels == NULL) return -1;
+  for (size_t j = 0; j < t->cols; j++)
+    if (!is_number_field(&f[j]) && (t->labels[j] = malloc(sizeof(char *))) == NULL) return -1;
+  return 0;
+}
+
+/* One data row's fields into row; UAT_OK or an error at the field. */
+static int parse_fields(uat_lines *L, uat_table *t, const csv_field *f, double *row,
+                        uat_error *err) {
+  for (size_t j = 0; j < t->cols; j++) {
+    if (t->labels && t->labels[j]) {
+      if ((row[j] = label_index(t, j, &f[j])) < 0)
+        return uat_error_set(err, UAT_ENOMEM, "%s: out of memory", L->path);
+      continue;
+    }
+    if (f[j].quoted || !uat_token_double(f[j].start, f[j].len, &row[j])) {
+      if (t->labels)
+        return uat_error_set(
+            err, UAT_EFORMAT, "%s:%zu:%zu: expected a number in column '%s', found '%.*s'", L->path,
+            L->line, f[j].col, t->header[j], (int)(f[j].len > 40 ? 40 : f[j].len), f[j].start);
+      return uat_error_set(err, UAT_EFORMAT, "%s:%zu:%zu: expected a number, found '%.*s'", L->path,
+                           L->line, f[j].col, (int)(f[j].len > 40 ? 40 : f[j].len), f[j].start);
+    }
+  }
+  return UAT_OK;
+}
+
+static int read_rows(uat_lines *L, uat_table *t, rowbuf *b, csv_field *f, int labels,
+                     uat_error *err) {
   char *line;
-  int first = 1;
+  int first = 1, need_types = labels;
   while (uat_lines_next(L, &line)) {
     size_t bad = 0;
     const long n = split(line, f, CSV_MAX_COLS, &bad);
@@ -125,6 +181,7 @@ static int read_rows(uat_lines *L, uat_table *t, rowbuf *b, csv_field *f, uat_er
       t->cols = (size_t)n;
       int header = 0;
       for (long j = 0; j < n; j++) header |= !is_number_field(&f[j]);
+      header |= labels; /* a data file always names its columns */
       first = 0;
       if (header) {
         if (take_header(t, f, t->cols) != 0)
@@ -136,15 +193,13 @@ static int read_rows(uat_lines *L, uat_table *t, rowbuf *b, csv_field *f, uat_er
       return uat_error_set(err, UAT_EFORMAT, "%s:%zu:%zu: expected %zu fields, found %ld", L->path,
                            L->line, f[(size_t)n < t->cols ? (size_t)n - 1 : t->cols].col, t->cols,
                            n);
+    if (need_types && find_label_columns(t, f) != 0)
+      return uat_error_set(err, UAT_ENOMEM, "%s: out of memory", L->path);
+    need_types = 0;
     if (push_row(b, t->cols) != 0)
       return uat_error_set(err, UAT_ENOMEM, "%s: out of memory", L->path);
-    double *row = b->data + (b->rows - 1) * t->cols;
-    for (size_t j = 0; j < t->cols; j++) {
-      if (f[j].quoted || !uat_token_double(f[j].start, f[j].len, &row[j]))
-        return uat_error_set(err, UAT_EFORMAT, "%s:%zu:%zu: expected a number, found '%.*s'",
-                             L->path, L->line, f[j].col, (int)(f[j].len > 40 ? 40 : f[j].len),
-                             f[j].start);
-    }
+    const int st = parse_fields(L, t, f, b->data + (b->rows - 1) * t->cols, err);
+    if (st != UAT_OK) return st;
   }
   if (b->rows == 0)
     return uat_error_set(err, UAT_EFORMAT, "%s:%zu:1: expected at least one row of numbers",
@@ -152,7 +207,7 @@ static int read_rows(uat_lines *L, uat_table *t, rowbuf *b, csv_field *f, uat_er
   return UAT_OK;
 }
 
-int uat_table_read(const char *path, uat_table **out, uat_error *err) {
+static int table_read(const char *path, int labels, uat_table **out, uat_error *err) {
   *out = NULL;
   uat_lines L;
   if (uat_lines_open(&L, path) != 0) return uat_error_set(err, UAT_EIO, "%s: cannot open", path);
@@ -165,7 +220,7 @@ int uat_table_read(const char *path, uat_table **out, uat_error *err) {
     return uat_error_set(err, UAT_ENOMEM, "%s: out of memory", path);
   }
   rowbuf b = {NULL, 0, 0};
-  const int st = read_rows(&L, t, &b, f, err);
+  const int st = read_rows(&L, t, &b, f, labels, err);
   uat_lines_close(&L);
   free(f);
   if (st != UAT_OK) {
@@ -177,6 +232,20 @@ int uat_table_read(const char *path, uat_table **out, uat_error *err) {
   t->data = b.data;
   *out = t;
   return UAT_OK;
+}
+
+int uat_table_read(const char *path, uat_table **out, uat_error *err) {
+  return table_read(path, 0, out, err);
+}
+
+int uat_table_read_labels(const char *path, uat_table **out, uat_error *err) {
+  return table_read(path, 1, out, err);
+}
+
+long uat_table_column(const uat_table *t, const char *name) {
+  for (size_t j = 0; t->header && j < t->cols; j++)
+    if (strcmp(t->header[j], name) == 0) return (long)j;
+  return -1;
 }
 
 int uat_table_write(const char *path, const char *const *names, size_t rows, size_t cols,

@@ -1,4 +1,5 @@
 /* test_approx.c — trainers, targets, runs, rollouts and experiment files. */
+#define _DEFAULT_SOURCE /* mkstemp, fdopen */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -557,6 +558,69 @@ static void test_relu_norms_exact(void **s) {
   uat_mlp_free(m);
 }
 
+/* A data file: y = 2a - b + 1 and a class column; the seed's split is disjoint and covers every
+ * row, a column split takes its rows, classes become one-hot outputs, and a linear network fitted
+ * by L-BFGS recovers the formula on the held-out rows. */
+static void test_data_targets(void **s) {
+  (void)s;
+  char path[] = "/tmp/uat_test_data_XXXXXX";
+  const int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  FILE *fp = fdopen(fd, "w");
+  fprintf(fp, "a,b,held,y,kind\n");
+  for (int k = 0; k < 40; k++) {
+    const double a = 0.1 * k, b = cos(k);
+    fprintf(fp, "%.17g,%.17g,%d,%.17g,%s\n", a, b, k % 4 == 0, 2 * a - b + 1,
+            a > 2 ? "big" : "small");
+  }
+  fclose(fp);
+  char spec[256];
+  snprintf(spec, sizeof spec, "data:%s:x=a,b:y=y:test=0.25", path);
+  uat_target *t = NULL;
+  uat_error err;
+  assert_int_equal(uat_target_alloc(spec, NULL, &t, &err), UAT_OK);
+  assert_int_equal(uat_target_in(t), 2);
+  assert_int_equal(uat_target_out(t), 1);
+  uat_dataset *tr = uat_target_data_rows(t, 0, 5, &err), *te = uat_target_data_rows(t, 1, 5, &err);
+  assert_int_equal(tr->n, 30);
+  assert_int_equal(te->n, 10);
+  double sum = 0; /* every row once: the sums of a over both sets are the sum over the file */
+  for (size_t k = 0; k < tr->n; k++) sum += tr->x[2 * k];
+  for (size_t k = 0; k < te->n; k++) sum += te->x[2 * k];
+  uat_assert_close(sum, 0.1 * 780, 1e-12, 0);
+  uat_dataset_free(tr);
+  uat_dataset_free(te);
+  uat_target_free(t);
+  snprintf(spec, sizeof spec, "data:%s:x=a,b:y=kind:test=held", path);
+  assert_int_equal(uat_target_alloc(spec, NULL, &t, &err), UAT_OK);
+  assert_int_equal(uat_target_classes(t), 2);
+  assert_string_equal(uat_target_output_name(t, 0), "small");
+  te = uat_target_data_rows(t, 1, 0, &err);
+  assert_int_equal(te->n, 10); /* k = 0, 4, ..., 36 */
+  uat_assert_close(te->x[2 * 9], 3.6, 1e-15, 0);
+  assert_true(te->y[2 * 9] == 0 && te->y[2 * 9 + 1] == 1); /* 3.6 > 2: "big", one-hot */
+  uat_dataset_free(te);
+  uat_target_free(t);
+  uat_run_spec sp;
+  uat_run_spec_defaults(&sp);
+  snprintf(spec, sizeof spec, "data:%s:x=a,b:y=y", path);
+  sp.target = spec;
+  sp.n_hidden = 0;
+  sp.fit = uat_fit_default_params(UAT_FIT_LBFGS);
+  sp.fit.max_iter = 200;
+  uat_mlp *m = NULL;
+  uat_run_result r;
+  assert_int_equal(uat_run(&sp, &m, &r, &err), UAT_OK);
+  assert_int_equal(r.train_points, 32);
+  assert_true(r.report.is_data);
+  assert_true(r.report.test_rmse < 1e-12);
+  uat_assert_close(m->theta[0], 2.0, 1e-12, 0); /* the formula's coefficients */
+  uat_assert_close(m->theta[1], -1.0, 1e-12, 0);
+  uat_assert_close(m->theta[2], 1.0, 1e-12, 0);
+  uat_mlp_free(m);
+  unlink(path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_varpro_jacobian_matches_differences),
@@ -572,6 +636,7 @@ int main(void) {
       cmocka_unit_test(test_targets_and_points),
       cmocka_unit_test(test_rollout_keeps_invariant),
       cmocka_unit_test(test_experiment_files),
+      cmocka_unit_test(test_data_targets),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,10 @@ typedef struct {
   double accuracy; /**< correct / (rows x outputs); NaN for other targets */
   double margin;   /**< the smallest distance to 0.5 on the right side (negative: the worst
                         wrong row's distance on the wrong side); NaN for other targets */
+  /* data files (data: targets) are judged on their test rows alone: */
+  int is_data;    /**< norms[] and dnorms[] are not computed (there is no function) */
+  size_t classes; /**< > 0: a class target: accuracy of the largest output, and ... */
+  size_t confusion[UAT_TARGET_MAX_DIM][UAT_TARGET_MAX_DIM]; /**< ... [true][predicted] counts */
 } uat_fit_report;
 
 int uat_fit_report_compute(uat_mlp *m, uat_target *t, const uat_dataset *test, uat_fit_report *r,

@@ -31,14 +31,28 @@ void uat_atomic_abort(uat_atomic_file *af);
 /** A numeric table read from CSV. */
 typedef struct {
   size_t rows, cols;
-  double *data;  /**< rows x cols, row-major */
-  char **header; /**< cols names, or NULL when the file has no header line */
+  double *data;     /**< rows x cols, row-major */
+  char **header;    /**< cols names, or NULL when the file has no header line */
+  char ***labels;   /**< uat_table_read_labels: labels[j], the class names of a text column j in
+                         order of first appearance (its values in data are their indices), NULL
+                         for a numeric column; NULL for uat_table_read */
+  size_t *n_labels; /**< the number of class names of each column (0: numeric) */
 } uat_table;
 
 /** Read a CSV file of numbers (RFC 4180 commas; blank lines and lines starting with '#' are
  *  skipped). The first line is a header when any of its fields is not a number. Errors say
  *  `path:line:column: expected ...`. On error *out is NULL. */
 int uat_table_read(const char *path, uat_table **out, uat_error *err);
+
+/** Read a CSV data file with a header line whose columns may hold text labels (class names):
+ *  a column whose first row is not a number is a label column, its values stored as class
+ *  indices (t->labels, t->n_labels); every other field must be a number. Errors as
+ *  uat_table_read's, naming the column: `path:line:column: expected a number in column
+ *  'sepal_length', found 'x'`. */
+int uat_table_read_labels(const char *path, uat_table **out, uat_error *err);
+
+/** The index of the column called name, or -1. */
+long uat_table_column(const uat_table *t, const char *name);
 
 /** Allocate a zeroed table (header NULL). */
 uat_table *uat_table_alloc(size_t rows, size_t cols);

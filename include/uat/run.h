@@ -43,6 +43,7 @@ void uat_run_spec_defaults(uat_run_spec *s);
 
 typedef struct {
   size_t params;
+  size_t train_points; /**< the training set's size */
   uat_fit_result fit;
   uat_fit_report report;
 } uat_run_result;

@@ -4,7 +4,13 @@
  *   ode:SYSTEM:trajectory      t -> state(t) of a catalogue system (CVODE ground truth)
  *   ode:SYSTEM:field           state -> f(state), the system's vector field
  *   bool:BITS                  a truth table: bool:0110 is XOR of two inputs (first input most
- *                              significant), 2^n bits for n inputs */
+ *                              significant), 2^n bits for n inputs
+ *   data:FILE[:x=A,B][:y=C][:test=F|test=COLUMN]
+ *                              rows of a CSV file with a header (docs/data.md): inputs x (default
+ *                              every column but the last), outputs y (default the last); a
+ *                              text column of y is a class label, one output per class
+ *                              (one-hot); test rows a fraction F (default 0.2) drawn by the
+ *                              seed, or the rows where COLUMN is not 0 */
 #ifndef UAT_TARGET_H
 #define UAT_TARGET_H
 
@@ -20,7 +26,8 @@ typedef enum {
   UAT_TARGET_EXPR = 0,
   UAT_TARGET_TRAJECTORY,
   UAT_TARGET_FIELD,
-  UAT_TARGET_BOOL
+  UAT_TARGET_BOOL,
+  UAT_TARGET_DATA
 } uat_target_kind;
 
 /** How points are placed: a regular grid, Chebyshev nodes (per axis), uniform random, or (for
@@ -51,6 +58,14 @@ const double *uat_target_lo(const uat_target *t);
 const double *uat_target_hi(const uat_target *t);
 const char *uat_target_input_name(const uat_target *t, size_t i);
 const char *uat_target_output_name(const uat_target *t, size_t i);
+
+/** Data targets: the training rows (test = 0) or the test rows (test = 1) of the split that
+ *  seed draws (a split by column ignores the seed). NULL with err set for other targets.
+ *  uat_target_sample of a data target gives its training rows. */
+uat_dataset *uat_target_data_rows(uat_target *t, int test, unsigned long seed, uat_error *err);
+
+/** Data targets with a class column: the number of classes (= outputs); 0 otherwise. */
+size_t uat_target_classes(const uat_target *t);
 
 /** A text description, e.g. "sin(x) on x in [-3.14159, 3.14159]". */
 const char *uat_target_describe(const uat_target *t);
