@@ -420,3 +420,100 @@ int uat_plot_series(const char *base, const double *x, const double *y, size_t n
   const series_ctx c = {x, y, n, dim, names, title};
   return render(base, series_data, series_body, &c, e);
 }
+
+/* decision surface */
+typedef struct {
+  size_t nx, ny;
+  const double *lo, *hi, *value;
+  size_t n;
+  const double *x, *label;
+  const uat_plot_surface_labels *l;
+} surface_ctx;
+
+static void surface_data(FILE *fp, const void *p) {
+  const surface_ctx *c = p;
+  fprintf(fp, "# x1,x2,value: the grid, then after two blank lines x1,x2,label: the points\n");
+  for (size_t j = 0; j < c->ny; j++) {
+    const double x2 = c->lo[1] + (c->hi[1] - c->lo[1]) * (double)j / (double)(c->ny - 1);
+    for (size_t i = 0; i < c->nx; i++)
+      fprintf(fp, "%.17g,%.17g,%.17g\n",
+              c->lo[0] + (c->hi[0] - c->lo[0]) * (double)i / (double)(c->nx - 1), x2,
+              c->value[j * c->nx + i]);
+    fprintf(fp, "\n");
+  }
+  fprintf(fp, "\n"); /* two blank lines: the next block (gnuplot's index 1) */
+  for (size_t k = 0; k < c->n; k++)
+    fprintf(fp, "%.17g,%.17g,%.17g\n", c->x[2 * k], c->x[2 * k + 1], c->label[k]);
+}
+
+/* Class k's colours: a light one for its region, a dark one for its points. */
+static const char *const region_colours[8] = {"#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb",
+                                              "#fcbba1", "#d9d9d9", "#fde0ef", "#ffffcc"};
+static const char *const point_colours[8] = {"#08519c", "#a63603", "#006d2c", "#54278f",
+                                             "#a50f15", "#252525", "#c51b7d", "#8c6d31"};
+
+static void surface_points(FILE *fp, const char *data, const surface_ctx *c) {
+  const size_t K = c->l->classes ? c->l->classes : 2;
+  for (size_t k = 0; k < K; k++) {
+    char name[64];
+    if (c->l->classes && c->l->class_names)
+      snprintf(name, sizeof name, "%s", c->l->class_names[k]);
+    else
+      snprintf(name, sizeof name, "training points, label %zu", k);
+    /* one output's points: open (0) and filled (1) black circles over the blue-red map;
+     * classes: their dark colour */
+    const char *colour = c->l->classes ? point_colours[k % 8] : "#000000";
+    const int pt = c->l->classes ? (k % 2 ? 7 : 9) : (k ? 7 : 6);
+    fprintf(fp, ", ");
+    gp_quote(fp, data);
+    fprintf(fp,
+            " index 1 using 1:($3 == %zu ? $2 : 1/0) with points pt %d ps 1.6 lw 2 lc rgb "
+            "'%s' title ",
+            k, pt, colour);
+    gp_quote(fp, name);
+    fprintf(fp, " noenhanced");
+  }
+}
+
+static void surface_body(FILE *fp, const char *data, const void *p) {
+  const surface_ctx *c = p;
+  const uat_plot_surface_labels *l = c->l;
+  fprintf(fp, "unset grid\nset key outside right top\nset xlabel ");
+  gp_quote(fp, l->x1_name ? l->x1_name : "x1");
+  fprintf(fp, " noenhanced\nset ylabel ");
+  gp_quote(fp, l->x2_name ? l->x2_name : "x2");
+  fprintf(fp, " noenhanced\nset cblabel ");
+  gp_quote(fp, l->value_name ? l->value_name : l->classes ? "class" : "output");
+  fprintf(fp, " noenhanced\nset title ");
+  gp_quote(fp, l->title ? l->title : "");
+  fprintf(fp, " noenhanced\n");
+  if (l->classes) {
+    fprintf(fp,
+            "set cbrange [-0.5:%zu.5]\nset cbtics 1\nset palette maxcolors %zu\n"
+            "set palette defined (",
+            l->classes - 1, l->classes);
+    for (size_t k = 0; k < l->classes; k++)
+      fprintf(fp, "%s%zu '%s'", k ? ", " : "", k, region_colours[k % 8]);
+    fprintf(fp, ")\n");
+  } else { /* blue below the boundary at 0.5, red above, pale at it */
+    fprintf(fp, "set cbrange [0:1]\nset palette defined (0 '#4575b4', 0.45 '#e0f3f8', "
+                "0.5 '#ffffbf', 0.55 '#fee090', 1 '#d73027')\n");
+  }
+  fprintf(fp, "set xrange [%.17g:%.17g]\nset yrange [%.17g:%.17g]\nplot ", c->lo[0], c->hi[0],
+          c->lo[1], c->hi[1]);
+  gp_quote(fp, data);
+  fprintf(fp, " index 0 using 1:2:3 with image notitle");
+  surface_points(fp, data, c);
+  fprintf(fp, "\nset grid\n");
+}
+
+int uat_plot_surface(const char *base, size_t nx, size_t ny, const double *lo, const double *hi,
+                     const double *value, size_t n, const double *x, const double *label,
+                     const uat_plot_surface_labels *labels, uat_error *e) {
+  if (nx < 2 || ny < 2 || !(hi[0] > lo[0]) || !(hi[1] > lo[1]))
+    return uat_error_set(e, UAT_EINVAL,
+                         "plot: a surface needs a grid of at least 2 x 2 points "
+                         "over a box");
+  const surface_ctx c = {nx, ny, lo, hi, value, n, x, label, labels};
+  return render(base, surface_data, surface_body, &c, e);
+}

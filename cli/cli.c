@@ -2,8 +2,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 
+#include "uat/plot.h"
+
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -182,4 +185,53 @@ void uat_cli_plot_base(const char *path, const char *suffix, char *base, size_t 
   const size_t n = strlen(path);
   const int png = n > 4 && strcmp(path + n - 4, ".png") == 0;
   snprintf(base, len, "%.*s%s", (int)(png ? n - 4 : n), path, suffix);
+}
+
+int uat_cli_plot_surface(const char *cmd, const char *png, const uat_mlp *m, const double *lo,
+                         const double *hi, const uat_dataset *d, int logit,
+                         const char *const *names, const char *title) {
+  enum { N = 201 };
+  const size_t out = uat_mlp_out(m), K = out > 1 ? out : 0;
+  double *grid = malloc(N * N * 2 * sizeof *grid), *y = malloc(N * N * out * sizeof *y);
+  double *value = malloc(N * N * sizeof *value), *label = malloc((d->n + 1) * sizeof *label);
+  uat_mlp_workspace *w = uat_mlp_workspace_alloc(m, 1024);
+  int rc = grid && y && value && label && w ? 0 : -1;
+  for (size_t k = 0; rc == 0 && k < (size_t)N * N; k++) {
+    grid[2 * k] = lo[0] + (hi[0] - lo[0]) * (double)(k % N) / (N - 1);
+    grid[2 * k + 1] = lo[1] + (hi[1] - lo[1]) * (double)(k / N) / (N - 1);
+  }
+  if (rc == 0 && uat_mlp_predict(m, w, (size_t)N * N, grid, y) != 0) rc = -1;
+  for (size_t k = 0; rc == 0 && k < (size_t)N * N; k++) {
+    size_t best = 0;
+    for (size_t o = 1; o < out; o++)
+      if (y[k * out + o] > y[k * out + best]) best = o;
+    value[k] = K ? (double)best : logit ? 1.0 / (1.0 + exp(-y[k])) : y[k];
+  }
+  for (size_t k = 0; rc == 0 && k < d->n; k++) { /* the class of a one-hot row, or the label */
+    size_t best = 0;
+    for (size_t o = 1; o < out; o++)
+      if (d->y[k * out + o] > d->y[k * out + best]) best = o;
+    label[k] = K ? (double)best : d->y[k] > 0.5;
+  }
+  if (rc != 0) uat_cli_error(cmd, "--plot: out of memory");
+  uat_error err;
+  const uat_plot_surface_labels labels = {
+      names ? names[0] : NULL, names ? names[1] : NULL, NULL, title, K, names ? names + 2 : NULL};
+  char base[1024];
+  uat_cli_plot_base(png, "", base, sizeof base);
+  const int st = rc == 0
+                     ? uat_plot_surface(base, N, N, lo, hi, value, d->n, d->x, label, &labels, &err)
+                     : UAT_ENOMEM;
+  if (st == UAT_ENOTFOUND)
+    fprintf(stderr, "uat %s: warning: %s\n", cmd, err.msg);
+  else if (st != UAT_OK && rc == 0) {
+    uat_cli_error(cmd, "%s", err.msg);
+    rc = -1;
+  }
+  uat_mlp_workspace_free(w);
+  free(grid);
+  free(y);
+  free(value);
+  free(label);
+  return rc;
 }

@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 
+#include "uat/data.h"
+#include "uat/mlp.h"
 #include "uat/util.h"
 
 /* Exit codes of every subcommand. */
@@ -54,6 +56,13 @@ void uat_progress_end(uat_progress *p);
 /* A plot's base name: path without a final ".png" (plots write BASE.png, BASE.svg, BASE.gp, ...).
  * suffix is appended ("" for none). */
 void uat_cli_plot_base(const char *path, const char *suffix, char *base, size_t len);
+
+/* The decision surface of a two-input network m (uat_plot_surface) over [lo, hi] with the
+ * training points d: its output (sigmoid of it when logit is set), or with two or more outputs
+ * the class of the largest. Returns 0, or -1 after a message (a missing gnuplot is a warning). */
+int uat_cli_plot_surface(const char *cmd, const char *png, const uat_mlp *m, const double *lo,
+                         const double *hi, const uat_dataset *d, int logit,
+                         const char *const *names, const char *title);
 
 /* Output to a file written atomically, or to stdout when path is NULL or "-". */
 typedef struct {

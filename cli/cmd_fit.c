@@ -63,7 +63,8 @@ static void fit_help(FILE *fp) {
       "      --rollout A:B:N integrate the learned field (ode:SYSTEM:field) with CVODE from the\n"
       "                      system's initial state at N times from A to B; report its error\n"
       "                      against the true trajectory and its invariant drift\n"
-      "      --plot BASE.png model vs target (first output; one-input targets) in BASE.png,\n"
+      "      --plot BASE.png model vs target (first output; one-input targets) in BASE.png, or\n"
+      "                      for two inputs the decision surface with the training points;\n"
       "                      training RMSE per iteration (normalised units) in BASE_loss.png\n"
       "      --verbose       a line per iteration (iteration, training RMSE) on stderr; without\n"
       "                      it a terminal shows one progress line\n"
@@ -407,7 +408,37 @@ static void print_spec(const uat_run_spec *s, const uat_target *t, const uat_run
     printf("points = %s\ntrain_points = %zu\n", uat_points_name(s->points), r->train_points);
 }
 
-static int plot_fit(const char *png, uat_mlp *m, uat_target *t, const uat_run_result *r, int raw) {
+/* A two-input target's decision surface over its box (padded by an eighth on every side) with
+ * the training points. */
+static int plot_surface(const char *png, uat_mlp *m, uat_target *t, const uat_run_spec *s) {
+  uat_error err;
+  uat_dataset *d = uat_target_sample(t, s->points, s->train_n, s->seed, &err);
+  if (d == NULL) {
+    uat_cli_error("fit", "--plot: %s", err.msg);
+    return -1;
+  }
+  double lo[2], hi[2];
+  for (int i = 0; i < 2; i++) {
+    const double pad = (uat_target_hi(t)[i] - uat_target_lo(t)[i]) / 8;
+    lo[i] = uat_target_lo(t)[i] - pad;
+    hi[i] = uat_target_hi(t)[i] + pad;
+  }
+  const char *names[2 + UAT_TARGET_MAX_DIM];
+  names[0] = uat_target_input_name(t, 0);
+  names[1] = uat_target_input_name(t, 1);
+  for (size_t o = 0; o < uat_target_out(t); o++) names[2 + o] = uat_target_output_name(t, o);
+  char title[700];
+  snprintf(title, sizeof title, "%s: %zu parameters, %s", uat_target_describe(t), m->n_params,
+           uat_fit_kind_name(s->fit.kind));
+  const int logit = uat_loss_on_logits(s->fit.loss) && s->out_act == UAT_ACT_IDENTITY;
+  const int rc = uat_cli_plot_surface("fit", png, m, lo, hi, d, logit, names, title);
+  uat_dataset_free(d);
+  return rc;
+}
+
+static int plot_fit(const char *png, uat_mlp *m, uat_target *t, const uat_run_result *r,
+                    const uat_run_spec *spec) {
+  const int raw = spec->raw;
   char base[1024], loss_base[1100];
   uat_cli_plot_base(png, "", base, sizeof base);
   uat_cli_plot_base(png, "_loss", loss_base, sizeof loss_base);
@@ -420,8 +451,10 @@ static int plot_fit(const char *png, uat_mlp *m, uat_target *t, const uat_run_re
     const int lst = uat_plot_loss(loss_base, r->fit.history, r->fit.history_len, ylabel, &lerr);
     if (lst != UAT_OK && lst != UAT_ENOTFOUND) uat_cli_error("fit", "%s", lerr.msg);
   }
-  if (uat_target_in(t) != 1) {
-    fprintf(stderr, "uat fit: warning: --plot draws one-input targets only\n");
+  if (uat_target_in(t) == 2) return plot_surface(png, m, t, spec);
+  if (uat_target_in(t) != 1 || uat_target_get_kind(t) == UAT_TARGET_DATA) {
+    fprintf(stderr, "uat fit: warning: --plot draws one-input targets and two-input decision "
+                    "surfaces only\n");
     return 0;
   }
   enum { N = 1001 };
@@ -544,7 +577,7 @@ int uat_cmd_fit(int argc, char **argv) {
         rc = UAT_EXIT_FAIL;
       }
     }
-    if (o.plot && plot_fit(o.plot, m, t, &r, spec.raw) != 0) rc = UAT_EXIT_FAIL;
+    if (o.plot && plot_fit(o.plot, m, t, &r, &spec) != 0) rc = UAT_EXIT_FAIL;
     if (o.rollout && rollout(o.rollout, o.plot, m, t) != 0) rc = UAT_EXIT_FAIL;
   }
   free(spec.history);

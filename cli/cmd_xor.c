@@ -28,7 +28,7 @@ typedef struct {
   const char *configs[8]; /* NULL-terminated */
   unsigned long seed_a, seed_b;
   out_format format;
-  const char *output, *runs_path, *model_path;
+  const char *output, *runs_path, *model_path, *plot_path;
   int progress;
   /* overrides; a negative or zero value means "keep the configuration's own" */
   long epochs, hidden;
@@ -43,7 +43,8 @@ static void help(FILE *fp) {
       "usage: uat xor [--config NAME|all] [--seeds A:B] [--format text|csv|md]\n"
       "               [--epochs N] [--lr R] [--hidden H] [--act NAME] [--init RULE[:A[:B]]]\n"
       "               [--loss mse|half-mse|bce] [--optimizer sgd|momentum|adam]\n"
-      "               [--runs RUNS.csv] [--save-model F] [-o REPORT] [--failures N]\n"
+      "               [--runs RUNS.csv] [--save-model F] [--plot BASE.png] [-o REPORT]\n"
+      "               [--failures N]\n"
       "               [--no-progress]\n\n"
       "Train the seed post's XOR networks once per seed and report how often they solve XOR.\n"
       "  torch  2-2-1 sigmoid/identity, N(0,1) weights, PyTorch biases, MSE,\n"
@@ -68,6 +69,7 @@ static void help(FILE *fp) {
       "                      uniform:A:B, xavier, xavier-normal, he, he-uniform, torch\n"
       "      --runs FILE     also write one CSV row per run (seed, outputs, epochs)\n"
       "      --save-model F  save the trained network (one --config, one seed) to F\n"
+      "      --plot BASE.png its decision surface over the plane with the four points\n"
       "      --failures N    list at most N failures per configuration in text (default 10)\n"
       "  -o, --output FILE   write the report to FILE (atomically) instead of stdout\n"
       "      --no-progress   no progress bar on the terminal\n"
@@ -252,6 +254,30 @@ static void write_runs(FILE *fp, const uat_xor_config *c, const uat_xor_run *run
   }
 }
 
+/* --save-model and --plot for the one trained network: 0, or -1 after a message. */
+static int keep_network(const xor_options *o, const uat_xor_config *c, const uat_mlp *m,
+                        unsigned long seed) {
+  uat_error err;
+  if (o->model_path && uat_mlp_save(o->model_path, m, &err) != UAT_OK) {
+    uat_cli_error("xor", "%s", err.msg);
+    return -1;
+  }
+  if (o->plot_path == NULL) return 0;
+  uat_dataset *d = uat_dataset_alloc(4, 2, 1);
+  if (d == NULL) return -1;
+  static const double X[8] = {0, 0, 0, 1, 1, 0, 1, 1}, Y[4] = {0, 1, 1, 0};
+  memcpy(d->x, X, sizeof X);
+  memcpy(d->y, Y, sizeof Y);
+  char arch[64], title[200];
+  describe(c, arch, sizeof arch);
+  snprintf(title, sizeof title, "XOR, config %s (%s), seed %lu", c->name, arch, seed);
+  const double lo[2] = {-0.25, -0.25}, hi[2] = {1.25, 1.25};
+  const int logit = uat_loss_on_logits(c->loss) && c->out_act == UAT_ACT_IDENTITY;
+  const int rc = uat_cli_plot_surface("xor", o->plot_path, m, lo, hi, d, logit, NULL, title);
+  uat_dataset_free(d);
+  return rc;
+}
+
 static int run_config(const xor_options *o, const char *name, uat_xor_run *runs,
                       uat_xor_config *c) {
   if (uat_xor_config_get(name, c) != UAT_OK) {
@@ -266,7 +292,8 @@ static int run_config(const xor_options *o, const char *name, uat_xor_run *runs,
   const size_t n = o->seed_b - o->seed_a + 1;
   uat_progress bar;
   uat_progress_start(&bar, name, n, o->progress);
-  if (o->model_path == NULL) {
+  const int one_net = o->model_path != NULL || o->plot_path != NULL;
+  if (!one_net) {
     /* many seeds side by side: the same runs as one at a time, bit for bit (uat/lanes.h) */
     const size_t chunk = 1024;
     for (size_t i = 0; i < n; i += chunk) {
@@ -279,7 +306,7 @@ static int run_config(const xor_options *o, const char *name, uat_xor_run *runs,
       uat_progress_update(&bar, i + k);
     }
   }
-  for (size_t i = 0; i < n && o->model_path != NULL; i++) {
+  for (size_t i = 0; i < n && one_net; i++) {
     uat_mlp *trained = NULL;
     if (uat_xor_run_seed(c, o->seed_a + i, &runs[i], &trained) != UAT_OK) {
       uat_progress_end(&bar);
@@ -287,15 +314,11 @@ static int run_config(const xor_options *o, const char *name, uat_xor_run *runs,
       return -1;
     }
     uat_progress_update(&bar, i + 1);
-    if (trained != NULL) {
-      uat_error err;
-      const int st = uat_mlp_save(o->model_path, trained, &err);
-      uat_mlp_free(trained);
-      if (st != UAT_OK) {
-        uat_progress_end(&bar);
-        uat_cli_error("xor", "%s", err.msg);
-        return -1;
-      }
+    const int st = trained ? keep_network(o, c, trained, o->seed_a + i) : 0;
+    uat_mlp_free(trained);
+    if (st != 0) {
+      uat_progress_end(&bar);
+      return -1;
     }
   }
   uat_progress_end(&bar);
@@ -377,7 +400,8 @@ static int parse_args(int argc, char **argv, xor_options *o) {
     OPT_NOPROG,
     OPT_MODEL,
     OPT_LOSS,
-    OPT_OPTIM
+    OPT_OPTIM,
+    OPT_PLOT
   };
   static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
                                        {"seeds", required_argument, NULL, 's'},
@@ -394,6 +418,7 @@ static int parse_args(int argc, char **argv, xor_options *o) {
                                        {"save-model", required_argument, NULL, OPT_MODEL},
                                        {"loss", required_argument, NULL, OPT_LOSS},
                                        {"optimizer", required_argument, NULL, OPT_OPTIM},
+                                       {"plot", required_argument, NULL, OPT_PLOT},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   const char *config = "all";
@@ -461,6 +486,7 @@ static int parse_args(int argc, char **argv, xor_options *o) {
     case OPT_INIT: o->init = arg; break;
     case OPT_LOSS: o->loss = arg; break;
     case OPT_OPTIM: o->optimizer = arg; break;
+    case OPT_PLOT: o->plot_path = arg; break;
     case OPT_RUNS: o->runs_path = arg; break;
     case OPT_MODEL: o->model_path = arg; break;
     case OPT_NOPROG: o->progress = 0; break;
@@ -472,8 +498,9 @@ static int parse_args(int argc, char **argv, xor_options *o) {
     uat_cli_error("xor", "unexpected argument '%s' (try --help)", argv[optind]);
     return -1;
   }
-  if (o->model_path && (strcmp(config, "all") == 0 || o->seed_a != o->seed_b)) {
-    uat_cli_error("xor", "--save-model: expected one --config and one seed (--seeds S)");
+  if ((o->model_path || o->plot_path) && (strcmp(config, "all") == 0 || o->seed_a != o->seed_b)) {
+    uat_cli_error("xor", "--%s: expected one --config and one seed (--seeds S)",
+                  o->model_path ? "save-model" : "plot");
     return -1;
   }
   if (strcmp(config, "all") == 0) {
@@ -485,8 +512,13 @@ static int parse_args(int argc, char **argv, xor_options *o) {
 }
 
 int uat_cmd_xor(int argc, char **argv) {
-  xor_options o = {{NULL}, 0,  99,   FMT_TEXT, NULL, NULL, NULL, 1,
-                   -1,     -1, -1.0, NULL,     NULL, NULL, NULL, 10};
+  xor_options o = {.seed_b = 99,
+                   .format = FMT_TEXT,
+                   .progress = 1,
+                   .epochs = -1,
+                   .hidden = -1,
+                   .lr = -1.0,
+                   .max_failures = 10};
   const int p = parse_args(argc, argv, &o);
   if (p != 0) return p > 0 ? UAT_EXIT_OK : UAT_EXIT_USAGE;
   uat_xor_config probe;

@@ -69,6 +69,25 @@ int uat_plot_series(const char *base, const double *x, const double *y, size_t n
  *  say the units. */
 int uat_plot_loss(const char *base, const double *loss, size_t n, const char *ylabel, uat_error *e);
 
+/** A decision surface: what a picture of a two-input network's output over the plane says. */
+typedef struct {
+  const char *x1_name, *x2_name;  /**< axis names (NULL: "x1", "x2") */
+  const char *value_name;         /**< the colour bar's ("output"; "class" for classes) */
+  const char *title;              /**< may be NULL */
+  size_t classes;                 /**< 0: values are outputs in [0, 1] with the boundary at 0.5;
+                                       K >= 2: values are predicted classes 0 ... K-1 */
+  const char *const *class_names; /**< K names for the legend (classes > 0; may be NULL) */
+} uat_plot_surface_labels;
+
+/** A two-input classifier's output over the box [lo[0], hi[0]] x [lo[1], hi[1]] as a heat map
+ *  (value[j * nx + i] at x1 = lo[0] + i (hi[0]-lo[0])/(nx-1), x2 = lo[1] + j (hi[1]-lo[1])/(ny-1))
+ *  under its n training points (x: n x 2) marked by their label (0/1, or the class). The data
+ *  file holds the grid (x1, x2, value), two blank lines, then the points (x1, x2, label): the
+ *  picture the seed post points to in TensorFlow Playground. */
+int uat_plot_surface(const char *base, size_t nx, size_t ny, const double *lo, const double *hi,
+                     const double *value, size_t n, const double *x, const double *label,
+                     const uat_plot_surface_labels *labels, uat_error *e);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,6 +3,7 @@
 # atomic outputs, and `uat predict` against values known exactly.
 set -uo pipefail
 uat=$1
+here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0
@@ -295,6 +296,18 @@ logic=$("$uat" logic --seeds 0:9 --epochs 200 --max-inputs 3 -f csv --no-progres
 grep -q '^xor,2,0110,no,' <<<"$logic" && ok || bad "logic: xor row: $logic"
 grep -q '^parity-3,3,01101001,no,' <<<"$logic" && ok || bad "logic: parity-3 row: $logic"
 expect 2 '--widths: expected an integer from 0 to 16' -- logic --widths 17
+# decision surfaces: the data (201 x 201 grid, then the training points) and, with gnuplot, PNGs
+"$uat" xor --config torch --seeds 3 --plot "$tmp/xs.png" --no-progress >/dev/null && ok || bad "xor --plot"
+[ "$(grep -c '^[-0-9]' "$tmp/xs_data.csv")" = $((201 * 201 + 4)) ] && ok || bad "xor surface data"
+tail -4 "$tmp/xs_data.csv" | awk -F, '{ s += $3 } END { exit s != 2 }' && ok || bad "xor surface points"
+expect 2 '--plot: expected one --config and one seed' -- xor --config torch --seeds 0:3 --plot "$tmp/x.png"
+"$uat" fit --target data:"$here/../../examples/data/iris.csv" --x petal_length,petal_width --hidden 4 \
+  --out-act softmax --loss ce --lr 0.01 --max-iter 100 --plot "$tmp/iris.png" >/dev/null && ok || bad "fit --plot iris"
+[ "$(tail -n +$((201 * 202 + 3)) "$tmp/iris_data.csv" | grep -c .)" = 120 ] && ok || bad "iris surface points"
+if command -v gnuplot >/dev/null; then
+  [ "$(head -c 4 "$tmp/xs.png" | od -An -c | tr -d ' ')" = "211PNG" ] && ok || bad "xor surface not a PNG"
+  [ -s "$tmp/iris.png" ] && ok || bad "iris surface PNG"
+fi
 
 # Provenance: a model file records its target, domain, trainer, seed and uat version; eval
 # uses the training domain unless told otherwise, and reproduces fit's test RMSE exactly.
