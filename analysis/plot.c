@@ -517,3 +517,43 @@ int uat_plot_surface(const char *base, size_t nx, size_t ny, const double *lo, c
   const surface_ctx c = {nx, ny, lo, hi, value, n, x, label, labels};
   return render(base, surface_data, surface_body, &c, e);
 }
+
+/* curves */
+typedef struct {
+  const double *x, *y;
+  size_t n, dim;
+  const char *const *names;
+  const uat_plot_curves_labels *l;
+} curves_ctx;
+
+static void curves_data(FILE *fp, const void *p) {
+  const curves_ctx *c = p;
+  const series_ctx s = {c->x, c->y, c->n, c->dim, c->names, NULL};
+  series_data(fp, &s);
+}
+
+static void curves_body(FILE *fp, const char *data, const void *p) {
+  const curves_ctx *c = p;
+  fprintf(fp, "set title ");
+  gp_quote(fp, c->l->title ? c->l->title : "");
+  fprintf(fp, " noenhanced\nset xlabel ");
+  gp_quote(fp, c->l->xlabel ? c->l->xlabel : "x");
+  fprintf(fp, " noenhanced\nset ylabel ");
+  gp_quote(fp, c->l->ylabel ? c->l->ylabel : "");
+  fprintf(fp, " noenhanced\n%s", c->l->logy ? "set logscale y\nset format y '10^{%L}'\n" : "");
+  fprintf(fp, "plot ");
+  for (size_t i = 0; i < c->dim; i++) {
+    if (i) fprintf(fp, ", ");
+    gp_quote(fp, data);
+    fprintf(fp, " using 1:%zu skip 1 with lines lw 1.5 title ", i + 2);
+    gp_quote(fp, c->names[i]);
+    fprintf(fp, " noenhanced");
+  }
+  fprintf(fp, "\nunset logscale\nset format y\nunset title\nunset ylabel\n");
+}
+
+int uat_plot_curves(const char *base, const double *x, const double *y, size_t n, size_t dim,
+                    const char *const *names, const uat_plot_curves_labels *labels, uat_error *e) {
+  const curves_ctx c = {x, y, n, dim, names, labels};
+  return render(base, curves_data, curves_body, &c, e);
+}

@@ -27,6 +27,7 @@ static const command commands[] = {
     {"sweep", uat_cmd_sweep, "run an experiment file into a results folder (tables, fits, plots)"},
     {"sym", uat_cmd_sym, "differentiate, simplify, evaluate, print expressions; Jacobians"},
     {"xor", uat_cmd_xor, "the seed post's XOR configurations over many seeds"},
+    {"adapt", uat_cmd_adapt, "track a drifting target online (LMS, SGD) against a frozen network"},
     {"logic", uat_cmd_logic, "logic gates, parity and majority: one neuron against small networks"},
     {"predict", uat_cmd_predict, "outputs of a saved model for the rows of a CSV file"},
 };

@@ -69,6 +69,16 @@ int uat_plot_series(const char *base, const double *x, const double *y, size_t n
  *  say the units. */
 int uat_plot_loss(const char *base, const double *loss, size_t n, const char *ylabel, uat_error *e);
 
+/** What a curves plot says: axis labels, a title (each may be NULL), a log y axis or not. */
+typedef struct {
+  const char *xlabel, *ylabel, *title;
+  int logy;
+} uat_plot_curves_labels;
+
+/** dim curves over x (row-major n x dim) in one panel, named names[0 .. dim). */
+int uat_plot_curves(const char *base, const double *x, const double *y, size_t n, size_t dim,
+                    const char *const *names, const uat_plot_curves_labels *labels, uat_error *e);
+
 /** A decision surface: what a picture of a two-input network's output over the plane says. */
 typedef struct {
   const char *x1_name, *x2_name;  /**< axis names (NULL: "x1", "x2") */

@@ -296,6 +296,15 @@ logic=$("$uat" logic --seeds 0:9 --epochs 200 --max-inputs 3 -f csv --no-progres
 grep -q '^xor,2,0110,no,' <<<"$logic" && ok || bad "logic: xor row: $logic"
 grep -q '^parity-3,3,01101001,no,' <<<"$logic" && ok || bad "logic: parity-3 row: $logic"
 expect 2 '--widths: expected an integer from 0 to 16' -- logic --widths 17
+# uat adapt: the Adaline follows the ramp, the frozen copy does not; LMS's misadjustment
+adapt=$("$uat" adapt --target '(1 + 0.01*t)*x' --hidden 0 --lr 0.1 -f csv)
+[ "$(wc -l <<<"$adapt")" = 41 ] && ok || bad "adapt csv rows: $adapt"
+tail -1 <<<"$adapt" | awk -F, '{ exit !($2 < 0.01 && $3 > 0.5) }' && ok || bad "adapt: last window: $(tail -1 <<<"$adapt")"
+expect 0 '^misadjustment_theory = 0.043478$' -- adapt --misadjustment --steps 100000
+expect 2 'expected --target EXPR or --misadjustment' -- adapt
+expect 2 '--window: expected an integer from 1' -- adapt --target x --window 0
+expect 2 'adapt: expected steps >= window' -- adapt --target x --steps 10 --window 20
+expect 1 'diverged at step' -- adapt --target 'sin(x)' --lr 1e300
 # decision surfaces: the data (201 x 201 grid, then the training points) and, with gnuplot, PNGs
 "$uat" xor --config torch --seeds 3 --plot "$tmp/xs.png" --no-progress >/dev/null && ok || bad "xor --plot"
 [ "$(grep -c '^[-0-9]' "$tmp/xs_data.csv")" = $((201 * 201 + 4)) ] && ok || bad "xor surface data"
