@@ -142,7 +142,7 @@ static int train_shape(const uat_dataset *d, size_t h, const uat_logic_params *p
                        uat_mlp **nets, uat_error *err) {
   const size_t S = p->seeds, sizes[3] = {d->in, h, 1};
   const uat_activation act[2] = {h ? UAT_ACT_SIGMOID : UAT_ACT_IDENTITY, UAT_ACT_IDENTITY};
-  uat_mlp **m = calloc(S, sizeof *m);
+  uat_mlp **m = calloc(S, sizeof(uat_mlp *));
   uat_fit_params *fp = calloc(S, sizeof *fp);
   uat_fit_result *res = calloc(S, sizeof *res);
   int *status = calloc(S, sizeof *status);
@@ -186,7 +186,7 @@ static void neuron_stats(const uat_dataset *d, const size_t *right, uat_mlp **ne
   for (size_t k = 0; k < S; k++) {
     if (right[k] > best) best = right[k];
     if (right[k] != d->n) continue;
-    if (!out->neuron_found) {
+    if (!out->neuron_found && nets[k] != NULL) {
       out->neuron_found = 1;
       for (size_t i = 0; i < d->in; i++) out->neuron_w[i] = nets[k]->theta[i];
       out->neuron_b = nets[k]->theta[d->in];
@@ -208,10 +208,16 @@ int uat_logic_train(size_t n, const unsigned char *table, const uat_logic_params
                          UAT_LOGIC_MAX_INPUTS, UAT_LOGIC_MAX_WIDTH);
   const size_t rows = (size_t)1 << n, S = p->seeds;
   uat_dataset *d = uat_dataset_alloc(rows, n, 1);
-  size_t *right = malloc(S * sizeof *right);
-  uat_mlp **nets = calloc(S, sizeof *nets);
-  int st = d && right && nets ? UAT_OK : uat_error_set(err, UAT_ENOMEM, "logic: out of memory");
-  for (size_t r = 0; r < rows && st == UAT_OK; r++) {
+  size_t *right = calloc(S, sizeof *right);
+  uat_mlp **nets = calloc(S, sizeof(uat_mlp *));
+  if (d == NULL || right == NULL || nets == NULL) {
+    uat_dataset_free(d);
+    free(right);
+    free(nets);
+    return uat_error_set(err, UAT_ENOMEM, "logic: out of memory");
+  }
+  int st = UAT_OK;
+  for (size_t r = 0; r < rows; r++) {
     for (size_t i = 0; i < n; i++) d->x[r * n + i] = (double)((r >> (n - 1 - i)) & 1);
     d->y[r] = table[r] ? 1.0 : 0.0;
   }
@@ -223,7 +229,7 @@ int uat_logic_train(size_t n, const unsigned char *table, const uat_logic_params
     for (size_t k = 0; k < S && st == UAT_OK; k++) learned += right[k] == rows;
     out->hidden_rate[h - 1] = (double)learned / (double)S;
   }
-  for (size_t k = 0; nets && k < S; k++) uat_mlp_free(nets[k]);
+  for (size_t k = 0; k < S; k++) uat_mlp_free(nets[k]);
   free(nets);
   free(right);
   uat_dataset_free(d);

@@ -191,17 +191,18 @@ int uat_cli_plot_surface(const char *cmd, const char *png, const uat_mlp *m, con
                          const double *hi, const uat_dataset *d, int logit,
                          const char *const *names, const char *title) {
   enum { N = 201 };
-  const size_t out = uat_mlp_out(m), K = out > 1 ? out : 0;
-  double *grid = malloc(N * N * 2 * sizeof *grid), *y = malloc(N * N * out * sizeof *y);
-  double *value = malloc(N * N * sizeof *value), *label = malloc((d->n + 1) * sizeof *label);
+  const size_t NN = (size_t)N * N, out = uat_mlp_out(m), K = out > 1 ? out : 0;
+  double *grid = malloc(NN * 2 * sizeof *grid), *y = malloc(NN * out * sizeof *y);
+  double *value = malloc(NN * sizeof *value), *label = malloc((d->n + 1) * sizeof *label);
   uat_mlp_workspace *w = uat_mlp_workspace_alloc(m, 1024);
   int rc = grid && y && value && label && w ? 0 : -1;
-  for (size_t k = 0; rc == 0 && k < (size_t)N * N; k++) {
-    grid[2 * k] = lo[0] + (hi[0] - lo[0]) * (double)(k % N) / (N - 1);
-    grid[2 * k + 1] = lo[1] + (hi[1] - lo[1]) * (double)(k / N) / (N - 1);
+  for (size_t k = 0; rc == 0 && k < NN; k++) {
+    const size_t i = k % N, j = k / N; /* x1 fastest, as uat_plot_surface reads them */
+    grid[2 * k] = lo[0] + (hi[0] - lo[0]) * (double)i / (N - 1);
+    grid[2 * k + 1] = lo[1] + (hi[1] - lo[1]) * (double)j / (N - 1);
   }
-  if (rc == 0 && uat_mlp_predict(m, w, (size_t)N * N, grid, y) != 0) rc = -1;
-  for (size_t k = 0; rc == 0 && k < (size_t)N * N; k++) {
+  if (rc == 0 && uat_mlp_predict(m, w, NN, grid, y) != 0) rc = -1;
+  for (size_t k = 0; rc == 0 && k < NN; k++) {
     size_t best = 0;
     for (size_t o = 1; o < out; o++)
       if (y[k * out + o] > y[k * out + best]) best = o;

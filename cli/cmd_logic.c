@@ -87,7 +87,7 @@ static void print_header(FILE *fp, const logic_options *o) {
   }
   fprintf(fp,
           "seeds %lu..%lu, %zu Adam epochs, lr %g; fractions of seeds that learn the function\n\n",
-          o->p.seed0, o->p.seed0 + o->p.seeds - 1, o->p.epochs, o->p.lr);
+          o->p.seed0, o->p.seed0 + (unsigned long)o->p.seeds - 1, o->p.epochs, o->p.lr);
   fprintf(fp, "%-15s %-8s %-9s %-36s %-6s %-5s", "function", "table", "separable", "rule", "neuron",
           "best");
   for (size_t h = 1; h <= W; h++) fprintf(fp, " h=%-4zu", h);

@@ -102,7 +102,7 @@ static int push_row(rowbuf *b, size_t cols) {
 }
 
 static int take_header(uat_table *t, const csv_field *f, size_t cols) {
-  t->header = calloc(cols, sizeof *t->header);
+  t->header = calloc(cols + 1, sizeof *t->header);
   if (t->header == NULL) return -1;
   for (size_t j = 0; j < cols; j++) {
     t->header[j] = malloc(f[j].len + 1);
@@ -135,8 +135,8 @@ static double label_index(uat_table *t, size_t j, const csv_field *f) {
 
 /* Labels mode, at the first data row: text columns become label columns. */
 static int find_label_columns(uat_table *t, const csv_field *f) {
-  t->labels = calloc(t->cols, sizeof *t->labels);
-  t->n_labels = calloc(t->cols, sizeof *t->n_labels);
+  t->labels = calloc(t->cols + 1, sizeof *t->labels);
+  t->n_labels = calloc(t->cols + 1, sizeof *t->n_labels);
   if (t->labels == NULL || t->n_labels == NULL) return -1;
   for (size_t j = 0; j < t->cols; j++)
     if (!is_number_field(&f[j]) && (t->labels[j] = malloc(sizeof(char *))) == NULL) return -1;

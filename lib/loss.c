@@ -60,7 +60,7 @@ static double ce_row(size_t k, const double *y, const double *t, double scale, d
   for (size_t j = 1; j < k; j++) mx = fmax(mx, y[j]);
   for (size_t j = 0; j < k; j++) sum += exp(y[j] - mx);
   /* lse - y_j as (mx - y_j) + log(sum): the large common part cancels before rounding */
-  const double ls = log(sum);
+  const double ls = log(fmax(sum, 1.0)); /* sum >= 1: the largest term is exp(0) */
   for (size_t j = 0; j < k; j++) {
     tsum += t[j];
     if (t[j] != 0.0) loss += t[j] * ((mx - y[j]) + ls);
