@@ -120,6 +120,25 @@ void uat_logic_majority(size_t n, unsigned char *table) {
   for (size_t r = 0; r < ((size_t)1 << n); r++) table[r] = 2 * ones(r) > n;
 }
 
+double uat_novikoff_bound(const uat_mlp *m, const uat_dataset *d, double *R, double *gamma) {
+  const size_t in = d->in;
+  const double *w = uat_mlp_weights(m, 0), b = uat_mlp_bias(m, 0)[0];
+  double norm = b * b;
+  for (size_t j = 0; j < in; j++) norm += w[j] * w[j];
+  norm = sqrt(norm);
+  *R = 0.0;
+  *gamma = INFINITY;
+  for (size_t k = 0; k < d->n; k++) {
+    const double *x = d->x + k * in;
+    double z = b, r2 = 1.0;
+    for (size_t j = 0; j < in; j++) z += w[j] * x[j], r2 += x[j] * x[j];
+    *R = fmax(*R, sqrt(r2));
+    *gamma = fmin(*gamma, (d->y[k * d->out] > 0.5 ? z : -z) / norm);
+  }
+  if (!(*gamma > 0) || m->n_layers != 1 || uat_mlp_out(m) != 1) return INFINITY;
+  return (*R / *gamma) * (*R / *gamma);
+}
+
 uat_logic_params uat_logic_default_params(void) {
   const uat_logic_params p = {0, 100, 1000, 0.1, 4};
   return p;

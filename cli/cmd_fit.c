@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "uat/io.h"
 #include "uat/limits.h"
+#include "uat/logic.h"
 #include "uat/plot.h"
 #include "uat/rollout.h"
 #include "uat/run.h"
@@ -408,6 +409,19 @@ static void print_spec(const uat_run_spec *s, const uat_target *t, const uat_run
     printf("points = %s\ntrain_points = %zu\n", uat_points_name(s->points), r->train_points);
 }
 
+/* The perceptron's updates against Novikoff's bound with its own final weights' margin. */
+static void novikoff(const uat_mlp *m, uat_target *t, const uat_run_spec *s) {
+  uat_error err;
+  uat_dataset *d = uat_target_sample(t, s->points, s->train_n, s->seed, &err);
+  double R, gamma;
+  const double bound = d && uat_mlp_out(m) == 1 ? uat_novikoff_bound(m, d, &R, &gamma) : INFINITY;
+  if (isfinite(bound))
+    printf("novikoff_bound = %.6g (R = %.6g, margin of the final weights %.6g)\n", bound, R, gamma);
+  else
+    printf("novikoff_bound = none (the final weights do not separate the points)\n");
+  uat_dataset_free(d);
+}
+
 /* A two-input target's decision surface over its box (padded by an eighth on every side) with
  * the training points. */
 static int plot_surface(const char *png, uat_mlp *m, uat_target *t, const uat_run_spec *s) {
@@ -566,6 +580,7 @@ int uat_cmd_fit(int argc, char **argv) {
            r.fit.iterations, r.fit.evaluations, uat_stop_reason_name(r.fit.stop), r.fit.seconds,
            r.fit.rmse);
     if (r.fit.updates > 0) printf("updates = %zu\n", r.fit.updates);
+    if (spec.fit.kind == UAT_FIT_PERCEPTRON) novikoff(m, t, &spec);
     uat_fit_report_print(stdout, &r.report, t);
     if (o.output) {
       uat_model_info info;

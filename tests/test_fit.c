@@ -11,6 +11,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "uat/lbfgs.h"
+#include "uat/logic.h"
 #include "uat/run.h"
 #include "uat/train.h"
 #include "uat/trainers.h"
@@ -437,6 +438,11 @@ static void test_perceptron_novikoff(void **state) {
   assert_true((double)res.updates <= bound);
   assert_true(res.updates > 0);
   uat_assert_close(uat_fit_rmse(m, d), 0.0, 0, 0);
+  /* the final weights separate the points too: their own margin gives another valid bound */
+  double R2, g2;
+  const double own = uat_novikoff_bound(m, d, &R2, &g2);
+  uat_assert_close(R2, R, 1e-15, 0);
+  assert_true(g2 > 0 && (double)res.updates <= own);
   uat_mlp_free(m);
   uat_dataset_free(d);
   gsl_rng_free(r);

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "uat/data.h"
+#include "uat/mlp.h"
 #include "uat/status.h"
 
 #ifdef __cplusplus
@@ -55,6 +57,14 @@ const char *uat_logic_gate_name(unsigned bits);
  *  ones than zeros) into table (2^n values). */
 void uat_logic_parity(size_t n, unsigned char *table);
 void uat_logic_majority(size_t n, unsigned char *table);
+
+/** Novikoff's bound for a network without hidden layers (one output) on d, targets 0/1:
+ *  (R / gamma)^2 with R the largest norm of an input extended by the constant 1 of the bias,
+ *  gamma the margin min_k y_k (w.x_k + b) / |(w, b)| of the network's own weights (y = +-1) —
+ *  any separating weights bound the mistakes of the perceptron rule from zero weights, so a
+ *  converged perceptron's own weights give a bound its updates must respect. *R and *gamma
+ *  receive both; INFINITY when the weights do not separate d. */
+double uat_novikoff_bound(const uat_mlp *m, const uat_dataset *d, double *R, double *gamma);
 
 /** How networks trained from seeds fare on a function. */
 typedef struct {
