@@ -3,6 +3,7 @@
  * trainers themselves are in fit_*.c, the table in fit_types.c. */
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,122 @@ static uat_fit_tuning default_tuning(void) {
   t.lm_geodesic = 1;
   t.varpro_rcond = 1e-13;
   t.boost_seed_step = 1000003;
+  t.cmaes_sigma0 = 0.5;
+  t.cmaes_full_max = 200;
+  t.cmaes_max_restarts = 9;
+  t.cmaes_tolfun = 1e-12;
+  t.cmaes_tolx = 1e-12;
+  t.ga_population = 50; /* PyGAD's choices, except the population it leaves to the user */
+  t.ga_tournament = 3;
+  t.ga_mutation_rate = 0.1;
+  t.ga_mutation_sd = 0.5;
+  t.ga_elitism = 1;
+  t.ga_init_low = -4;
+  t.ga_init_high = 4;
   return t;
+}
+
+/* The tuning fields by name: a number (double), a count (size_t), or a choice (int). */
+typedef enum { TUNE_DOUBLE, TUNE_SIZE, TUNE_CHOICE } tune_type;
+typedef struct {
+  const char *name;
+  size_t offset;
+  tune_type type;
+  const char *const *choices; /* NULL-terminated, for TUNE_CHOICE */
+} tune_field;
+
+static const char *const selections[] = {"sss", "tournament", "rank", NULL};
+static const char *const crossovers[] = {"single_point", "uniform", NULL};
+static const char *const mutations[] = {"random", "gaussian", "adaptive", NULL};
+
+#define TD(f)                                                                                      \
+  { #f, offsetof(uat_fit_tuning, f), TUNE_DOUBLE, NULL }
+#define TS(f)                                                                                      \
+  { #f, offsetof(uat_fit_tuning, f), TUNE_SIZE, NULL }
+static const tune_field tune_fields[] = {
+    TD(rprop_delta0),
+    TD(rprop_eta_plus),
+    TD(rprop_eta_minus),
+    TD(rprop_delta_max),
+    TD(rprop_delta_min),
+    TD(bfgs_step),
+    TD(bfgs_tol),
+    TD(bfgs_gtol),
+    TS(lbfgs_m),
+    TD(lbfgs_c1),
+    TD(lbfgs_c2),
+    TS(lbfgs_max_ls),
+    TD(lbfgs_gtol),
+    TD(lbfgs_ftol),
+    TD(lsq_xtol),
+    TS(lm_geodesic),
+    TD(varpro_rcond),
+    TD(cmaes_sigma0),
+    TS(cmaes_lambda),
+    TS(cmaes_full_max),
+    TS(cmaes_max_restarts),
+    TD(cmaes_tolfun),
+    TD(cmaes_tolx),
+    TS(ga_population),
+    TS(ga_parents),
+    {"ga_selection", offsetof(uat_fit_tuning, ga_selection), TUNE_CHOICE, selections},
+    TS(ga_tournament),
+    {"ga_crossover", offsetof(uat_fit_tuning, ga_crossover), TUNE_CHOICE, crossovers},
+    {"ga_mutation", offsetof(uat_fit_tuning, ga_mutation), TUNE_CHOICE, mutations},
+    TD(ga_mutation_rate),
+    TD(ga_mutation_sd),
+    TS(ga_elitism),
+    TD(ga_init_low),
+    TD(ga_init_high)};
+#undef TD
+#undef TS
+enum { N_TUNE = sizeof tune_fields / sizeof tune_fields[0] };
+
+static int set_choice(const tune_field *f, int *v, const char *value, uat_error *err) {
+  for (int k = 0; f->choices[k]; k++)
+    if (strcmp(f->choices[k], value) == 0) {
+      *v = k;
+      return UAT_OK;
+    }
+  char list[128] = "";
+  for (int k = 0; f->choices[k]; k++)
+    snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", f->choices[k]);
+  return uat_error_set(err, UAT_EINVAL, "%s: expected one of %s, found '%s'", f->name, list, value);
+}
+
+int uat_fit_tuning_set(uat_fit_tuning *t, const char *name, const char *value, uat_error *err) {
+  for (size_t k = 0; k < N_TUNE; k++) {
+    const tune_field *f = &tune_fields[k];
+    if (strcmp(f->name, name) != 0) continue;
+    char *at = (char *)t + f->offset;
+    if (f->type == TUNE_CHOICE) return set_choice(f, (int *)(void *)at, value, err);
+    if (f->type == TUNE_SIZE) {
+      size_t v;
+      if (uat_parse_size(value, &v) != 0)
+        return uat_error_set(err, UAT_EINVAL, "%s: expected a count, found '%s'", name, value);
+      memcpy(at, &v, sizeof v);
+      return UAT_OK;
+    }
+    double v;
+    if (uat_parse_double(value, &v) != 0 || !isfinite(v))
+      return uat_error_set(err, UAT_EINVAL, "%s: expected a number, found '%s'", name, value);
+    memcpy(at, &v, sizeof v);
+    return UAT_OK;
+  }
+  char names[1024];
+  uat_fit_tuning_list(names, sizeof names);
+  return uat_error_set(err, UAT_ENOTFOUND, "no tuning value '%s' (expected one of %s)", name,
+                       names);
+}
+
+void uat_fit_tuning_list(char *buf, size_t len) {
+  size_t used = 0;
+  if (len > 0) buf[0] = '\0';
+  for (size_t k = 0; k < N_TUNE && used < len; k++) {
+    const int w = snprintf(buf + used, len - used, "%s%s", k ? ", " : "", tune_fields[k].name);
+    if (w < 0) break;
+    used += (size_t)w;
+  }
 }
 
 uat_fit_params uat_fit_default_params(uat_fit_kind kind) {
@@ -358,6 +474,15 @@ int uat_fit_train(uat_mlp **m, const uat_dataset *d, const uat_fit_params *p, ua
 }
 
 /* ---- many seeds side by side ---------------------------------------------------------------- */
+static int same_ga(const uat_fit_tuning *a, const uat_fit_tuning *b) {
+  return a->ga_population == b->ga_population && a->ga_parents == b->ga_parents &&
+         a->ga_selection == b->ga_selection && a->ga_tournament == b->ga_tournament &&
+         a->ga_crossover == b->ga_crossover && a->ga_mutation == b->ga_mutation &&
+         a->ga_mutation_rate == b->ga_mutation_rate && a->ga_mutation_sd == b->ga_mutation_sd &&
+         a->ga_elitism == b->ga_elitism && a->ga_init_low == b->ga_init_low &&
+         a->ga_init_high == b->ga_init_high;
+}
+
 static int same_tuning(const uat_fit_tuning *a, const uat_fit_tuning *b) {
   return a->rprop_delta0 == b->rprop_delta0 && a->rprop_eta_plus == b->rprop_eta_plus &&
          a->rprop_eta_minus == b->rprop_eta_minus && a->rprop_delta_max == b->rprop_delta_max &&
@@ -367,7 +492,10 @@ static int same_tuning(const uat_fit_tuning *a, const uat_fit_tuning *b) {
          a->lbfgs_max_ls == b->lbfgs_max_ls && a->lbfgs_gtol == b->lbfgs_gtol &&
          a->lbfgs_ftol == b->lbfgs_ftol && a->lsq_xtol == b->lsq_xtol &&
          a->lm_geodesic == b->lm_geodesic && a->varpro_rcond == b->varpro_rcond &&
-         a->boost_seed_step == b->boost_seed_step;
+         a->boost_seed_step == b->boost_seed_step && a->cmaes_sigma0 == b->cmaes_sigma0 &&
+         a->cmaes_lambda == b->cmaes_lambda && a->cmaes_full_max == b->cmaes_full_max &&
+         a->cmaes_max_restarts == b->cmaes_max_restarts && a->cmaes_tolfun == b->cmaes_tolfun &&
+         a->cmaes_tolx == b->cmaes_tolx && same_ga(a, b);
 }
 
 int uat_fit_params_same_but_seed(const uat_fit_params *a, const uat_fit_params *b) {

@@ -9,7 +9,7 @@
 /* The rows of the table (approx/fit_types.c), one file each. */
 extern const uat_fit_type uat_fit_type_adam, uat_fit_type_sgd, uat_fit_type_rprop,
     uat_fit_type_lbfgs, uat_fit_type_bfgs, uat_fit_type_lm, uat_fit_type_varpro,
-    uat_fit_type_perceptron, uat_fit_type_lms;
+    uat_fit_type_perceptron, uat_fit_type_lms, uat_fit_type_cmaes, uat_fit_type_ga;
 
 /* The MSE over the whole training set and its gradient at m->theta: rprop, lbfgs, bfgs. */
 typedef struct {

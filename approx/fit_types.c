@@ -3,9 +3,9 @@
 #include "fit_internal.h"
 
 static const uat_fit_type *const types[] = {
-    &uat_fit_type_adam,   &uat_fit_type_sgd,        &uat_fit_type_rprop,
-    &uat_fit_type_lbfgs,  &uat_fit_type_bfgs,       &uat_fit_type_lm,
-    &uat_fit_type_varpro, &uat_fit_type_perceptron, &uat_fit_type_lms,
+    &uat_fit_type_adam, &uat_fit_type_sgd,   &uat_fit_type_rprop,  &uat_fit_type_lbfgs,
+    &uat_fit_type_bfgs, &uat_fit_type_lm,    &uat_fit_type_varpro, &uat_fit_type_perceptron,
+    &uat_fit_type_lms,  &uat_fit_type_cmaes, &uat_fit_type_ga,
 };
 
 size_t uat_fit_kind_count(void) { return sizeof types / sizeof types[0]; }

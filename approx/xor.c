@@ -34,6 +34,7 @@ static const double xor_y[4] = {0, 1, 1, 0};
 
 int uat_xor_config_get(const char *name, uat_xor_config *c) {
   memset(c, 0, sizeof *c);
+  c->trainer = -1;
   if (strcmp(name, "torch") == 0) {
     const uat_init_spec init = {UAT_INIT_NORMAL, 0.0, 1.0, UAT_INIT_TORCH, 0.0, 0.0};
     c->name = "torch";
@@ -90,6 +91,7 @@ typedef struct {
   const uat_xor_config *c;
   uat_mlp_workspace *w;
   uat_xor_run *r;
+  const uat_mlp *m; /* the network a table trainer trains (its progress callback) */
 } xor_watch;
 
 /* Whether the network's output is a logit whose sigmoid is the reported output: a loss on
@@ -195,6 +197,34 @@ static int run_output_first(const uat_xor_config *c, uat_mlp *m, xor_watch *watc
   return st;
 }
 
+/* A table trainer's iteration: the network it holds is watched as an epoch is. */
+static void trainer_progress(void *ctx, size_t iteration, double rmse) {
+  xor_watch *x = ctx;
+  (void)rmse;
+  watch_epoch(iteration, NAN, x->m, x);
+}
+
+/* Configuration c with a trainer of the table (c->trainer >= 0) on the four points. */
+static int run_trainer(const uat_xor_config *c, unsigned long seed, uat_mlp **m,
+                       const uat_dataset *d, xor_watch *watch, uat_train_result *res) {
+  uat_fit_params p = uat_fit_default_params((uat_fit_kind)c->trainer);
+  if (c->tune) p.tune = *c->tune;
+  p.max_iter = c->epochs;
+  p.loss = c->loss;
+  p.seed = seed;
+  p.progress = trainer_progress;
+  p.progress_ctx = watch;
+  watch->m = *m;
+  uat_fit_result fr;
+  memset(&fr, 0, sizeof fr);
+  uat_error err;
+  const int st = uat_fit_train(m, d, &p, &fr, &err);
+  res->epochs = fr.iterations;
+  res->loss = fr.rmse * fr.rmse;
+  res->reason = fr.stop;
+  return st;
+}
+
 int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r,
                      uat_mlp **trained) {
   memset(r, 0, sizeof *r);
@@ -211,7 +241,7 @@ int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r
   uat_dataset *d = uat_dataset_alloc(4, 2, 1);
   uat_optimizer *o = m ? uat_optimizer_alloc(&c->opt, m->n_params) : NULL;
   uat_trainer *t = m ? uat_trainer_alloc(m, &tp, 4) : NULL;
-  xor_watch watch = {c, m ? uat_mlp_workspace_alloc(m, 4) : NULL, r};
+  xor_watch watch = {c, m ? uat_mlp_workspace_alloc(m, 4) : NULL, r, NULL};
   int st = UAT_ENOMEM;
   if (m && rng && d && o && t && watch.w) {
     memcpy(d->x, xor_x, sizeof xor_x);
@@ -220,8 +250,9 @@ int uat_xor_run_seed(const uat_xor_config *c, unsigned long seed, uat_xor_run *r
   }
   if (st == UAT_OK) {
     uat_train_result res = {0, NAN, UAT_STOP_ITER};
-    st = c->output_first ? run_output_first(c, m, &watch, &res)
-                         : uat_trainer_run(t, m, o, d, NULL, watch_epoch, &watch, &res);
+    st = c->trainer >= 0   ? run_trainer(c, seed, &m, d, &watch, &res)
+         : c->output_first ? run_output_first(c, m, &watch, &res)
+                           : uat_trainer_run(t, m, o, d, NULL, watch_epoch, &watch, &res);
     r->epochs_run = res.epochs;
     r->loss = res.loss;
     if (st == UAT_EDIVERGED) {
@@ -331,7 +362,8 @@ static int run_chunk(const uat_xor_config *c, unsigned long seed0, size_t n, uat
 int uat_xor_run_seeds(const uat_xor_config *c, unsigned long seed0, size_t n, uat_xor_run *runs) {
   /* the post's order has no lanes kernel, and the lanes take every loss on the outputs: a
    * loss on logits under a sigmoid layer goes one seed at a time */
-  if (c->output_first || (uat_loss_on_logits(c->loss) && c->out_act != UAT_ACT_IDENTITY)) {
+  if (c->output_first || c->trainer >= 0 ||
+      (uat_loss_on_logits(c->loss) && c->out_act != UAT_ACT_IDENTITY)) {
     for (size_t i = 0; i < n; i++) {
       const int st = uat_xor_run_seed(c, seed0 + i, &runs[i], NULL);
       if (st != UAT_OK) return st;

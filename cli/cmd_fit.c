@@ -54,6 +54,8 @@ static void fit_help(FILE *fp) {
       "      --max-seconds S time budget (makes the run depend on the machine)\n"
       "      --plateau K:REL stop when the RMSE improved by less than REL over K iterations\n"
       "      --lr R, --batch B  first-order learning rate and mini-batch size\n"
+      "      --tune KEY=VALUE  a trainer's tuning value (repeatable): e.g. cmaes_sigma0=1,\n"
+      "                      ga_mutation_rate=0.5, ga_selection=tournament (docs/evolution.md)\n"
       "      --points P      training points (default grid), --train N of them (default 256)\n"
       "      --test N        test points on a grid (default 2001 in 1-D)\n"
       "      --init RULE     weight initialiser (default torch)\n"
@@ -115,7 +117,8 @@ enum {
   O_NOBIAS,
   O_XCOLS,
   O_YCOLS,
-  O_SPLIT
+  O_SPLIT,
+  O_TUNE
 };
 
 static const struct option fit_opts[] = {{"target", required_argument, NULL, 't'},
@@ -149,6 +152,7 @@ static const struct option fit_opts[] = {{"target", required_argument, NULL, 't'
                                          {"x", required_argument, NULL, O_XCOLS},
                                          {"y", required_argument, NULL, O_YCOLS},
                                          {"test-rows", required_argument, NULL, O_SPLIT},
+                                         {"tune", required_argument, NULL, O_TUNE},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
 
@@ -156,7 +160,9 @@ typedef struct {
   uat_run_spec spec;
   const char *layers, *hidden, *output, *plot, *model, *rollout;
   const char *xcols, *ycols, *split; /* data: targets' --x, --y, --test-rows */
-  char data_spec[4096];              /* the target with them appended */
+  const char *tune[32];              /* --tune KEY=VALUE, applied after --trainer */
+  size_t n_tune;
+  char data_spec[4096]; /* the target with them appended */
   int max_iter_set;
   int verbose;                       /* --verbose: a line per iteration on stderr */
   size_t widths[UAT_MAX_LAYERS + 1]; /* --layers or --hidden: the spec's hidden widths */
@@ -297,11 +303,36 @@ static int fit_option(fit_options *o, int c, const char *arg, const char *flag) 
   case O_XCOLS: o->xcols = arg; return 0;
   case O_YCOLS: o->ycols = arg; return 0;
   case O_SPLIT: o->split = arg; return 0;
+  case O_TUNE:
+    if (o->n_tune == sizeof o->tune / sizeof o->tune[0]) return bad_value(flag, arg);
+    o->tune[o->n_tune++] = arg;
+    return 0;
   case O_MAXMEM:
     return uat_parse_bytes(arg, &s->max_memory) == 0 && s->max_memory > 0 ? 0
                                                                           : bad_value(flag, arg);
   default: return -1;
   }
+}
+
+/* --tune KEY=VALUE into the trainer's tuning values (after --trainer, which resets them). */
+static int apply_tuning(fit_options *o) {
+  for (size_t k = 0; k < o->n_tune; k++) {
+    char key[64];
+    const char *eq = strchr(o->tune[k], '=');
+    const size_t len = eq ? (size_t)(eq - o->tune[k]) : 0;
+    uat_error err;
+    if (eq == NULL || len == 0 || len >= sizeof key) {
+      uat_cli_error("fit", "--tune: expected KEY=VALUE, found '%s'", o->tune[k]);
+      return -1;
+    }
+    memcpy(key, o->tune[k], len);
+    key[len] = '\0';
+    if (uat_fit_tuning_set(&o->spec.fit.tune, key, eq + 1, &err) != UAT_OK) {
+      uat_cli_error("fit", "--tune: %s", err.msg);
+      return -1;
+    }
+  }
+  return 0;
 }
 
 /* --x, --y and --test-rows appended to a data: target as :x=, :y=, :test= (the spec a model
@@ -364,7 +395,7 @@ static int parse(int argc, char **argv, fit_options *o, int eval) {
                   eval ? "expected --model M (try --help)" : "expected --target T (try --help)");
     return -1;
   }
-  return eval ? 0 : data_target(o);
+  return eval ? 0 : apply_tuning(o) != 0 ? -1 : data_target(o);
 }
 
 /* --hidden or --layers into the spec; --layers is checked against the target's widths. */

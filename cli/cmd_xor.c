@@ -33,7 +33,10 @@ typedef struct {
   /* overrides; a negative or zero value means "keep the configuration's own" */
   long epochs, hidden;
   double lr;
-  const char *act, *init, *loss, *optimizer;
+  const char *act, *init, *loss, *optimizer, *trainer;
+  const char *tune[32];
+  size_t n_tune;
+  uat_fit_tuning tuning;
   size_t max_failures;
 } xor_options;
 
@@ -43,6 +46,7 @@ static void help(FILE *fp) {
       "usage: uat xor [--config NAME|all] [--seeds A:B] [--format text|csv|md]\n"
       "               [--epochs N] [--lr R] [--hidden H] [--act NAME] [--init RULE[:A[:B]]]\n"
       "               [--loss mse|half-mse|bce] [--optimizer sgd|momentum|adam]\n"
+      "               [--trainer cmaes|ga|... [--tune KEY=VALUE]]\n"
       "               [--runs RUNS.csv] [--save-model F] [--plot BASE.png] [-o REPORT]\n"
       "               [--failures N]\n"
       "               [--no-progress]\n\n"
@@ -63,6 +67,9 @@ static void help(FILE *fp) {
       "      --loss L        override the loss: mse, half-mse, or bce (on the output's logit:\n"
       "                      with an identity output the reported output is its sigmoid)\n"
       "      --optimizer O   override the optimizer (its default learning rate unless --lr)\n"
+      "      --trainer T     train with a trainer of the table instead (cmaes, ga: no\n"
+      "                      gradients); --epochs is then its iterations (generations)\n"
+      "      --tune KEY=VALUE  that trainer's tuning values (uat fit --help)\n"
       "      --hidden H      override the hidden width (0: no hidden layer)\n"
       "      --act NAME      override the hidden activation\n"
       "      --init RULE     override the weight initialiser: zero, const:A, normal:MEAN:SD,\n"
@@ -136,7 +143,43 @@ static int override_training(const xor_options *o, uat_xor_config *c) {
   return 0;
 }
 
+/* --trainer and --tune: a trainer of the table instead of the configuration's optimizer. */
+static int override_trainer(const xor_options *o, uat_xor_config *c) {
+  if (o->trainer == NULL) {
+    if (o->n_tune > 0) {
+      uat_cli_error("xor", "--tune: needs --trainer");
+      return -1;
+    }
+    return 0;
+  }
+  uat_fit_kind k;
+  if (uat_fit_kind_parse(o->trainer, &k) != UAT_OK) {
+    char names[512];
+    uat_fit_kind_list(names, sizeof names);
+    uat_cli_error("xor", "--trainer: expected one of %s, found '%s'", names, o->trainer);
+    return -1;
+  }
+  const uat_fit_type *T = uat_fit_type_get(k);
+  if ((T->needs & (UAT_FIT_NEEDS_RESIDUALS | UAT_FIT_NEEDS_LINEAR_OUTPUT)) ||
+      ((T->needs & UAT_FIT_NEEDS_SINGLE_LAYER) && c->hidden > 0)) {
+    uat_cli_error("xor",
+                  "--trainer %s does not fit the XOR networks (try cmaes, ga, adam, "
+                  "rprop or lbfgs)",
+                  o->trainer);
+    return -1;
+  }
+  if (c->output_first) {
+    uat_cli_error("xor", "%s follows the post's loop; use its -sync variant with --trainer",
+                  c->name);
+    return -1;
+  }
+  c->trainer = (int)k;
+  c->tune = &o->tuning;
+  return 0;
+}
+
 static int apply_overrides(const xor_options *o, uat_xor_config *c) {
+  if (override_trainer(o, c) != 0) return -1;
   if (o->epochs > 0) c->epochs = (size_t)o->epochs;
   if (o->hidden >= 0) c->hidden = (size_t)o->hidden;
   if (override_training(o, c) != 0) return -1;
@@ -191,17 +234,22 @@ static void report_text(FILE *fp, const xor_options *o, const uat_xor_config *c,
   describe(c, arch, sizeof arch);
   fmt_median(m1, sizeof m1, s->median_epochs_solved);
   fmt_median(m2, sizeof m2, s->median_epochs_strict);
-  fprintf(fp, "config %s: %s, init %s, loss %s, %s lr %g, %zu epochs, %s\n", c->name, arch,
-          uat_init_rule_name(c->init.weights), uat_loss_name(c->loss),
-          uat_optimizer_name(c->opt.kind), c->opt.lr, c->epochs,
-          c->batch_size == 1 ? "per-sample updates" : "full batch");
+  if (c->trainer >= 0)
+    fprintf(fp, "config %s: %s, init %s, loss %s, trainer %s, %zu iterations, full batch\n",
+            c->name, arch, uat_init_rule_name(c->init.weights), uat_loss_name(c->loss),
+            uat_fit_kind_name((uat_fit_kind)c->trainer), c->epochs);
+  else
+    fprintf(fp, "config %s: %s, init %s, loss %s, %s lr %g, %zu epochs, %s\n", c->name, arch,
+            uat_init_rule_name(c->init.weights), uat_loss_name(c->loss),
+            uat_optimizer_name(c->opt.kind), c->opt.lr, c->epochs,
+            c->batch_size == 1 ? "per-sample updates" : "full batch");
   if (c->post_gradient)
     fprintf(fp, "  output gradient as in the post: ReLU derivative taken as 1\n");
   fprintf(fp, "  seeds %lu..%lu: solved %zu/%zu (%.3f), strict %zu/%zu (%.3f), diverged %zu\n",
           o->seed_a, o->seed_b, s->solved, s->runs, (double)s->solved / (double)s->runs, s->strict,
           s->runs, (double)s->strict / (double)s->runs, s->diverged);
-  fprintf(fp, "  median epochs to solve %s, to strict %s; best run gets %zu/4 outputs right\n", m1,
-          m2, best_correct(runs, s->runs));
+  fprintf(fp, "  median %s to solve %s, to strict %s; best run gets %zu/4 outputs right\n",
+          c->trainer >= 0 ? "iterations" : "epochs", m1, m2, best_correct(runs, s->runs));
   if (!representable(c))
     fprintf(fp, "  structural limit: without a hidden layer the decision boundary is a line and\n"
                 "  XOR is not linearly separable; no seed and no number of epochs can solve it\n");
@@ -231,8 +279,10 @@ static void report_row(FILE *fp, const xor_options *o, const uat_xor_config *c,
   const double runs_d = (double)s->runs;
   if (md) fputs("| ", fp);
   fprintf(fp, "%s%s%s%s%s%s", c->name, sep, arch, sep, uat_init_rule_name(c->init.weights), sep);
-  fprintf(fp, "%s%s%s%s%.10g%s", uat_loss_name(c->loss), sep, uat_optimizer_name(c->opt.kind), sep,
-          c->opt.lr, sep);
+  fprintf(fp, "%s%s%s%s%.10g%s", uat_loss_name(c->loss), sep,
+          c->trainer >= 0 ? uat_fit_kind_name((uat_fit_kind)c->trainer)
+                          : uat_optimizer_name(c->opt.kind),
+          sep, c->trainer >= 0 ? 0.0 : c->opt.lr, sep);
   fprintf(fp, "%zu%s%lu%s%lu%s%zu%s", c->epochs, sep, o->seed_a, sep, o->seed_b, sep, s->runs, sep);
   fprintf(fp, "%zu%s%.6f%s%zu%s%.6f%s%zu%s", s->solved, sep, (double)s->solved / runs_d, sep,
           s->strict, sep, (double)s->strict / runs_d, sep, s->diverged, sep);
@@ -401,7 +451,9 @@ static int parse_args(int argc, char **argv, xor_options *o) {
     OPT_MODEL,
     OPT_LOSS,
     OPT_OPTIM,
-    OPT_PLOT
+    OPT_PLOT,
+    OPT_TRAINER,
+    OPT_TUNE
   };
   static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
                                        {"seeds", required_argument, NULL, 's'},
@@ -419,6 +471,8 @@ static int parse_args(int argc, char **argv, xor_options *o) {
                                        {"loss", required_argument, NULL, OPT_LOSS},
                                        {"optimizer", required_argument, NULL, OPT_OPTIM},
                                        {"plot", required_argument, NULL, OPT_PLOT},
+                                       {"trainer", required_argument, NULL, OPT_TRAINER},
+                                       {"tune", required_argument, NULL, OPT_TUNE},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   const char *config = "all";
@@ -487,6 +541,14 @@ static int parse_args(int argc, char **argv, xor_options *o) {
     case OPT_LOSS: o->loss = arg; break;
     case OPT_OPTIM: o->optimizer = arg; break;
     case OPT_PLOT: o->plot_path = arg; break;
+    case OPT_TRAINER: o->trainer = arg; break;
+    case OPT_TUNE:
+      if (o->n_tune == sizeof o->tune / sizeof o->tune[0]) {
+        uat_cli_error("xor", "--tune: at most 32");
+        return -1;
+      }
+      o->tune[o->n_tune++] = arg;
+      break;
     case OPT_RUNS: o->runs_path = arg; break;
     case OPT_MODEL: o->model_path = arg; break;
     case OPT_NOPROG: o->progress = 0; break;
@@ -497,6 +559,23 @@ static int parse_args(int argc, char **argv, xor_options *o) {
   if (optind != argc) {
     uat_cli_error("xor", "unexpected argument '%s' (try --help)", argv[optind]);
     return -1;
+  }
+  o->tuning = uat_fit_default_params(UAT_FIT_ADAM).tune;
+  for (size_t k = 0; k < o->n_tune; k++) {
+    char key[64];
+    const char *eq = strchr(o->tune[k], '=');
+    const size_t len = eq ? (size_t)(eq - o->tune[k]) : 0;
+    uat_error err;
+    if (eq == NULL || len == 0 || len >= sizeof key) {
+      uat_cli_error("xor", "--tune: expected KEY=VALUE, found '%s'", o->tune[k]);
+      return -1;
+    }
+    memcpy(key, o->tune[k], len);
+    key[len] = '\0';
+    if (uat_fit_tuning_set(&o->tuning, key, eq + 1, &err) != UAT_OK) {
+      uat_cli_error("xor", "--tune: %s", err.msg);
+      return -1;
+    }
   }
   if ((o->model_path || o->plot_path) && (strcmp(config, "all") == 0 || o->seed_a != o->seed_b)) {
     uat_cli_error("xor", "--%s: expected one --config and one seed (--seeds S)",

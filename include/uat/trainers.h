@@ -39,8 +39,10 @@ typedef enum {
                            step, Levenberg-Marquardt on the hidden parameters with Kaufman's
                            Jacobian */
   UAT_FIT_PERCEPTRON, /**< Rosenblatt's perceptron rule (networks without a hidden layer) */
-  UAT_FIT_LMS         /**< Widrow and Hoff's LMS (Adaline) rule, online, networks without a hidden
+  UAT_FIT_LMS,        /**< Widrow and Hoff's LMS (Adaline) rule, online, networks without a hidden
                            layer */
+  UAT_FIT_CMAES,      /**< CMA-ES: no gradients */
+  UAT_FIT_GA          /**< a genetic algorithm: no gradients */
 } uat_fit_kind;
 
 /** Trainers in the table (the built-ins and any added after them). */
@@ -55,6 +57,11 @@ int uat_fit_kind_parse(const char *name, uat_fit_kind *k);
 
 /** The trainers' names separated by ", " into buf (for messages and help texts). */
 void uat_fit_kind_list(char *buf, size_t len);
+
+/** The genetic algorithm's choices (uat_fit_tuning.ga_*). */
+enum { UAT_GA_SSS = 0, UAT_GA_TOURNAMENT, UAT_GA_RANK };
+enum { UAT_GA_SINGLE_POINT = 0, UAT_GA_UNIFORM };
+enum { UAT_GA_RANDOM = 0, UAT_GA_GAUSSIAN, UAT_GA_ADAPTIVE };
 
 /** The trainers' tuning values: what the literature or the peer tools choose, in one place
  *  (uat_fit_default_params fills them); a trainer reads only its own. */
@@ -81,6 +88,27 @@ typedef struct {
   size_t lm_geodesic;  /**< lm: 1 for geodesic acceleration (Transtrum & Sethna), 1 */
   double varpro_rcond; /**< varpro: singular values below this times the largest are 0, 1e-13 */
   unsigned long boost_seed_step; /**< boosting: member k starts from seed + k * this, 1000003 */
+  /* cmaes: Hansen's CMA-ES with IPOP restarts */
+  double cmaes_sigma0;       /**< initial step size, 0.5 */
+  size_t cmaes_lambda;       /**< population; 0: 4 + floor(3 ln n) (Hansen's default) */
+  size_t cmaes_full_max;     /**< above this many parameters C is diagonal (sep-CMA), 200 */
+  size_t cmaes_max_restarts; /**< IPOP restarts, each doubling the population, 9 */
+  double cmaes_tolfun;       /**< restart when the best losses vary less than this, 1e-12 */
+  double cmaes_tolx;         /**< ... or the step sigma max(D) is below this, 1e-12 */
+  /* ga: a genetic algorithm with PyGAD's choices and defaults */
+  size_t ga_population;    /**< solutions per generation (PyGAD sol_per_pop), 50 */
+  size_t ga_parents;       /**< parents mating (num_parents_mating), population / 2 if 0 */
+  int ga_selection;        /**< UAT_GA_SSS (steady state, PyGAD's default), _TOURNAMENT, _RANK */
+  size_t ga_tournament;    /**< tournament size, 3 (PyGAD K_tournament) */
+  int ga_crossover;        /**< UAT_GA_SINGLE_POINT (PyGAD's default) or UAT_GA_UNIFORM */
+  int ga_mutation;         /**< UAT_GA_RANDOM (PyGAD's default: add uniform [-1, 1]),
+                                UAT_GA_GAUSSIAN (add N(0, ga_mutation_sd)), UAT_GA_ADAPTIVE */
+  double ga_mutation_rate; /**< fraction of genes mutated, 0.1 (PyGAD's 10%); adaptive: for
+                                solutions below the mean, twice this for them */
+  double ga_mutation_sd;   /**< gaussian mutation's standard deviation, 0.5 */
+  size_t ga_elitism;       /**< best solutions kept as they are, 1 (PyGAD keep_elitism) */
+  double ga_init_low, ga_init_high; /**< the first population uniform in [low, high] around
+                                         nothing (PyGAD's -4, 4); solution 0 is the network */
 } uat_fit_tuning;
 
 typedef struct {
@@ -105,6 +133,16 @@ typedef struct {
   void (*progress)(void *ctx, size_t iteration, double rmse);
   void *progress_ctx;
 } uat_fit_params;
+
+/** Set one tuning value by its field name ("rprop_delta0", "lbfgs_m", "cmaes_sigma0",
+ *  "ga_mutation_rate", ...; the ga_selection, ga_crossover and ga_mutation fields take the
+ *  names sss, tournament, rank; single_point, uniform; random, gaussian, adaptive). Returns
+ *  UAT_OK, or UAT_ENOTFOUND (no such field) / UAT_EINVAL (not a valid value) with err saying
+ *  what was expected. */
+int uat_fit_tuning_set(uat_fit_tuning *t, const char *name, const char *value, uat_error *err);
+
+/** The tuning fields' names separated by ", " into buf. */
+void uat_fit_tuning_list(char *buf, size_t len);
 
 /** Trainer kind with its default budget (its type's default_max_iter), no time budget, no
  *  target, no plateau test, full batch, no boosting, the default tuning values. */

@@ -9,6 +9,7 @@
 #include "uat/loss.h"
 #include "uat/mlp.h"
 #include "uat/optim.h"
+#include "uat/trainers.h"
 
 /** One training set-up. hidden == 0 means no hidden layer (a single neuron). */
 typedef struct {
@@ -29,6 +30,11 @@ typedef struct {
                           NumPy loop does; 0: every layer's gradient from the same weights
                           (backpropagation). Needs one hidden layer, one output, batch_size 1
                           and plain SGD. */
+  int trainer;       /**< -1 (every built-in configuration): train with opt as above; otherwise
+                          a trainer of the table (uat_fit_kind: UAT_FIT_CMAES, UAT_FIT_GA, ...)
+                          for `epochs` iterations (generations) on the full batch with `loss`,
+                          the configuration's network and initialisation */
+  const uat_fit_tuning *tune; /**< that trainer's tuning values; NULL: its defaults */
 } uat_xor_config;
 
 /** Names of the built-in configurations, NULL-terminated: "torch", "numpy", "numpy-post",

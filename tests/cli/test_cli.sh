@@ -305,6 +305,15 @@ expect 2 'expected --target EXPR or --misadjustment' -- adapt
 expect 2 '--window: expected an integer from 1' -- adapt --target x --window 0
 expect 2 'adapt: expected steps >= window' -- adapt --target x --steps 10 --window 20
 expect 1 'diverged at step' -- adapt --target 'sin(x)' --lr 1e300
+# training without gradients: CMA-ES and the GA as trainers of fit and xor, --tune
+expect 0 '^solved = yes$' -- fit --target bool:0110 --hidden 2 --act sigmoid --trainer cmaes --max-iter 300
+expect 0 'trainer ga, 100 iterations' -- xor --config torch --trainer ga --epochs 100 --seeds 0:4 --no-progress
+expect 0 '^stop = ' -- fit --target x --hidden 2 --trainer ga --tune ga_selection=rank --tune ga_population=10 --max-iter 5
+expect 2 "ga_selection: expected one of sss, tournament, rank, found 'best'" -- fit --target x --trainer ga --tune ga_selection=best
+expect 2 "no tuning value 'sigma'" -- fit --target x --trainer cmaes --tune sigma=1
+expect 2 '--tune: expected KEY=VALUE' -- fit --target x --tune cmaes_sigma0
+expect 2 '--tune: needs --trainer' -- xor --tune ga_population=10
+expect 2 'numpy-post follows the post.s loop' -- xor --config numpy-post --trainer cmaes
 # decision surfaces: the data (201 x 201 grid, then the training points) and, with gnuplot, PNGs
 "$uat" xor --config torch --seeds 3 --plot "$tmp/xs.png" --no-progress >/dev/null && ok || bad "xor --plot"
 [ "$(grep -c '^[-0-9]' "$tmp/xs_data.csv")" = $((201 * 201 + 4)) ] && ok || bad "xor surface data"

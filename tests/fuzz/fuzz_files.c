@@ -1,8 +1,9 @@
 /* fuzz_files.c — libFuzzer target for every file reader: model files, CSV tables and experiment
- * files. The first input byte picks the reader; the rest is the file. Whatever the bytes, a
- * reader returns a status with a positioned message or a valid object — it never crashes, reads
- * or writes out of bounds (ASan), or leaks. A model that loads must save and load back to the
- * same bits. Built when clang is the compiler and UAT_FUZZ is on (scripts/test --fuzz). */
+ * files, data files with labels. The first input byte picks the reader; the rest is the file.
+ * Whatever the bytes, a reader returns a status with a positioned message or a valid object — it
+ * never crashes, reads or writes out of bounds (ASan), or leaks. A model that loads must save and
+ * load back to the same bits. Built when clang is the compiler and UAT_FUZZ is on (scripts/test
+ * --fuzz). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -58,6 +59,24 @@ static void table(const char *path) {
   uat_table_free(t);
 }
 
+/* A data file with label columns (the data: targets' reader): every label index names a label. */
+static void labelled(const char *path) {
+  uat_table *t = NULL;
+  uat_error err;
+  if (uat_table_read_labels(path, &t, &err) != UAT_OK) {
+    if (strstr(err.msg, path) == NULL) abort();
+    return;
+  }
+  for (size_t j = 0; j < t->cols; j++) {
+    if (t->header[j] == NULL) abort();
+    for (size_t i = 0; t->labels[j] && i < t->rows; i++) {
+      const double v = t->data[i * t->cols + j];
+      if (!(v >= 0 && v < (double)t->n_labels[j]) || t->labels[j][(size_t)v] == NULL) abort();
+    }
+  }
+  uat_table_free(t);
+}
+
 static void experiment(const char *path) {
   static uat_experiment e;
   uat_error err;
@@ -78,10 +97,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size == 0) return 0;
   char path[64];
   if (write_temp(data + 1, size - 1, path, sizeof path) == NULL) return 0;
-  switch (data[0] % 3) {
+  switch (data[0] % 4) {
   case 0: model(path); break;
   case 1: table(path); break;
-  default: experiment(path); break;
+  case 2: experiment(path); break;
+  default: labelled(path); break;
   }
   unlink(path);
   return 0;
