@@ -220,6 +220,42 @@ static const char *const sir_params[] = {"beta", "gamma"};
 static const double sir_defaults[] = {0.3, 0.1};
 static const double sir_y0[] = {0.99, 0.01, 0.0};
 
+/* ---- cart-pole (Barto, Sutton & Anderson 1983; Florian 2005, no friction): a pole hinged on
+ * a cart pushed by a force F (a parameter: the control, held over each step) ---------------- */
+static int cartpole_rhs(double t, const double *y, double *f, const double *p, void *ctx) {
+  (void)t;
+  (void)ctx;
+  const double g = p[0], M = p[1], m = p[2], l = p[3], F = p[4];
+  const double th = y[2], w = y[3], s = sin(th), c = cos(th), total = M + m;
+  const double tmp = (F + m * l * w * w * s) / total;
+  const double thacc = (g * s - c * tmp) / (l * (4.0 / 3.0 - m * c * c / total));
+  f[0] = y[1];
+  f[1] = tmp - m * l * thacc * c / total;
+  f[2] = w;
+  f[3] = thacc;
+  return 0;
+}
+
+static const char *const cartpole_states[] = {"x", "v", "theta", "omega"};
+static const char *const cartpole_params[] = {"g", "M", "m", "l", "F"};
+static const double cartpole_defaults[] = {9.8, 1.0, 0.1, 0.5, 0.0};
+static const double cartpole_y0[] = {0.0, 0.0, 0.05, 0.0};
+
+/* ---- pendulum swing-up (the Gym benchmark's pendulum: theta = 0 upright): a torque u ------ */
+static int swingup_rhs(double t, const double *y, double *f, const double *p, void *ctx) {
+  (void)t;
+  (void)ctx;
+  const double g = p[0], m = p[1], l = p[2], u = p[3];
+  f[0] = y[1];
+  f[1] = 3 * g / (2 * l) * sin(y[0]) + 3.0 / (m * l * l) * u;
+  return 0;
+}
+
+static const char *const swingup_states[] = {"theta", "omega"};
+static const char *const swingup_params[] = {"g", "m", "l", "u"};
+static const double swingup_defaults[] = {10.0, 1.0, 1.0, 0.0};
+static const double swingup_y0[] = {3.0, 0.0};
+
 static const uat_ode_system catalogue[] = {
     {"lotka-volterra", "x' = alpha*x - beta*x*y;  y' = delta*x*y - gamma*y", 2, lv_states, 4,
      lv_params, lv_defaults, lv_y0, 0.0, 15.0, lv_rhs, lv_jac, lv_invariant,
@@ -240,6 +276,17 @@ static const uat_ode_system catalogue[] = {
     {"sir", "S' = -beta*S*I/N;  I' = beta*S*I/N - gamma*I;  R' = gamma*I;  N = S + I + R", 3,
      sir_states, 2, sir_params, sir_defaults, sir_y0, 0.0, 160.0, sir_rhs, sir_jac, sir_total,
      "N = S + I + R", NULL, NULL},
+    {"cartpole",
+     "x' = v;  v' = T - m*l*a*cos(theta)/(M + m);  theta' = omega;  omega' = a;  T = (F + "
+     "m*l*omega^2*sin(theta))/(M + m),  a = (g*sin(theta) - cos(theta)*T)/(l*(4/3 - "
+     "m*cos(theta)^2/(M + m)))  (F: the control)",
+     4, cartpole_states, 5, cartpole_params, cartpole_defaults, cartpole_y0, 0.0, 1.0, cartpole_rhs,
+     NULL, NULL, NULL, NULL, NULL},
+    {"pendulum-swingup",
+     "theta' = omega;  omega' = 3*g/(2*l)*sin(theta) + 3/(m*l^2)*u  (theta = 0 upright; u: the "
+     "control)",
+     2, swingup_states, 4, swingup_params, swingup_defaults, swingup_y0, 0.0, 10.0, swingup_rhs,
+     NULL, NULL, NULL, NULL, NULL},
 };
 
 size_t uat_ode_catalogue_count(void) { return sizeof catalogue / sizeof catalogue[0]; }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "uat/data.h"
+#include "uat/ga.h"
 #include "uat/mlp.h"
 #include "uat/status.h"
 #include "uat/train.h"
@@ -57,11 +58,6 @@ int uat_fit_kind_parse(const char *name, uat_fit_kind *k);
 
 /** The trainers' names separated by ", " into buf (for messages and help texts). */
 void uat_fit_kind_list(char *buf, size_t len);
-
-/** The genetic algorithm's choices (uat_fit_tuning.ga_*). */
-enum { UAT_GA_SSS = 0, UAT_GA_TOURNAMENT, UAT_GA_RANK };
-enum { UAT_GA_SINGLE_POINT = 0, UAT_GA_UNIFORM };
-enum { UAT_GA_RANDOM = 0, UAT_GA_GAUSSIAN, UAT_GA_ADAPTIVE };
 
 /** The trainers' tuning values: what the literature or the peer tools choose, in one place
  *  (uat_fit_default_params fills them); a trainer reads only its own. */
