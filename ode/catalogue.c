@@ -251,6 +251,16 @@ static int swingup_rhs(double t, const double *y, double *f, const double *p, vo
   return 0;
 }
 
+static int swingup_jac(double t, const double *y, double *J, const double *p, void *ctx) {
+  (void)t;
+  (void)ctx;
+  J[0] = 0.0;
+  J[1] = 1.0;
+  J[2] = 3 * p[0] / (2 * p[2]) * cos(y[0]);
+  J[3] = 0.0;
+  return 0;
+}
+
 static const char *const swingup_states[] = {"theta", "omega"};
 static const char *const swingup_params[] = {"g", "m", "l", "u"};
 static const double swingup_defaults[] = {10.0, 1.0, 1.0, 0.0};
@@ -286,7 +296,7 @@ static const uat_ode_system catalogue[] = {
      "theta' = omega;  omega' = 3*g/(2*l)*sin(theta) + 3/(m*l^2)*u  (theta = 0 upright; u: the "
      "control)",
      2, swingup_states, 4, swingup_params, swingup_defaults, swingup_y0, 0.0, 10.0, swingup_rhs,
-     NULL, NULL, NULL, NULL, NULL},
+     swingup_jac, NULL, NULL, NULL, NULL},
 };
 
 size_t uat_ode_catalogue_count(void) { return sizeof catalogue / sizeof catalogue[0]; }

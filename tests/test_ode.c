@@ -322,14 +322,17 @@ static void test_output_modes_and_jacobian(void **s) {
   free(t);
 }
 
-/* Every hand-written Jacobian in the catalogue against central differences of its rhs. */
+/* Every hand-written Jacobian in the catalogue against central differences of its rhs (the
+ * cart-pole, a control system, leaves its Jacobian to CVODE's difference quotients). */
 static void test_catalogue_jacobians(void **s) {
   (void)s;
   for (size_t i = 0; i < uat_ode_catalogue_count(); i++) {
     const uat_ode_system *sys = uat_ode_catalogue_get(i);
     const size_t n = sys->dim;
-    double y[3], J[9], fp[3], fm[3];
+    double y[4], J[16], fp[4], fm[4];
+    assert_true(n <= 4);
     for (size_t j = 0; j < n; j++) y[j] = 0.7 + 0.31 * (double)j;
+    if (strcmp(sys->name, "cartpole") == 0) continue;
     assert_non_null(sys->jac);
     sys->jac(0.3, y, J, sys->param_defaults, sys->ctx);
     for (size_t j = 0; j < n; j++) {
