@@ -60,7 +60,7 @@ static int cvode_setup(uat_env *e) {
   e->mem = CVodeCreate(CV_ADAMS, e->ctx);
   if (e->mem == NULL || uat_cvode_capture_errors(e->mem, env_cv_error, e) != CV_SUCCESS ||
       CVodeInit(e->mem, env_rhs, 0.0, e->v) != CV_SUCCESS ||
-      CVodeSStolerances(e->mem, 1e-10, 1e-12) != CV_SUCCESS ||
+      CVodeSStolerances(e->mem, 1e-8, 1e-10) != CV_SUCCESS ||
       CVodeSetUserData(e->mem, e) != CV_SUCCESS ||
       CVodeSetMaxNumSteps(e->mem, 100000) != CV_SUCCESS)
     return -1;

@@ -29,8 +29,9 @@ extern "C" {
 
 typedef enum { UAT_ENV_CARTPOLE = 0, UAT_ENV_PENDULUM } uat_env_kind;
 typedef enum {
-  UAT_INTEGRATOR_CVODE = 0, /**< CVODE (Adams, rtol 1e-10) over each step, the control held */
-  UAT_INTEGRATOR_EULER      /**< the benchmark implementations' explicit (semi-implicit) Euler */
+  UAT_INTEGRATOR_CVODE =
+      0,               /**< CVODE (Adams, rtol 1e-8, atol 1e-10) over each step, the control held */
+  UAT_INTEGRATOR_EULER /**< the benchmark implementations' explicit (semi-implicit) Euler */
 } uat_integrator;
 
 /** An environment: its state, and a CVODE integrator kept between steps. */

@@ -314,6 +314,13 @@ expect 2 "no tuning value 'sigma'" -- fit --target x --trainer cmaes --tune sigm
 expect 2 '--tune: expected KEY=VALUE' -- fit --target x --tune cmaes_sigma0
 expect 2 '--tune: needs --trainer' -- xor --tune ga_population=10
 expect 2 'numpy-post follows the post.s loop' -- xor --config numpy-post --trainer cmaes
+# uat control: CMA-ES balances the cart-pole (Euler for speed); a saved policy is evaluated
+expect 0 '^solved = yes$' -- control cartpole --integrator euler -o "$tmp/cp.txt"
+expect 0 '^mean_return = [0-9.]+$' -- control cartpole --policy "$tmp/cp.txt" --episodes 10
+expect 2 'expected one environment, cartpole or pendulum' -- control
+expect 2 "control: expected cartpole or pendulum, found 'acrobot'" -- control acrobot
+expect 2 "--trainer: expected one of cmaes, ga, reinforce, found 'ppo'" -- control cartpole --trainer ppo
+expect 1 'a pendulum policy has 3 and 1' -- control pendulum --policy "$tmp/cp.txt"
 # decision surfaces: the data (201 x 201 grid, then the training points) and, with gnuplot, PNGs
 "$uat" xor --config torch --seeds 3 --plot "$tmp/xs.png" --no-progress >/dev/null && ok || bad "xor --plot"
 [ "$(grep -c '^[-0-9]' "$tmp/xs_data.csv")" = $((201 * 201 + 4)) ] && ok || bad "xor surface data"
