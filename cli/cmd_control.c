@@ -102,6 +102,10 @@ static int option(control_options *o, int c, const char *arg) {
     return 0;
   case 'o': o->output = arg; return 0;
   case 'g': o->plot = arg; return 0;
+  case 'R':
+    if (uat_parse_double(arg, &o->p.solved_return) != 0 || !isfinite(o->p.solved_return))
+      return bad("solved-return", "a number", arg);
+    return 0;
   default: return -1;
   }
 }
@@ -123,6 +127,7 @@ static int parse(int argc, char **argv, control_options *o) {
                                        {"seed", required_argument, NULL, 's'},
                                        {"output", required_argument, NULL, 'o'},
                                        {"plot", required_argument, NULL, 'g'},
+                                       {"solved-return", required_argument, NULL, 'R'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   int c;
@@ -165,14 +170,18 @@ static int plots(const control_options *o, uat_env *e, const uat_mlp *m,
   double *states = malloc(cap * sd * sizeof *states), *t = malloc(cap * sizeof *t);
   gsl_rng *rng = uat_rng_alloc(o->p.seed + 424242);
   size_t n = 0;
+  /* the pendulum's picture starts hanging down, to show the swing-up */
+  static const double down[2] = {3.0, 0.0};
+  if (states && t && rng) uat_env_reset(e, rng);
+  if (uat_env_get_kind(e) == UAT_ENV_PENDULUM) uat_env_set_state(e, down);
   if ((st == UAT_OK || st == UAT_ENOTFOUND) && states && t && rng &&
-      isfinite(uat_env_episode(e, m, rng, states, &n, &err))) {
+      isfinite(uat_env_run(e, m, states, &n, &err))) {
     for (size_t k = 0; k < n; k++) t[k] = (double)k * uat_env_dt(e);
     uat_cli_plot_base(o->plot, "_episode", base, sizeof base);
     const char *names[4];
     for (size_t i = 0; i < sd; i++) names[i] = uat_env_state_name(e, i);
-    snprintf(title, sizeof title, "%s: one episode of the policy (%zu steps)", uat_env_name(e),
-             n - 1);
+    snprintf(title, sizeof title, "%s: one episode of the policy (%zu steps)%s", uat_env_name(e),
+             n - 1, uat_env_get_kind(e) == UAT_ENV_PENDULUM ? " from theta = 3 (hanging)" : "");
     const uat_plot_curves_labels l = {"t (s)", "state", title, 0};
     st = uat_plot_curves(base, t, states, n, sd, names, &l, &err);
   }

@@ -206,12 +206,16 @@ double uat_env_policy_control(const uat_env *e, const uat_mlp *policy, uat_mlp_w
 
 double uat_env_episode(uat_env *e, const uat_mlp *policy, gsl_rng *r, double *states, size_t *n,
                        uat_error *err) {
+  uat_env_reset(e, r);
+  return uat_env_run(e, policy, states, n, err);
+}
+
+double uat_env_run(uat_env *e, const uat_mlp *policy, double *states, size_t *n, uat_error *err) {
   uat_mlp_workspace *w = uat_mlp_workspace_alloc(policy, 1);
   if (w == NULL) {
     uat_error_set(err, UAT_ENOMEM, "control: out of memory");
     return NAN;
   }
-  uat_env_reset(e, r);
   const size_t sd = uat_env_state_dim(e);
   size_t k = 0;
   if (states) memcpy(states, e->y, sd * sizeof *states);

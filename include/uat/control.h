@@ -75,6 +75,9 @@ double uat_env_policy_control(const uat_env *e, const uat_mlp *policy, uat_mlp_w
 double uat_env_episode(uat_env *e, const uat_mlp *policy, gsl_rng *r, double *states, size_t *n,
                        uat_error *err);
 
+/** The same from the current state (uat_env_set_state) instead of a random start. */
+double uat_env_run(uat_env *e, const uat_mlp *policy, double *states, size_t *n, uat_error *err);
+
 /** The mean return of episodes episodes from starts drawn by seed. */
 double uat_env_evaluate(uat_env *e, const uat_mlp *policy, size_t episodes, unsigned long seed,
                         uat_error *err);
