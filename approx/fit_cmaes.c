@@ -34,6 +34,9 @@ static int fit_cmaes_iterate(void *state, double *rmse, int *converged) {
   (void)converged;
   const int st = uat_cmaes_iterate(s->es);
   memcpy(s->b.m->theta, uat_cmaes_best(s->es), s->b.m->n_params * sizeof(double));
+  uat_fit_result *res = s->b.res; /* the generation's mean beside the best, when asked */
+  if (res->history && res->history_mean && res->iterations < res->history_cap)
+    res->history_mean[res->iterations] = sqrt(uat_cmaes_mean_f(s->es));
   *rmse = sqrt(uat_cmaes_best_f(s->es));
   return st;
 }

@@ -37,6 +37,9 @@ static int fit_ga_iterate(void *state, double *rmse, int *converged) {
   (void)converged;
   const int st = uat_ga_iterate(s->ga);
   memcpy(s->b.m->theta, uat_ga_best(s->ga), s->b.m->n_params * sizeof(double));
+  uat_fit_result *res = s->b.res; /* the generation's mean beside the best, when asked */
+  if (res->history && res->history_mean && res->iterations < res->history_cap)
+    res->history_mean[res->iterations] = sqrt(uat_ga_mean_f(s->ga));
   *rmse = sqrt(uat_ga_best_f(s->ga));
   return st;
 }

@@ -269,6 +269,7 @@ int uat_run(const uat_run_spec *s, uat_mlp **model, uat_run_result *r, uat_error
   r->train_points = rd.train->n;
   const uat_fit_params fp = fit_params(s, &rd);
   r->fit.history = s->history;
+  r->fit.history_mean = s->history ? s->history_mean : NULL;
   r->fit.history_cap = s->history ? s->history_cap : 0;
   st = uat_fit_train(&m, rd.scaled ? rd.scaled : rd.train, &fp, &r->fit, err);
   st = finish(&rd, st, m, r, model, err);
@@ -291,8 +292,8 @@ static int same_but_seed(const uat_run_spec *a, const uat_run_spec *b) {
       a->n_hidden != b->n_hidden || a->act != b->act || a->out_act != b->out_act ||
       !same_init(&a->init, &b->init) || !uat_fit_params_same_but_seed(&a->fit, &b->fit) ||
       a->points != b->points || a->train_n != b->train_n || a->test_n != b->test_n ||
-      a->raw != b->raw || a->no_bias != b->no_bias || a->history != NULL || b->history != NULL ||
-      a->points == UAT_POINTS_RANDOM)
+      a->raw != b->raw || a->no_bias != b->no_bias || a->history_mean != NULL ||
+      a->history != NULL || b->history != NULL || a->points == UAT_POINTS_RANDOM)
     return 0;
   for (size_t l = 0; l < a->n_hidden; l++)
     if (uat_run_spec_hidden(a, l) != uat_run_spec_hidden(b, l)) return 0;

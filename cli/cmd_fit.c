@@ -440,6 +440,25 @@ static void print_spec(const uat_run_spec *s, const uat_target *t, const uat_run
     printf("points = %s\ntrain_points = %zu\n", uat_points_name(s->points), r->train_points);
 }
 
+/* A gradient-free trainer's generations: the best and the mean loss per generation. */
+static int plot_generations(const char *base, const uat_fit_result *f, const char *ylabel,
+                            uat_error *err) {
+  const size_t n = f->history_len;
+  double *x = malloc(n * sizeof *x), *y = malloc(2 * n * sizeof *y);
+  int st = x && y ? UAT_OK : uat_error_set(err, UAT_ENOMEM, "out of memory");
+  for (size_t k = 0; k < n && st == UAT_OK; k++) {
+    x[k] = (double)(k + 1);
+    y[2 * k] = f->history[k];
+    y[2 * k + 1] = f->history_mean[k];
+  }
+  static const char *const names[2] = {"best so far", "mean of the generation"};
+  const uat_plot_curves_labels l = {"generation", ylabel, NULL, 1};
+  if (st == UAT_OK) st = uat_plot_curves(base, x, y, n, 2, names, &l, err);
+  free(x);
+  free(y);
+  return st;
+}
+
 /* The perceptron's updates against Novikoff's bound with its own final weights' margin. */
 static void novikoff(const uat_mlp *m, uat_target *t, const uat_run_spec *s) {
   uat_error err;
@@ -493,7 +512,9 @@ static int plot_fit(const char *png, uat_mlp *m, uat_target *t, const uat_run_re
      * train_rmse is in the target's units */
     const char *ylabel = raw ? "training RMSE (target units)"
                              : "training RMSE (outputs standardised to unit variance)";
-    const int lst = uat_plot_loss(loss_base, r->fit.history, r->fit.history_len, ylabel, &lerr);
+    const int lst = r->fit.history_mean ? plot_generations(loss_base, &r->fit, ylabel, &lerr)
+                                        : uat_plot_loss(loss_base, r->fit.history,
+                                                        r->fit.history_len, ylabel, &lerr);
     if (lst != UAT_OK && lst != UAT_ENOTFOUND) uat_cli_error("fit", "%s", lerr.msg);
   }
   if (uat_target_in(t) == 2) return plot_surface(png, m, t, spec);
@@ -597,6 +618,8 @@ int uat_cmd_fit(int argc, char **argv) {
   if (o.plot && (!uat_size_mul(spec.fit.max_iter, spec.fit.boost, &cap) || cap > most)) cap = most;
   spec.history_cap = cap;
   spec.history = spec.history_cap ? malloc(spec.history_cap * sizeof(double)) : NULL;
+  const int generations = spec.fit.kind == UAT_FIT_GA || spec.fit.kind == UAT_FIT_CMAES;
+  spec.history_mean = spec.history && generations ? calloc(spec.history_cap, sizeof(double)) : NULL;
   fit_progress prog = {o.verbose, isatty(STDERR_FILENO), uat_seconds()};
   spec.fit.progress = on_iteration;
   spec.fit.progress_ctx = &prog;
@@ -627,6 +650,7 @@ int uat_cmd_fit(int argc, char **argv) {
     if (o.rollout && rollout(o.rollout, o.plot, m, t) != 0) rc = UAT_EXIT_FAIL;
   }
   free(spec.history);
+  free(spec.history_mean);
   uat_mlp_free(m);
   uat_target_free(t);
   return rc;

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "uat/control.h"
 #include "uat/io.h"
 #include "uat/limits.h"
 #include "uat/ode.h"
@@ -36,6 +37,7 @@ typedef struct {
   int equilibria;
   const char *box;
   size_t starts;
+  const char *policy; /* cartpole, pendulum-swingup: one episode of this policy network */
 } ode_options;
 
 static void help(FILE *fp) {
@@ -70,6 +72,9 @@ static void help(FILE *fp) {
       "      --max-steps N     internal steps allowed between outputs (default 100000)\n"
       "      --no-jacobian     let CVODE approximate the Jacobian by differences\n"
       "  -o, --output FILE     trajectory CSV (default stdout)\n"
+      "      --policy M        cartpole, pendulum-swingup: one episode of the saved policy "
+      "network\n"
+      "                        M from --y0 (CVODE, the control held over each step; uat control)\n"
       "      --stats           CVODE's statistics\n"
       "      --invariant       maximum relative drift of the conserved quantity\n"
       "      --error-estimate  estimated global error: re-solve 100x tighter and compare\n"
@@ -179,7 +184,8 @@ enum {
   OPT_PLOT,
   OPT_EQ,
   OPT_BOX,
-  OPT_STARTS
+  OPT_STARTS,
+  OPT_POLICY
 };
 
 static const struct option ode_opts[] = {{"list", no_argument, NULL, 'l'},
@@ -204,6 +210,7 @@ static const struct option ode_opts[] = {{"list", no_argument, NULL, 'l'},
                                          {"equilibria", no_argument, NULL, OPT_EQ},
                                          {"box", required_argument, NULL, OPT_BOX},
                                          {"starts", required_argument, NULL, OPT_STARTS},
+                                         {"policy", required_argument, NULL, OPT_POLICY},
                                          {NULL, 0, NULL, 0}};
 
 /* The system's default parameters, initial state and time span (201 output times). */
@@ -324,6 +331,7 @@ static int parse_option(ode_options *o, int c, const char *arg) {
     return 0;
   case OPT_NOJAC: o->params.use_jacobian = 0; return 0;
   case 'o': o->output = arg; return 0;
+  case OPT_POLICY: o->policy = arg; return 0;
   case OPT_STATS: o->stats = 1; return 0;
   case OPT_INV: o->invariant = 1; return 0;
   case OPT_EST: o->estimate = 1; return 0;
@@ -588,6 +596,53 @@ static int run_equilibria(const ode_options *o) {
   return UAT_EXIT_OK;
 }
 
+/* --policy: one episode of a policy network on a control system, CVODE over each step. */
+static int run_policy(const ode_options *o) {
+  const int cart = strcmp(o->sys->name, "cartpole") == 0;
+  if (!cart && strcmp(o->sys->name, "pendulum-swingup") != 0) {
+    uat_cli_error("ode", "--policy: for the control systems cartpole and pendulum-swingup");
+    return UAT_EXIT_USAGE;
+  }
+  uat_error err;
+  uat_mlp *m = NULL;
+  uat_env *e = uat_env_alloc(cart ? "cartpole" : "pendulum", UAT_INTEGRATOR_CVODE, &err);
+  if (e == NULL || uat_mlp_load(o->policy, &m, &err) != UAT_OK) {
+    uat_cli_error("ode", "%s", err.msg);
+    uat_env_free(e);
+    return UAT_EXIT_FAIL;
+  }
+  int rc = UAT_EXIT_FAIL;
+  const size_t sd = uat_env_state_dim(e), cap = uat_env_max_steps(e) + 1;
+  double *states = malloc(cap * sd * sizeof *states);
+  size_t n = 0;
+  uat_output out;
+  if (uat_mlp_in(m) != uat_env_obs_dim(e) || uat_mlp_out(m) != 1) {
+    uat_cli_error("ode", "--policy: %s has %zu inputs; %s's policies have %zu", o->policy,
+                  uat_mlp_in(m), o->sys->name, uat_env_obs_dim(e));
+  } else if (states) {
+    uat_env_set_state(e, o->y0);
+    const double ret = uat_env_run(e, m, states, &n, &err);
+    if (!isfinite(ret)) {
+      uat_cli_error("ode", "%s", err.msg);
+    } else if (uat_output_open(&out, o->output, "ode") == 0) {
+      fprintf(out.fp, "t");
+      for (size_t i = 0; i < sd; i++) fprintf(out.fp, ",%s", o->sys->state_names[i]);
+      fputc('\n', out.fp);
+      for (size_t k = 0; k < n; k++) {
+        fprintf(out.fp, "%.17g", (double)k * uat_env_dt(e));
+        for (size_t i = 0; i < sd; i++) fprintf(out.fp, ",%.17g", states[k * sd + i]);
+        fputc('\n', out.fp);
+      }
+      if (uat_output_close(&out, 1, "ode") == 0) rc = UAT_EXIT_OK;
+      fprintf(o->output ? stdout : stderr, "steps = %zu\nreturn = %.6g\n", n - 1, ret);
+    }
+  }
+  free(states);
+  uat_mlp_free(m);
+  uat_env_free(e);
+  return rc;
+}
+
 int uat_cmd_ode(int argc, char **argv) {
   ode_options o;
   memset(&o, 0, sizeof o);
@@ -599,7 +654,7 @@ int uat_cmd_ode(int argc, char **argv) {
     uat_cli_error("ode", "--derivatives: expected equally spaced times (not --output-mode steps)");
     rc = UAT_EXIT_USAGE;
   } else {
-    rc = o.equilibria ? run_equilibria(&o) : run(&o);
+    rc = o.policy ? run_policy(&o) : o.equilibria ? run_equilibria(&o) : run(&o);
   }
   uat_ode_expr_system_free(o.es);
   return rc;

@@ -23,7 +23,8 @@ struct uat_cmaes {
   size_t evaluations;
   gsl_rng *r;
   size_t n, lambda, mu, gen, eigen_gen, restarts, stall;
-  int sep; /* separable: C diagonal */
+  size_t last_lambda; /* the last generation's size (a restart doubles lambda after it) */
+  int sep;            /* separable: C diagonal */
   double sigma, mueff, cs, ds, cc, c1, cmu, chi;
   double *w, *m, *ps, *pc, *C, *B, *D, *x, *y, *z, *f, *tmp, *x0, *best, *yw;
   size_t *order;
@@ -278,6 +279,7 @@ int uat_cmaes_iterate(uat_cmaes *s) {
     s->order[k] = k;
   }
   sort_f = s->f;
+  s->last_lambda = s->lambda;
   qsort(s->order, s->lambda, sizeof *s->order, by_f);
   const double fb = s->f[s->order[0]];
   if (fb < s->best_f) {
@@ -298,6 +300,14 @@ int uat_cmaes_iterate(uat_cmaes *s) {
 const double *uat_cmaes_best(const uat_cmaes *s) { return s->best; }
 double uat_cmaes_best_f(const uat_cmaes *s) { return s->best_f; }
 size_t uat_cmaes_evaluations(const uat_cmaes *s) { return s->evaluations; }
+
+double uat_cmaes_mean_f(const uat_cmaes *s) {
+  double sum = 0;
+  size_t n = 0;
+  for (size_t k = 0; k < s->last_lambda; k++)
+    if (isfinite(s->f[k])) sum += s->f[k], n++;
+  return n ? sum / (double)n : INFINITY;
+}
 size_t uat_cmaes_restarts(const uat_cmaes *s) { return s->restarts; }
 size_t uat_cmaes_lambda(const uat_cmaes *s) { return s->lambda; }
 double uat_cmaes_sigma(const uat_cmaes *s) { return s->sigma; }

@@ -45,6 +45,7 @@ int uat_cmaes_iterate(uat_cmaes *s);
 const double *uat_cmaes_best(const uat_cmaes *s); /**< the best point evaluated so far */
 double uat_cmaes_best_f(const uat_cmaes *s);      /**< its value */
 size_t uat_cmaes_evaluations(const uat_cmaes *s);
+double uat_cmaes_mean_f(const uat_cmaes *s); /**< the last generation's mean (finite values) */
 size_t uat_cmaes_restarts(const uat_cmaes *s);
 size_t uat_cmaes_lambda(const uat_cmaes *s); /**< the current population */
 double uat_cmaes_sigma(const uat_cmaes *s);  /**< the current step size */

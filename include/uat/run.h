@@ -26,6 +26,8 @@ typedef struct {
   unsigned long seed;     /**< network initialisation and random points */
   double *history;        /**< optional: training RMSE per iteration (normalised units) */
   size_t history_cap;     /**< its capacity */
+  double *history_mean;   /**< optional (capacity history_cap): the generations' mean (ga,
+                               cmaes) */
   size_t max_memory;      /**< bytes a run may need (uat_run_memory); 0: no budget */
   int raw;                /**< 0 (default): train on inputs mapped to [-1, 1] and standardised
                                outputs, then fold both maps into the first and last layers, so

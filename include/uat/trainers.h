@@ -154,6 +154,8 @@ typedef struct {
                              rest is GSL's trust-region solver) */
   uat_stop_reason stop; /**< why the (last member's) training stopped */
   double *history;      /**< optional: training RMSE after each iteration (caller's array) */
+  double *history_mean; /**< optional, with history: ga and cmaes record the root of each
+                             generation's mean loss here (the best is in history) */
   size_t history_cap;   /**< its capacity */
   size_t history_len;   /**< entries written */
 } uat_fit_result;

@@ -321,6 +321,12 @@ expect 2 'expected one environment, cartpole or pendulum' -- control
 expect 2 "control: expected cartpole or pendulum, found 'acrobot'" -- control acrobot
 expect 2 "--trainer: expected one of cmaes, ga, reinforce, found 'ppo'" -- control cartpole --trainer ppo
 expect 1 'a pendulum policy has 3 and 1' -- control pendulum --policy "$tmp/cp.txt"
+expect 0 '^return = ' -- ode cartpole --policy "$tmp/cp.txt" -o "$tmp/cp_episode.csv"
+[ "$(head -1 "$tmp/cp_episode.csv")" = "t,x,v,theta,omega" ] && ok || bad "ode --policy csv header"
+expect 2 '--policy: for the control systems' -- ode lorenz --policy "$tmp/cp.txt"
+# a gradient-free trainer's loss plot holds the best and the generation's mean
+"$uat" fit --target x --hidden 2 --trainer ga --max-iter 20 --plot "$tmp/ga.png" >/dev/null 2>&1
+[ "$(head -1 "$tmp/ga_loss_data.csv")" = "x,best so far,mean of the generation" ] && ok || bad "ga loss plot data"
 # decision surfaces: the data (201 x 201 grid, then the training points) and, with gnuplot, PNGs
 "$uat" xor --config torch --seeds 3 --plot "$tmp/xs.png" --no-progress >/dev/null && ok || bad "xor --plot"
 [ "$(grep -c '^[-0-9]' "$tmp/xs_data.csv")" = $((201 * 201 + 4)) ] && ok || bad "xor surface data"
