@@ -444,9 +444,14 @@ static void print_spec(const uat_run_spec *s, const uat_target *t, const uat_run
 static int plot_generations(const char *base, const uat_fit_result *f, const char *ylabel,
                             uat_error *err) {
   const size_t n = f->history_len;
-  double *x = malloc(n * sizeof *x), *y = malloc(2 * n * sizeof *y);
-  int st = x && y ? UAT_OK : uat_error_set(err, UAT_ENOMEM, "out of memory");
-  for (size_t k = 0; k < n && st == UAT_OK; k++) {
+  double *x = malloc((n + 1) * sizeof *x), *y = malloc(2 * (n + 1) * sizeof *y);
+  if (x == NULL || y == NULL) {
+    free(x);
+    free(y);
+    return uat_error_set(err, UAT_ENOMEM, "out of memory");
+  }
+  int st = UAT_OK;
+  for (size_t k = 0; k < n; k++) {
     x[k] = (double)(k + 1);
     y[2 * k] = f->history[k];
     y[2 * k + 1] = f->history_mean[k];
@@ -463,7 +468,7 @@ static int plot_generations(const char *base, const uat_fit_result *f, const cha
 static void novikoff(const uat_mlp *m, uat_target *t, const uat_run_spec *s) {
   uat_error err;
   uat_dataset *d = uat_target_sample(t, s->points, s->train_n, s->seed, &err);
-  double R, gamma;
+  double R = NAN, gamma = NAN;
   const double bound = d && uat_mlp_out(m) == 1 ? uat_novikoff_bound(m, d, &R, &gamma) : INFINITY;
   if (isfinite(bound))
     printf("novikoff_bound = %.6g (R = %.6g, margin of the final weights %.6g)\n", bound, R, gamma);
