@@ -327,6 +327,12 @@ expect 2 '--policy: for the control systems' -- ode lorenz --policy "$tmp/cp.txt
 # a gradient-free trainer's loss plot holds the best and the generation's mean
 "$uat" fit --target x --hidden 2 --trainer ga --max-iter 20 --plot "$tmp/ga.png" >/dev/null 2>&1
 [ "$(head -1 "$tmp/ga_loss_data.csv")" = "x,best so far,mean of the generation" ] && ok || bad "ga loss plot data"
+# uat extract logic: the XOR network as a formula, checked; bad input
+"$uat" xor --config torch --seeds 0 --save-model "$tmp/xor_m.txt" --no-progress >/dev/null 2>&1
+expect 0 '^logic = \(not x1 and x2\) or \(x1 and not x2\)$' -- extract logic --model "$tmp/xor_m.txt"
+expect 0 '^logic = x1 or x2$' -- extract logic --model "$tmp/xor_m.txt" --dont-care 3
+expect 2 "expected 'logic', found 'sindy'" -- extract sindy
+expect 1 '--dont-care: expected row numbers below 4' -- extract logic --model "$tmp/xor_m.txt" --dont-care 9
 # decision surfaces: the data (201 x 201 grid, then the training points) and, with gnuplot, PNGs
 "$uat" xor --config torch --seeds 3 --plot "$tmp/xs.png" --no-progress >/dev/null && ok || bad "xor --plot"
 [ "$(grep -c '^[-0-9]' "$tmp/xs_data.csv")" = $((201 * 201 + 4)) ] && ok || bad "xor surface data"
