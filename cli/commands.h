@@ -15,5 +15,6 @@ int uat_cmd_logic(int argc, char **argv);
 int uat_cmd_adapt(int argc, char **argv);
 int uat_cmd_control(int argc, char **argv);
 int uat_cmd_extract(int argc, char **argv);
+int uat_cmd_memory(int argc, char **argv);
 
 #endif

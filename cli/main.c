@@ -30,6 +30,7 @@ static const command commands[] = {
     {"adapt", uat_cmd_adapt, "track a drifting target online (LMS, SGD) against a frozen network"},
     {"control", uat_cmd_control, "learn to balance a cart-pole or swing up a pendulum (CVODE)"},
     {"extract", uat_cmd_extract, "a trained Boolean network as a minimal formula"},
+    {"memory", uat_cmd_memory, "Hopfield memories: store patterns, recall them, measure capacity"},
     {"logic", uat_cmd_logic, "logic gates, parity and majority: one neuron against small networks"},
     {"predict", uat_cmd_predict, "outputs of a saved model for the rows of a CSV file"},
 };

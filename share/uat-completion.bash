@@ -6,7 +6,7 @@ _uat() {
   prev=${COMP_WORDS[COMP_CWORD-1]}
   cmd=${COMP_WORDS[1]}
   if [ "$COMP_CWORD" -eq 1 ]; then
-    mapfile -t COMPREPLY < <(compgen -W "fit eval sweep ode sym gradcheck xor logic adapt control extract predict --help --version" -- "$cur")
+    mapfile -t COMPREPLY < <(compgen -W "fit eval sweep ode sym gradcheck xor logic adapt control extract memory predict --help --version" -- "$cur")
     return
   fi
   case "$prev" in

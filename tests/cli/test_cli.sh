@@ -333,6 +333,11 @@ expect 0 '^logic = \(not x1 and x2\) or \(x1 and not x2\)$' -- extract logic --m
 expect 0 '^logic = x1 or x2$' -- extract logic --model "$tmp/xor_m.txt" --dont-care 3
 expect 2 "expected 'logic', found 'sindy'" -- extract sindy
 expect 1 '--dont-care: expected row numbers below 4' -- extract logic --model "$tmp/xor_m.txt" --dont-care 9
+# uat memory: recall holds at a low load and collapses at a high one
+mem=$("$uat" memory --units 100 --loads 0.05:0.25:2 --seeds 2 -f csv)
+awk -F, 'NR == 2 { exit !($6 >= 0.95) }' <<<"$mem" && ok || bad "memory at load 0.05: $mem"
+awk -F, 'NR == 3 { exit !($6 < 0.5) }' <<<"$mem" && ok || bad "memory at load 0.25: $mem"
+expect 2 '--loads: expected A:B:K' -- memory --loads 0.5
 # decision surfaces: the data (201 x 201 grid, then the training points) and, with gnuplot, PNGs
 "$uat" xor --config torch --seeds 3 --plot "$tmp/xs.png" --no-progress >/dev/null && ok || bad "xor --plot"
 [ "$(grep -c '^[-0-9]' "$tmp/xs_data.csv")" = $((201 * 201 + 4)) ] && ok || bad "xor surface data"
