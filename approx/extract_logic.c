@@ -79,6 +79,7 @@ static int prime_implicants(size_t n, const unsigned char *table, uat_implicant 
     imp_set next = {NULL, NULL, NULL, 0, 0};
     if (set_init(&next, cur.n * n + 1) != 0) {
       set_free(&cur);
+      set_free(&next);
       free(out);
       return -1;
     }

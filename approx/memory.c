@@ -55,7 +55,9 @@ size_t uat_hopfield_recall(const uat_hopfield *h, signed char *state, size_t max
       const double *row = h->w + i * n;
       double field = 0.0;
       for (size_t j = 0; j < n; j++) field += row[j] * (double)state[j];
-      const signed char s = field > 0 ? 1 : field < 0 ? -1 : state[i]; /* keep on a tie */
+      signed char s = state[i]; /* a tie keeps the unit's state */
+      if (field > 0) s = 1;
+      if (field < 0) s = -1;
       if (s != state[i]) state[i] = s, changed = 1;
     }
   }
@@ -65,7 +67,7 @@ size_t uat_hopfield_recall(const uat_hopfield *h, signed char *state, size_t max
 
 double uat_hopfield_overlap(size_t n, const signed char *a, const signed char *b) {
   long sum = 0;
-  for (size_t i = 0; i < n; i++) sum += a[i] * b[i];
+  for (size_t i = 0; i < n; i++) sum += (long)a[i] * (long)b[i];
   return (double)sum / (double)n;
 }
 
