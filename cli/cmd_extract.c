@@ -47,7 +47,7 @@ static void ignored(size_t n, const unsigned char *table, char *buf, size_t len)
 /* The formula, compiled and evaluated at every row, against the table: the rows that differ. */
 static size_t check(const uat_expr *e, size_t n, const unsigned char *table) {
   const char *names[UAT_EXTRACT_MAX_INPUTS];
-  char store[UAT_EXTRACT_MAX_INPUTS][8];
+  char store[UAT_EXTRACT_MAX_INPUTS][24];
   for (size_t i = 0; i < n; i++) {
     snprintf(store[i], sizeof store[i], "x%zu", i + 1);
     names[i] = store[i];
