@@ -2,6 +2,8 @@
 #include "uat/rollout.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -26,24 +28,56 @@ static int net_jac(double t, const double *y, double *J, const double *p, void *
   return uat_mlp_input_jacobian(c->m, c->w, y, J) == UAT_OK ? 0 : -1;
 }
 
+struct uat_mlp_system {
+  uat_ode_system sys;
+  net_ctx c;
+  char name[96];
+};
+
+uat_mlp_system *uat_mlp_system_alloc(const uat_mlp *m, const uat_ode_system *like, uat_error *err) {
+  if (uat_mlp_in(m) != like->dim || uat_mlp_out(m) != like->dim) {
+    uat_error_set(err, UAT_EINVAL, "the network must map %zu states to %zu, not %zu to %zu",
+                  like->dim, like->dim, uat_mlp_in(m), uat_mlp_out(m));
+    return NULL;
+  }
+  uat_mlp_system *s = calloc(1, sizeof *s);
+  if (s) s->c.w = uat_mlp_workspace_alloc(m, 1);
+  if (s == NULL || s->c.w == NULL) {
+    uat_mlp_system_free(s);
+    uat_error_set(err, UAT_ENOMEM, "out of memory");
+    return NULL;
+  }
+  s->c.m = m;
+  snprintf(s->name, sizeof s->name, "learned %s", like->name);
+  s->sys = *like;
+  s->sys.name = s->name;
+  s->sys.equations = "the network's outputs";
+  s->sys.rhs = net_rhs;
+  s->sys.jac = net_jac;
+  s->sys.ctx = &s->c;
+  s->sys.invariant = NULL;
+  s->sys.invariant_text = NULL;
+  s->sys.exact = NULL;
+  return s;
+}
+
+const uat_ode_system *uat_mlp_system_get(const uat_mlp_system *s) { return &s->sys; }
+
+void uat_mlp_system_free(uat_mlp_system *s) {
+  if (s == NULL) return;
+  uat_mlp_workspace_free(s->c.w);
+  free(s);
+}
+
 int uat_rollout(const uat_mlp *m, const uat_ode_system *sys, size_t n, const double *times,
                 uat_ode_trajectory **learned, uat_ode_trajectory **truth, uat_rollout_result *r,
                 uat_error *err) {
   memset(r, 0, sizeof *r);
   if (learned) *learned = NULL;
   if (truth) *truth = NULL;
-  if (uat_mlp_in(m) != sys->dim || uat_mlp_out(m) != sys->dim)
-    return uat_error_set(err, UAT_EINVAL, "rollout: the network must map %zu states to %zu",
-                         sys->dim, sys->dim);
-  net_ctx c = {m, uat_mlp_workspace_alloc(m, 1)};
-  if (c.w == NULL) return uat_error_set(err, UAT_ENOMEM, "out of memory");
-  uat_ode_system net = *sys;
-  net.name = "learned field";
-  net.rhs = net_rhs;
-  net.jac = net_jac;
-  net.ctx = &c;
-  net.invariant = NULL;
-  net.exact = NULL;
+  uat_mlp_system *ms = uat_mlp_system_alloc(m, sys, err);
+  if (ms == NULL) return err ? err->status : UAT_EINVAL;
+  const uat_ode_system net = *uat_mlp_system_get(ms);
   uat_ode_params p = uat_ode_default_params();
   p.method = UAT_ODE_BDF;
   uat_ode_trajectory *a = NULL, *b = NULL;
@@ -72,6 +106,6 @@ int uat_rollout(const uat_mlp *m, const uat_ode_system *sys, size_t n, const dou
   }
   uat_ode_trajectory_free(a);
   uat_ode_trajectory_free(b);
-  uat_mlp_workspace_free(c.w);
+  uat_mlp_system_free(ms);
   return st;
 }

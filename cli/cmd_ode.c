@@ -19,6 +19,7 @@
 #include "uat/limits.h"
 #include "uat/ode.h"
 #include "uat/plot.h"
+#include "uat/rollout.h"
 #include "uat/util.h"
 
 enum { MAX_DIM = 16, MAX_PARAMS = 16 };
@@ -38,6 +39,8 @@ typedef struct {
   const char *box;
   size_t starts;
   const char *policy; /* cartpole, pendulum-swingup: one episode of this policy network */
+  const char *model;  /* a network learned as this system's vector field: integrate it instead */
+  const uat_ode_system *truth; /* with --model: the system itself, for comparison */
 } ode_options;
 
 static void help(FILE *fp) {
@@ -185,7 +188,8 @@ enum {
   OPT_EQ,
   OPT_BOX,
   OPT_STARTS,
-  OPT_POLICY
+  OPT_POLICY,
+  OPT_MODEL
 };
 
 static const struct option ode_opts[] = {{"list", no_argument, NULL, 'l'},
@@ -211,6 +215,7 @@ static const struct option ode_opts[] = {{"list", no_argument, NULL, 'l'},
                                          {"box", required_argument, NULL, OPT_BOX},
                                          {"starts", required_argument, NULL, OPT_STARTS},
                                          {"policy", required_argument, NULL, OPT_POLICY},
+                                         {"model", required_argument, NULL, OPT_MODEL},
                                          {NULL, 0, NULL, 0}};
 
 /* The system's default parameters, initial state and time span (201 output times). */
@@ -332,6 +337,7 @@ static int parse_option(ode_options *o, int c, const char *arg) {
   case OPT_NOJAC: o->params.use_jacobian = 0; return 0;
   case 'o': o->output = arg; return 0;
   case OPT_POLICY: o->policy = arg; return 0;
+  case OPT_MODEL: o->model = arg; return 0;
   case OPT_STATS: o->stats = 1; return 0;
   case OPT_INV: o->invariant = 1; return 0;
   case OPT_EST: o->estimate = 1; return 0;
@@ -466,6 +472,33 @@ static int solve(ode_options *o, uat_ode_trajectory **tr, uat_ode_stats *st, dou
   return rc;
 }
 
+/* --model with --plot: the learned system's trajectory against the true one's at the same
+ * times, side by side with both phase portraits (two states). */
+static int plot_learned(const ode_options *o, const uat_ode_trajectory *learned) {
+  uat_ode_trajectory *truth = NULL;
+  uat_error err;
+  uat_ode_params p = uat_ode_default_params();
+  p.rtol = 1e-12;
+  p.atol = 1e-14;
+  int st = uat_ode_solve(o->truth, o->p, o->y0, learned->n, learned->t, &p, &truth, NULL, &err);
+  if (st == UAT_OK) {
+    char base[1024], title[300];
+    uat_cli_plot_base(o->plot, "", base, sizeof base);
+    snprintf(title, sizeof title, "%s: the learned field (%s) against the system", o->truth->name,
+             o->model);
+    const uat_plot_compare_labels labels = {"t", o->truth->state_names, "true", "learned", title};
+    st = uat_plot_compare(base, learned->t, truth->y, learned->y, learned->n, o->truth->dim,
+                          &labels, &err);
+  }
+  uat_ode_trajectory_free(truth);
+  if (st == UAT_ENOTFOUND) fprintf(stderr, "uat ode: warning: %s\n", err.msg);
+  if (st != UAT_OK && st != UAT_ENOTFOUND) {
+    uat_cli_error("ode", "%s", err.msg);
+    return -1;
+  }
+  return 0;
+}
+
 static int run(ode_options *o) {
   uat_ode_trajectory *tr = NULL;
   uat_ode_stats st;
@@ -497,7 +530,9 @@ static int run(ode_options *o) {
   if (rc == UAT_EXIT_OK && o->derivatives &&
       ode_write_derivatives(o->derivatives, o->sys, o->p, tr, rep) != 0)
     rc = UAT_EXIT_FAIL;
-  if (rc == UAT_EXIT_OK && o->plot && ode_write_plot(o->plot, o->sys, tr) != 0) rc = UAT_EXIT_FAIL;
+  if (rc == UAT_EXIT_OK && o->plot &&
+      (o->truth ? plot_learned(o, tr) : ode_write_plot(o->plot, o->sys, tr)) != 0)
+    rc = UAT_EXIT_FAIL;
   uat_ode_trajectory_free(tr);
   return rc;
 }
@@ -596,6 +631,38 @@ static int run_equilibria(const ode_options *o) {
   return UAT_EXIT_OK;
 }
 
+/* --model: the learned field in place of the system (and, for equilibria, the system's own
+ * after them). */
+static int run_model(ode_options *o) {
+  uat_error err;
+  uat_mlp *m = NULL;
+  if (o->es != NULL) {
+    uat_cli_error("ode", "--model: give a catalogue system (the one the field was learned from)");
+    return UAT_EXIT_USAGE;
+  }
+  if (uat_mlp_load(o->model, &m, &err) != UAT_OK) {
+    uat_cli_error("ode", "%s", err.msg);
+    return UAT_EXIT_FAIL;
+  }
+  uat_mlp_system *ls = uat_mlp_system_alloc(m, o->sys, &err);
+  int rc = UAT_EXIT_FAIL;
+  if (ls == NULL) {
+    uat_cli_error("ode", "--model: %s: %s", o->model, err.msg);
+  } else {
+    o->truth = o->sys;
+    o->sys = uat_mlp_system_get(ls);
+    rc = o->equilibria ? run_equilibria(o) : run(o);
+    if (rc == UAT_EXIT_OK && o->equilibria) {
+      o->sys = o->truth;
+      rc = run_equilibria(o);
+    }
+    o->sys = o->truth;
+  }
+  uat_mlp_system_free(ls);
+  uat_mlp_free(m);
+  return rc;
+}
+
 /* --policy: one episode of a policy network on a control system, CVODE over each step. */
 static int run_policy(const ode_options *o) {
   const int cart = strcmp(o->sys->name, "cartpole") == 0;
@@ -654,7 +721,10 @@ int uat_cmd_ode(int argc, char **argv) {
     uat_cli_error("ode", "--derivatives: expected equally spaced times (not --output-mode steps)");
     rc = UAT_EXIT_USAGE;
   } else {
-    rc = o.policy ? run_policy(&o) : o.equilibria ? run_equilibria(&o) : run(&o);
+    rc = o.policy       ? run_policy(&o)
+         : o.model      ? run_model(&o)
+         : o.equilibria ? run_equilibria(&o)
+                        : run(&o);
   }
   uat_ode_expr_system_free(o.es);
   return rc;

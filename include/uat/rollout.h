@@ -13,6 +13,14 @@ typedef struct {
   double true_invariant_drift; /**< of the reference trajectory, for scale */
 } uat_rollout_result;
 
+/** A network mapping dim states to their time derivatives, as an ODE system with the names,
+ *  defaults and time span of like (its Jacobian from the network's input gradient): for
+ *  uat_ode_solve and uat_ode_equilibria. NULL with err set when the widths do not match. */
+typedef struct uat_mlp_system uat_mlp_system;
+uat_mlp_system *uat_mlp_system_alloc(const uat_mlp *m, const uat_ode_system *like, uat_error *err);
+const uat_ode_system *uat_mlp_system_get(const uat_mlp_system *s);
+void uat_mlp_system_free(uat_mlp_system *s);
+
 /** Integrate y' = m(y) from sys's default initial state at the n times (BDF, rtol 1e-10), and
  *  the true system likewise (rtol 1e-12); compare. *learned (may be NULL) receives the learned
  *  trajectory. */

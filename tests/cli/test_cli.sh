@@ -333,6 +333,11 @@ expect 0 '^logic = \(not x1 and x2\) or \(x1 and not x2\)$' -- extract logic --m
 expect 0 '^logic = x1 or x2$' -- extract logic --model "$tmp/xor_m.txt" --dont-care 3
 expect 2 "expected 'logic', found 'sindy'" -- extract sindy
 expect 1 '--dont-care: expected row numbers below 4' -- extract logic --model "$tmp/xor_m.txt" --dont-care 9
+# uat ode --model: a learned Lotka-Volterra field as an ODE, its equilibria beside the system's
+"$uat" fit --target ode:lotka-volterra:field --hidden 16 --trainer lm --max-iter 60 -o "$tmp/lvf.txt" >/dev/null
+expect 0 '^# equilibria of learned lotka-volterra' -- ode lotka-volterra --model "$tmp/lvf.txt" --equilibria
+expect 0 '^t,x,y$' -- ode lotka-volterra --model "$tmp/lvf.txt" --t 0:1:3
+expect 1 'the network must map 3 states to 3, not 2 to 2' -- ode lorenz --model "$tmp/lvf.txt"
 # uat memory: recall holds at a low load and collapses at a high one
 mem=$("$uat" memory --units 100 --loads 0.05:0.25:2 --seeds 2 -f csv)
 awk -F, 'NR == 2 { exit !($6 >= 0.95) }' <<<"$mem" && ok || bad "memory at load 0.05: $mem"
