@@ -6,6 +6,7 @@
 
 #include "uat/data.h"
 #include "uat/mlp.h"
+#include "uat/trainers.h"
 #include "uat/util.h"
 
 /* Exit codes of every subcommand. */
@@ -63,6 +64,9 @@ void uat_cli_plot_base(const char *path, const char *suffix, char *base, size_t 
 int uat_cli_plot_surface(const char *cmd, const char *png, const uat_mlp *m, const double *lo,
                          const double *hi, const uat_dataset *d, int logit,
                          const char *const *names, const char *title);
+
+/* --tune KEY=VALUE arguments (n of them) into t: 0, or -1 after a message. */
+int uat_cli_tune(const char *cmd, uat_fit_tuning *tuning, size_t n, const char *const *kv);
 
 /* Output to a file written atomically, or to stdout when path is NULL or "-". */
 typedef struct {

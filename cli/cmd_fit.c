@@ -316,23 +316,7 @@ static int fit_option(fit_options *o, int c, const char *arg, const char *flag) 
 
 /* --tune KEY=VALUE into the trainer's tuning values (after --trainer, which resets them). */
 static int apply_tuning(fit_options *o) {
-  for (size_t k = 0; k < o->n_tune; k++) {
-    char key[64];
-    const char *eq = strchr(o->tune[k], '=');
-    const size_t len = eq ? (size_t)(eq - o->tune[k]) : 0;
-    uat_error err;
-    if (eq == NULL || len == 0 || len >= sizeof key) {
-      uat_cli_error("fit", "--tune: expected KEY=VALUE, found '%s'", o->tune[k]);
-      return -1;
-    }
-    memcpy(key, o->tune[k], len);
-    key[len] = '\0';
-    if (uat_fit_tuning_set(&o->spec.fit.tune, key, eq + 1, &err) != UAT_OK) {
-      uat_cli_error("fit", "--tune: %s", err.msg);
-      return -1;
-    }
-  }
-  return 0;
+  return uat_cli_tune("fit", &o->spec.fit.tune, o->n_tune, o->tune);
 }
 
 /* --x, --y and --test-rows appended to a data: target as :x=, :y=, :test= (the spec a model

@@ -561,22 +561,7 @@ static int parse_args(int argc, char **argv, xor_options *o) {
     return -1;
   }
   o->tuning = uat_fit_default_params(UAT_FIT_ADAM).tune;
-  for (size_t k = 0; k < o->n_tune; k++) {
-    char key[64];
-    const char *eq = strchr(o->tune[k], '=');
-    const size_t len = eq ? (size_t)(eq - o->tune[k]) : 0;
-    uat_error err;
-    if (eq == NULL || len == 0 || len >= sizeof key) {
-      uat_cli_error("xor", "--tune: expected KEY=VALUE, found '%s'", o->tune[k]);
-      return -1;
-    }
-    memcpy(key, o->tune[k], len);
-    key[len] = '\0';
-    if (uat_fit_tuning_set(&o->tuning, key, eq + 1, &err) != UAT_OK) {
-      uat_cli_error("xor", "--tune: %s", err.msg);
-      return -1;
-    }
-  }
+  if (uat_cli_tune("xor", &o->tuning, o->n_tune, o->tune) != 0) return -1;
   if ((o->model_path || o->plot_path) && (strcmp(config, "all") == 0 || o->seed_a != o->seed_b)) {
     uat_cli_error("xor", "--%s: expected one --config and one seed (--seeds S)",
                   o->model_path ? "save-model" : "plot");
