@@ -257,3 +257,14 @@ int uat_cli_tune(const char *cmd, uat_fit_tuning *tuning, size_t n, const char *
   }
   return 0;
 }
+
+int uat_cli_parse_format(const char *cmd, const char *arg, int *fmt) {
+  static const char *const names[3] = {"text", "csv", "md"};
+  for (int k = 0; k < 3; k++)
+    if (strcmp(arg, names[k]) == 0) {
+      *fmt = k;
+      return 0;
+    }
+  uat_cli_error(cmd, "--format: expected text, csv or md, found '%s'", arg);
+  return -1;
+}

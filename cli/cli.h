@@ -65,6 +65,10 @@ int uat_cli_plot_surface(const char *cmd, const char *png, const uat_mlp *m, con
                          const double *hi, const uat_dataset *d, int logit,
                          const char *const *names, const char *title);
 
+/* --format text|csv|md into *fmt as 0, 1, 2 (the commands' FMT_TEXT, FMT_CSV, FMT_MD): 0, or -1
+ * after a message. */
+int uat_cli_parse_format(const char *cmd, const char *arg, int *fmt);
+
 /* --tune KEY=VALUE arguments (n of them) into t: 0, or -1 after a message. */
 int uat_cli_tune(const char *cmd, uat_fit_tuning *tuning, size_t n, const char *const *kv);
 

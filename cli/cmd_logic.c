@@ -196,16 +196,12 @@ static int option(logic_options *o, int c, const char *arg) {
       return bad("max-inputs", "an integer from 0 to 6", arg);
     o->max_inputs = v;
     return 0;
-  case 'f':
-    if (strcmp(arg, "text") == 0)
-      o->format = FMT_TEXT;
-    else if (strcmp(arg, "csv") == 0)
-      o->format = FMT_CSV;
-    else if (strcmp(arg, "md") == 0)
-      o->format = FMT_MD;
-    else
-      return bad("format", "text, csv or md", arg);
+  case 'f': {
+    int f;
+    if (uat_cli_parse_format("logic", arg, &f) != 0) return -1;
+    o->format = (logic_format)f;
     return 0;
+  }
   case 'o': o->output = arg; return 0;
   case 'P': o->progress = 0; return 0;
   default: return -1;

@@ -495,18 +495,12 @@ static int parse_args(int argc, char **argv, xor_options *o) {
         return -1;
       }
       break;
-    case 'f':
-      if (strcmp(arg, "text") == 0)
-        o->format = FMT_TEXT;
-      else if (strcmp(arg, "csv") == 0)
-        o->format = FMT_CSV;
-      else if (strcmp(arg, "md") == 0)
-        o->format = FMT_MD;
-      else {
-        uat_cli_error("xor", "--format: expected text, csv or md, found '%s'", arg);
-        return -1;
-      }
+    case 'f': {
+      int f;
+      if (uat_cli_parse_format("xor", arg, &f) != 0) return -1;
+      o->format = (out_format)f;
       break;
+    }
     case 'o': o->output = arg; break;
     case OPT_EPOCHS:
     case OPT_HIDDEN:
