@@ -10,18 +10,27 @@
 #include "commands.h"
 #include "uat/expr.h"
 #include "uat/ode.h"
+#include "uat/poly.h"
 
 static void help(FILE *fp) {
-  fprintf(fp,
-          "usage: uat sym diff EXPR VAR [--latex]       derivative of EXPR with respect to VAR\n"
-          "       uat sym simplify EXPR [--latex]       simplified EXPR\n"
-          "       uat sym print EXPR [--latex]          EXPR as parsed (text or LaTeX)\n"
-          "       uat sym eval EXPR [NAME=VALUE ...]    value of EXPR, 17 significant digits\n"
-          "       uat sym jacobian --rhs 'x = EXPR' ... [--latex]\n"
-          "                                             Jacobian of a system of equations\n\n"
-          "Expressions: numbers, names, + - * / ^, unary minus, parentheses, pi, e, and the\n"
-          "functions sin cos tan exp log sqrt abs tanh sinh cosh atan sigmoid relu step sign\n"
-          "(one argument) and min max (two); grammar and conventions in docs/symbolic.md.\n");
+  fprintf(
+      fp,
+      "usage: uat sym diff EXPR VAR [--latex]       derivative of EXPR with respect to VAR\n"
+      "       uat sym simplify EXPR [--latex]       simplified EXPR (expanded where smaller)\n"
+      "       uat sym expand EXPR [--latex]         products and integer powers multiplied out\n"
+      "       uat sym subs EXPR NAME=EXPR ... [--latex]\n"
+      "                                             EXPR with names replaced, simplified\n"
+      "       uat sym print EXPR [--latex]          EXPR as parsed (text or LaTeX)\n"
+      "       uat sym eval EXPR [NAME=VALUE ...]    value of EXPR, 17 significant digits\n"
+      "       uat sym jacobian --rhs 'x = EXPR' ... [--latex]\n"
+      "                                             Jacobian of a system of equations\n"
+      "       uat sym ddt V --rhs 'x = EXPR' ... [--latex]\n"
+      "                                             dV/dt along the system's solutions\n"
+      "       uat sym equilibria --rhs 'x = EXPR' ... [--latex]\n"
+      "                                             equilibria in symbols (parameters generic)\n\n"
+      "Expressions: numbers, names, + - * / ^, unary minus, parentheses, pi, e, and the\n"
+      "functions sin cos tan exp log sqrt abs tanh sinh cosh atan sigmoid relu step sign\n"
+      "(one argument) and min max (two); grammar and conventions in docs/symbolic.md.\n");
 }
 
 static int parse_or_complain(const char *text, uat_expr **e) {
@@ -82,7 +91,17 @@ static int cmd_transform(int argc, char **argv, const char *what) {
     uat_expr_free(v);
     r = uat_expr_diff(e, argv[1]);
   } else {
-    r = strcmp(what, "simplify") == 0 ? uat_expr_simplify(e) : uat_expr_copy(e);
+    uat_error err;
+    if (strcmp(what, "print") == 0)
+      r = uat_expr_copy(e);
+    else
+      r = strcmp(what, "simplify") == 0 ? uat_expr_simplify_full(e, &err)
+                                        : uat_expr_expand(e, &err);
+    if (r == NULL && strcmp(what, "print") != 0) {
+      uat_cli_error("sym", "%s: %s", what, err.msg);
+      uat_expr_free(e);
+      return UAT_EXIT_FAIL;
+    }
   }
   const int rc = r ? show(r, latex) : UAT_EXIT_FAIL;
   if (r == NULL)
@@ -182,6 +201,140 @@ static int cmd_jacobian(int argc, char **argv) {
   return UAT_EXIT_OK;
 }
 
+static int cmd_subs(int argc, char **argv) {
+  const int latex = take_latex(&argc, argv);
+  if (argc < 2) {
+    uat_cli_error("sym", "subs: expected EXPR NAME=EXPR ...");
+    return UAT_EXIT_USAGE;
+  }
+  const size_t n = (size_t)argc - 1;
+  char **names = calloc(n, sizeof *names);
+  uat_expr **values = calloc(n, sizeof(uat_expr *));
+  uat_expr *e = NULL, *r = NULL;
+  int rc = UAT_EXIT_FAIL;
+  if (names == NULL || values == NULL) goto done;
+  for (size_t i = 0; i < n; i++) {
+    const char *a = argv[i + 1], *eq = strchr(a, '=');
+    uat_expr *v = NULL;
+    uat_error err;
+    if (eq != NULL) names[i] = strndup(a, (size_t)(eq - a));
+    if (eq == NULL || names[i] == NULL || uat_expr_parse(names[i], &v, &err) != UAT_OK ||
+        v->op != UAT_EXPR_VAR) {
+      uat_expr_free(v);
+      uat_cli_error("sym", "subs: expected NAME=EXPR, found '%s'", a);
+      rc = UAT_EXIT_USAGE;
+      goto done;
+    }
+    uat_expr_free(v);
+    if (parse_or_complain(eq + 1, &values[i]) != 0) goto done;
+  }
+  if (parse_or_complain(argv[0], &e) != 0) goto done;
+  uat_error err;
+  r = uat_expr_substitute(e, n, (const char *const *)names, (const uat_expr *const *)values, &err);
+  if (r == NULL)
+    uat_cli_error("sym", "subs: %s", err.msg);
+  else
+    rc = show(r, latex);
+done:
+  for (size_t i = 0; i < n; i++) {
+    if (names) free(names[i]);
+    if (values) uat_expr_free(values[i]);
+  }
+  free(names);
+  free(values);
+  uat_expr_free(e);
+  uat_expr_free(r);
+  return rc;
+}
+
+/* The --rhs equations of argv as a system; NULL after an error message. */
+static uat_ode_expr_system *read_rhs(int argc, char **argv, const char *what) {
+  const char *eqs[16];
+  size_t n = 0;
+  for (int i = 0; i < argc; i++) {
+    if ((strcmp(argv[i], "--rhs") == 0 || strcmp(argv[i], "-r") == 0) && i + 1 < argc && n < 16) {
+      eqs[n++] = argv[++i];
+    } else {
+      uat_cli_error("sym", "%s: expected --rhs 'x = EXPR' ..., found '%s'", what, argv[i]);
+      return NULL;
+    }
+  }
+  if (n == 0) {
+    uat_cli_error("sym", "%s: expected --rhs 'x = EXPR' ...", what);
+    return NULL;
+  }
+  uat_ode_expr_system *es = NULL;
+  uat_error err;
+  if (uat_ode_expr_system_alloc(n, eqs, &es, &err) != UAT_OK) {
+    uat_cli_error("sym", "%s: %s", what, err.msg);
+    return NULL;
+  }
+  return es;
+}
+
+static int cmd_ddt(int argc, char **argv) {
+  const int latex = take_latex(&argc, argv);
+  if (argc < 1) {
+    uat_cli_error("sym", "ddt: expected V --rhs 'x = EXPR' ...");
+    return UAT_EXIT_USAGE;
+  }
+  uat_ode_expr_system *es = read_rhs(argc - 1, argv + 1, "ddt");
+  if (es == NULL) return UAT_EXIT_USAGE;
+  const uat_ode_system *sys = uat_ode_expr_system_get(es);
+  const uat_expr *rhs[16];
+  for (size_t i = 0; i < sys->dim; i++) rhs[i] = uat_ode_expr_system_rhs(es, i);
+  uat_expr *V = NULL, *r = NULL;
+  int rc = UAT_EXIT_FAIL;
+  uat_error err;
+  if (parse_or_complain(argv[0], &V) == 0) {
+    r = uat_expr_time_derivative(V, sys->dim, sys->state_names, rhs, &err);
+    if (r == NULL)
+      uat_cli_error("sym", "ddt: %s", err.msg);
+    else
+      rc = show(r, latex);
+  }
+  uat_expr_free(V);
+  uat_expr_free(r);
+  uat_ode_expr_system_free(es);
+  return rc;
+}
+
+static int cmd_equilibria(int argc, char **argv) {
+  const int latex = take_latex(&argc, argv);
+  uat_ode_expr_system *es = read_rhs(argc, argv, "equilibria");
+  if (es == NULL) return UAT_EXIT_USAGE;
+  const uat_ode_system *sys = uat_ode_expr_system_get(es);
+  const uat_expr *rhs[16];
+  for (size_t i = 0; i < sys->dim; i++) rhs[i] = uat_ode_expr_system_rhs(es, i);
+  uat_sym_equilibria q;
+  uat_error err;
+  if (uat_expr_equilibria(sys->dim, sys->state_names, rhs, &q, &err) != UAT_OK) {
+    uat_cli_error("sym", "equilibria: %s", err.msg);
+    uat_ode_expr_system_free(es);
+    return UAT_EXIT_FAIL;
+  }
+  printf("# %zu equilibri%s in symbols%s\n", q.n_solutions, q.n_solutions == 1 ? "um" : "a",
+         q.complete ? "" : " (some branches unsolved, listed below)");
+  char buf[4096];
+  for (size_t k = 0; k < q.n_solutions; k++) {
+    for (size_t i = 0; i < q.n; i++) {
+      const uat_expr *v = q.values[k * q.n + i];
+      if (v == NULL)
+        snprintf(buf, sizeof buf, "any");
+      else if (latex)
+        uat_expr_latex(v, buf, sizeof buf);
+      else
+        uat_expr_print(v, buf, sizeof buf);
+      printf("%s%s = %s", i ? ", " : "", sys->state_names[i], buf);
+    }
+    printf("\n");
+  }
+  for (size_t k = 0; k < q.n_unsolved; k++) printf("unsolved: %s\n", q.unsolved[k]);
+  uat_sym_equilibria_free(&q);
+  uat_ode_expr_system_free(es);
+  return UAT_EXIT_OK;
+}
+
 int uat_cmd_sym(int argc, char **argv) {
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
     help(argc < 2 ? stderr : stdout);
@@ -193,10 +346,17 @@ int uat_cmd_sym(int argc, char **argv) {
       help(stdout);
       return UAT_EXIT_OK;
     }
-  if (strcmp(what, "diff") == 0 || strcmp(what, "simplify") == 0 || strcmp(what, "print") == 0)
+  if (strcmp(what, "diff") == 0 || strcmp(what, "simplify") == 0 || strcmp(what, "print") == 0 ||
+      strcmp(what, "expand") == 0)
     return cmd_transform(argc - 2, argv + 2, what);
+  if (strcmp(what, "subs") == 0) return cmd_subs(argc - 2, argv + 2);
+  if (strcmp(what, "ddt") == 0) return cmd_ddt(argc - 2, argv + 2);
+  if (strcmp(what, "equilibria") == 0) return cmd_equilibria(argc - 2, argv + 2);
   if (strcmp(what, "eval") == 0) return cmd_eval(argc - 2, argv + 2);
   if (strcmp(what, "jacobian") == 0) return cmd_jacobian(argc - 2, argv + 2);
-  uat_cli_error("sym", "unknown action '%s' (diff, simplify, print, eval, jacobian)", what);
+  uat_cli_error("sym",
+                "unknown action '%s' (diff, simplify, expand, subs, print, eval, jacobian, ddt, "
+                "equilibria)",
+                what);
   return UAT_EXIT_USAGE;
 }

@@ -447,6 +447,10 @@ static void put(writer *w, const char *fmt, ...) {
 
 /* The fewest significant digits that read back to exactly v. */
 void uat_expr_format_number(double v, char *buf, size_t len) {
+  if (v == floor(v) && fabs(v) < 1e15) { /* 10, not 1e+01 */
+    snprintf(buf, len, "%.0f", v);
+    return;
+  }
   for (int prec = 1; prec <= 17; prec++) {
     snprintf(buf, len, "%.*g", prec, v);
     if (strtod(buf, NULL) == v) return;

@@ -171,6 +171,16 @@ expect 0 '^\\frac\{1\}\{x\}$' -- sym diff 'log(x)' x --latex
 expect 0 "^dx'/dy = -beta\*x$" -- sym jacobian --rhs 'x = alpha*x - beta*x*y' --rhs 'y = delta*x*y - gamma*y'
 expect 0 '\\alpha - \\beta \\cdot y & -\\beta \\cdot x' -- sym jacobian --rhs 'x = alpha*x - beta*x*y' --rhs 'y = delta*x*y - gamma*y' --latex
 expect 1 "'sin\(x': 1:6: expected '\)' after argument of sin" -- sym diff 'sin(x' x
+# expand, substitute, d/dt along a system, equilibria in symbols
+expect 0 '^x\^5 \+ 5\*x\^4 \+ 10\*x\^3 \+ 10\*x\^2 \+ 5\*x \+ 1$' -- sym expand '(x + 1)^5'
+expect 0 '^0$' -- sym subs 'delta*x*y - gamma*y' x=gamma/delta y=alpha/beta
+expect 0 '^0$' -- sym ddt 'delta*x - gamma*log(x) + beta*y - alpha*log(y)' --rhs 'x = alpha*x - beta*x*y' --rhs 'y = delta*x*y - gamma*y'
+expect 0 '^x = gamma/delta, y = alpha/beta$' -- sym equilibria --rhs 'x = alpha*x - beta*x*y' --rhs 'y = delta*x*y - gamma*y'
+expect 0 '^x = -sqrt\(rho\*beta - beta\), y = -sqrt\(rho\*beta - beta\), z = rho - 1$' -- sym equilibria --rhs 'x = sigma*(y - x)' --rhs 'y = x*(rho - z) - y' --rhs 'z = x*y - beta*z'
+expect 0 '^unsolved: -x\^8 \+ 1 = 0$' -- sym equilibria --rhs 'x = x^3 - y' --rhs 'y = x - y^3'
+expect 2 'subs: expected NAME=EXPR' -- sym subs 'x + 1' x
+expect 1 "1:3: expected a number" -- sym subs 'x + 1' 'x=2*'
+expect 2 'equilibria: expected --rhs' -- sym equilibria
 expect 1 "1:3: unknown variable 'b'" -- sym eval 'a*b' a=2
 expect 2 "eval: expected NAME=VALUE, found 'a'" -- sym eval 'a' a
 expect 2 "unknown action 'integrate'" -- sym integrate x
