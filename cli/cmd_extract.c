@@ -1,4 +1,5 @@
-/* cmd_extract.c — `uat extract logic`: a Boolean network's truth table as a minimal formula. */
+/* cmd_extract.c — `uat extract logic`: a Boolean network's truth table as a minimal formula;
+ * `uat extract sindy` is in cmd_sindy.c. */
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <math.h>
@@ -14,7 +15,8 @@
 static void help(FILE *fp) {
   fprintf(fp,
           "usage: uat extract logic --model M [--output-index K] [--threshold T]\n"
-          "                         [--dont-care R1,R2,...]\n\n"
+          "                         [--dont-care R1,R2,...]\n"
+          "       uat extract sindy (--ode SYSTEM | --model M) ...   (uat extract sindy --help)\n\n"
           "Read a trained network's truth table (its output above T at every 0/1 input, x1 the\n"
           "most significant; at most 12 inputs) and print a minimal sum of products for it\n"
           "(Quine-McCluskey, Petrick's method): as an expression uat evaluates (products of x\n"
@@ -187,6 +189,7 @@ int uat_cmd_extract(int argc, char **argv) {
     return argc < 2 ? UAT_EXIT_USAGE : UAT_EXIT_OK;
   }
   if (strcmp(argv[1], "logic") == 0) return extract_logic(argc - 1, argv + 1);
-  uat_cli_error("extract", "expected 'logic', found '%s' (try --help)", argv[1]);
+  if (strcmp(argv[1], "sindy") == 0) return uat_extract_sindy(argc - 1, argv + 1);
+  uat_cli_error("extract", "expected 'logic' or 'sindy', found '%s' (try --help)", argv[1]);
   return UAT_EXIT_USAGE;
 }

@@ -15,6 +15,7 @@ int uat_cmd_logic(int argc, char **argv);
 int uat_cmd_adapt(int argc, char **argv);
 int uat_cmd_control(int argc, char **argv);
 int uat_cmd_extract(int argc, char **argv);
+int uat_extract_sindy(int argc, char **argv); /* uat extract sindy (cmd_sindy.c) */
 int uat_cmd_memory(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "uat/expr.h"
+#include "uat/poly.h"
 
 static char *print_alloc(const uat_expr *e, int latex) {
   const size_t len = latex ? uat_expr_latex(e, NULL, 0) : uat_expr_print(e, NULL, 0);
@@ -59,6 +60,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (n <= 16) check_round_trip(e, names, n);
     free(print_alloc(e, 1));
     uat_expr_free(uat_expr_simplify(e));
+    uat_error perr;
+    uat_expr_free(
+        uat_expr_expand(e, &perr)); /* an error (a limit) is fine, a crash or leak is not */
     if (n > 0 && n <= 16 && uat_expr_size(e) <= 200) {
       uat_expr *d = uat_expr_diff(e, names[0]);
       if (d) free(print_alloc(d, 0));
