@@ -6,6 +6,7 @@
 #include <gsl/gsl_multifit.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,7 +269,7 @@ static void column(const double *dX, size_t n, size_t dim, size_t i, double *y) 
 static int cross_validate(const double *theta, size_t n, size_t p, size_t dim, const double *dX,
                           const uat_sindy_params *par, double *y, double *c,
                           uat_sindy_result *out) {
-  unsigned char *use = malloc(n);
+  unsigned char *use = calloc(n, 1);
   const size_t nt = par->n_thresholds < 2 ? 2 : par->n_thresholds,
                fold = par->fold < 2 ? 2 : par->fold;
   out->pareto = calloc(nt + 1, sizeof *out->pareto);
@@ -317,6 +318,7 @@ int uat_sindy_fit(const uat_sindy_library *lib, size_t n, const double *X, const
   memset(out, 0, sizeof *out);
   uat_error_clear(err);
   const size_t dim = lib->dim, p = lib->p;
+  if (p == 0 || dim == 0) return uat_error_set(err, UAT_EINVAL, "an empty library");
   if (n <= p) return uat_error_set(err, UAT_EINVAL, "%zu samples for %zu terms: need more", n, p);
   for (size_t k = 0; k < n * dim; k++)
     if (!isfinite(X[k]) || !isfinite(dXdt[k]))
@@ -365,9 +367,25 @@ void uat_sindy_result_free(uat_sindy_result *r) {
   memset(r, 0, sizeof *r);
 }
 
+/* Append to buf (length len, may be NULL with len 0) at used; the full length is returned. */
+static size_t append(char *buf, size_t len, size_t used, const char *fmt, ...) {
+  char tmp[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  const int w = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  const size_t n = w > 0 ? strlen(tmp) : 0;
+  if (buf != NULL && used < len) {
+    const size_t room = len - used - 1, k = n < room ? n : room;
+    memcpy(buf + used, tmp, k);
+    buf[used + k] = '\0';
+  }
+  return used + n;
+}
+
 size_t uat_sindy_equation(const uat_sindy_result *r, const uat_sindy_library *lib,
                           const char *state, size_t i, int digits, char *buf, size_t len) {
-  size_t used = (size_t)snprintf(buf, len, "%s =", state);
+  size_t used = append(buf, len, 0, "%s =", state);
   int first = 1;
   for (size_t j = 0; j < r->p; j++) {
     const double c = r->coef[i * r->p + j];
@@ -379,12 +397,10 @@ size_t uat_sindy_equation(const uat_sindy_result *r, const uat_sindy_library *li
     }
     const char *sign = c < 0 ? (first ? " -" : " - ") : (first ? " " : " + ");
     const int one = strcmp(lib->text[j], "1") == 0;
-    used += (size_t)snprintf(used < len ? buf + used : NULL, used < len ? len - used : 0,
-                             "%s%s%s%s", sign, num, one ? "" : "*", one ? "" : lib->text[j]);
+    used = append(buf, len, used, "%s%s%s%s", sign, num, one ? "" : "*", one ? "" : lib->text[j]);
     first = 0;
   }
-  if (first)
-    used += (size_t)snprintf(used < len ? buf + used : NULL, used < len ? len - used : 0, " 0");
+  if (first) used = append(buf, len, used, " 0");
   return used;
 }
 
@@ -400,11 +416,12 @@ void uat_sindy_data_free(uat_sindy_data *d) {
 
 static int data_alloc(uat_sindy_data *d, size_t n, size_t dim, int times) {
   memset(d, 0, sizeof *d);
+  if (n == 0 || dim == 0) return UAT_EINVAL;
   d->n = n;
   d->dim = dim;
-  d->X = malloc(n * dim * sizeof *d->X);
-  d->dXdt = malloc(n * dim * sizeof *d->dXdt);
-  if (times) d->t = malloc(n * sizeof *d->t);
+  d->X = calloc(n * dim, sizeof *d->X);
+  d->dXdt = calloc(n * dim, sizeof *d->dXdt);
+  if (times) d->t = calloc(n, sizeof *d->t);
   if (d->X && d->dXdt && (!times || d->t)) return UAT_OK;
   uat_sindy_data_free(d);
   return UAT_ENOMEM;

@@ -234,8 +234,15 @@ static int write_pareto(const char *path, const uat_sindy_result *r) {
   uat_error err;
   double *rows = malloc(r->n_pareto * 3 * sizeof *rows), *x = malloc(r->n_pareto * sizeof *x),
          *y = malloc(r->n_pareto * sizeof *y);
-  int st = rows && x && y ? UAT_OK : uat_error_set(&err, UAT_ENOMEM, "out of memory");
-  for (size_t t = 0; st == UAT_OK && t < r->n_pareto; t++) {
+  if (rows == NULL || x == NULL || y == NULL) {
+    free(rows);
+    free(x);
+    free(y);
+    uat_cli_error("extract", "--pareto: out of memory");
+    return UAT_ENOMEM;
+  }
+  int st = UAT_OK;
+  for (size_t t = 0; t < r->n_pareto; t++) {
     rows[3 * t] = r->pareto[t].threshold;
     rows[3 * t + 1] = (double)r->pareto[t].terms;
     rows[3 * t + 2] = r->pareto[t].error;

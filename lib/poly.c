@@ -53,7 +53,7 @@ static void poly_free(poly *p) {
 static int push(ctx *c, poly *p, const mono *m) {
   if (p->n == p->cap) {
     if (p->n >= UAT_POLY_MAX_TERMS)
-      return fail(c, UAT_EDOMAIN, "expansion above 100000 terms (UAT_POLY_MAX_TERMS)");
+      return fail(c, UAT_EDOMAIN, "expansion above 10000 terms (UAT_POLY_MAX_TERMS)");
     const size_t cap = p->cap ? 2 * p->cap : 4;
     mono *t = realloc(p->t, cap * sizeof *t);
     if (t == NULL) return fail(c, UAT_ENOMEM, "out of memory");
@@ -137,6 +137,8 @@ static int mono_mul(ctx *c, const mono *a, const mono *b, mono *out) {
 
 static int poly_mul(ctx *c, const poly *a, const poly *b, poly *out) {
   *out = (poly){0};
+  if (a->n * b->n > 4 * (size_t)UAT_POLY_MAX_TERMS) /* bounded work, not only bounded output */
+    return fail(c, UAT_EDOMAIN, "expansion above 10000 terms (UAT_POLY_MAX_TERMS)");
   for (size_t i = 0; i < a->n; i++)
     for (size_t j = 0; j < b->n; j++) {
       mono m;
@@ -768,7 +770,7 @@ static int eliminate(solver *s, const branch *b, size_t e, int *done) {
 }
 
 static int solve(solver *s, const branch *b0) {
-  if (++s->visits > 100000) return fail(&s->c, UAT_EDOMAIN, "more than 100000 branches");
+  if (++s->visits > 10000) return fail(&s->c, UAT_EDOMAIN, "more than 10000 branches");
   branch b;
   if (branch_copy(s, b0, &b) != 0 || tidy(s, &b) != 0) {
     branch_free(&b);

@@ -23,7 +23,7 @@ extern "C" {
 /** Most distinct variables, constants and atoms in one expansion. */
 #define UAT_POLY_MAX_SYMBOLS 64
 /** Most terms in one expansion, and the largest integer power multiplied out. */
-#define UAT_POLY_MAX_TERMS 100000
+#define UAT_POLY_MAX_TERMS 10000
 #define UAT_POLY_MAX_POWER 64
 
 /** e expanded: terms ordered lexicographically by their exponents, symbols in order of first

@@ -341,7 +341,18 @@ expect 2 '--policy: for the control systems' -- ode lorenz --policy "$tmp/cp.txt
 "$uat" xor --config torch --seeds 0 --save-model "$tmp/xor_m.txt" --no-progress >/dev/null 2>&1
 expect 0 '^logic = \(not x1 and x2\) or \(x1 and not x2\)$' -- extract logic --model "$tmp/xor_m.txt"
 expect 0 '^logic = x1 or x2$' -- extract logic --model "$tmp/xor_m.txt" --dont-care 3
-expect 2 "expected 'logic', found 'sindy'" -- extract sindy
+expect 2 "expected 'logic' or 'sindy', found 'rules'" -- extract rules
+# uat extract sindy: Lotka-Volterra from ground truth and from noisy differences; errors
+expect 0 '^x = 1\.49999999999999[0-9]*\*x - 1\*x\*y$' -- extract sindy --ode lotka-volterra
+expect 0 '^y = -3\*y \+ 1\*x\*y$' -- extract sindy --ode lotka-volterra --digits 6
+expect 0 '^rollout_error = [0-9.]+e-1[0-9]' -- extract sindy --ode lotka-volterra
+expect 0 '<- chosen' -- extract sindy --ode lotka-volterra --derivatives fd --noise 0.01 --cv --pareto "$tmp/pareto.csv"
+[ "$(head -1 "$tmp/pareto.csv")" = "threshold,terms,validation_error" ] && [ -s "$tmp/pareto.svg" ] && ok || bad "sindy --pareto csv and plot"
+expect 0 '^z = -2\.66666[0-9]*\*z \+ 1\.0000000000000[0-9]*\*x\*y$' -- extract sindy --ode lorenz --library poly:2 --t 0:2:401
+expect 2 'sindy: expected --ode SYSTEM or --model M' -- extract sindy
+expect 1 "library item 'cubic': expected poly:D, trig or exp" -- extract sindy --ode harmonic --library cubic
+expect 1 "term 'x\*': 1:3: expected" -- extract sindy --ode harmonic --term 'x*'
+expect 1 "no system 'lotka'" -- extract sindy --ode lotka
 expect 1 '--dont-care: expected row numbers below 4' -- extract logic --model "$tmp/xor_m.txt" --dont-care 9
 # uat ode --model: a learned Lotka-Volterra field as an ODE, its equilibria beside the system's
 "$uat" fit --target ode:lotka-volterra:field --hidden 16 --trainer lm --max-iter 60 -o "$tmp/lvf.txt" >/dev/null
