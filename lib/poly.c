@@ -799,21 +799,28 @@ static int solve(solver *s, const branch *b0) {
 }
 
 /* S = 0, I = 0, R = any lies in S = any, I = 0, R = any: keep the general one. */
+static int special_case(const uat_sym_equilibria *q, size_t a) {
+  const uat_expr *const *va = (const uat_expr *const *)q->values + a * q->n;
+  for (size_t b = 0; b < q->n_solutions; b++) {
+    const uat_expr *const *vb = (const uat_expr *const *)q->values + b * q->n;
+    size_t covered = 0, equal = 0;
+    for (size_t i = 0; i < q->n; i++) {
+      covered += vb[i] == NULL || uat_expr_equal(va[i], vb[i]);
+      equal += uat_expr_equal(va[i], vb[i]);
+    }
+    if (b != a && covered == q->n && equal < q->n) return 1;
+  }
+  return 0;
+}
+
 static void drop_special_cases(uat_sym_equilibria *q) {
+  unsigned char *drop = calloc(q->n_solutions + 1, 1);
+  if (drop == NULL) return; /* keeping them all is still correct */
+  for (size_t a = 0; a < q->n_solutions; a++) drop[a] = (unsigned char)special_case(q, a);
   size_t k = 0;
   for (size_t a = 0; a < q->n_solutions; a++) {
     uat_expr **va = q->values + a * q->n;
-    int special = 0;
-    for (size_t b = 0; b < q->n_solutions && !special; b++) {
-      const uat_expr *const *vb = (const uat_expr *const *)q->values + b * q->n;
-      size_t covered = 0, equal = 0;
-      for (size_t i = 0; i < q->n; i++) {
-        covered += vb[i] == NULL || uat_expr_equal(va[i], vb[i]);
-        equal += uat_expr_equal(va[i], vb[i]);
-      }
-      special = b != a && covered == q->n && equal < q->n;
-    }
-    if (special) {
+    if (drop[a]) {
       for (size_t i = 0; i < q->n; i++) uat_expr_free(va[i]);
     } else {
       memmove(q->values + k * q->n, va, q->n * sizeof(uat_expr *));
@@ -821,6 +828,7 @@ static void drop_special_cases(uat_sym_equilibria *q) {
     }
   }
   q->n_solutions = k;
+  free(drop);
 }
 
 void uat_sym_equilibria_free(uat_sym_equilibria *q) {
