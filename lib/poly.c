@@ -27,6 +27,7 @@ typedef struct {
 typedef struct {
   size_t nv;
   uat_expr *key[NSYM];
+  size_t work; /* term products so far: one expansion's budget is UAT_POLY_MAX_WORK */
   int status;
   char msg[160];
 } ctx;
@@ -137,8 +138,9 @@ static int mono_mul(ctx *c, const mono *a, const mono *b, mono *out) {
 
 static int poly_mul(ctx *c, const poly *a, const poly *b, poly *out) {
   *out = (poly){0};
-  if (a->n * b->n > 4 * (size_t)UAT_POLY_MAX_TERMS) /* bounded work, not only bounded output */
-    return fail(c, UAT_EDOMAIN, "expansion above 10000 terms (UAT_POLY_MAX_TERMS)");
+  c->work += a->n * b->n; /* bounded work, not only bounded output: hostile input cannot stall */
+  if (a->n * b->n > 4 * (size_t)UAT_POLY_MAX_TERMS || c->work > UAT_POLY_MAX_WORK)
+    return fail(c, UAT_EDOMAIN, "expansion too large (UAT_POLY_MAX_TERMS, UAT_POLY_MAX_WORK)");
   for (size_t i = 0; i < a->n; i++)
     for (size_t j = 0; j < b->n; j++) {
       mono m;

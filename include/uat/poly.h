@@ -25,6 +25,8 @@ extern "C" {
 /** Most terms in one expansion, and the largest integer power multiplied out. */
 #define UAT_POLY_MAX_TERMS 10000
 #define UAT_POLY_MAX_POWER 64
+/** Most products of two terms in one expansion (a bound on its time, about 0.1 s). */
+#define UAT_POLY_MAX_WORK 1000000
 
 /** e expanded: terms ordered lexicographically by their exponents, symbols in order of first
  *  appearance (`(x + 1)^2` gives `x^2 + 2*x + 1`). NULL on out of memory or when a limit above
