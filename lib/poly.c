@@ -116,6 +116,7 @@ static int poly_copy(ctx *c, const poly *a, poly *out) {
 
 /* out = a + s*b */
 static int poly_add(ctx *c, const poly *a, const poly *b, double s, poly *out) {
+  c->work += a->n + b->n;
   if (poly_copy(c, a, out) != 0) return -1;
   for (size_t i = 0; i < b->n; i++) {
     mono m = b->t[i];
@@ -305,22 +306,29 @@ static int from_binary(ctx *c, const uat_expr *e, poly *out) {
   return rc != 0 ? -1 : reduce_sqrt(c, out);
 }
 
-/* An integer power within UAT_POLY_MAX_POWER is multiplied out; other powers are atoms. */
+/* An integer power within UAT_POLY_MAX_POWER is multiplied out; other powers are atoms (base
+ * and exponent each expanded once: nested powers must not expand their exponents again). */
 static int from_pow(ctx *c, const uat_expr *e, poly *out) {
-  poly k = {0};
-  double v;
+  poly k = {0}, base = {0}, inv = {0};
+  double v = 0.0;
   if (from_expr(c, e->b, &k) != 0) return -1;
   const int integer = is_constant(&k, &v) && v == floor(v) && fabs(v) <= UAT_POLY_MAX_POWER;
-  poly_free(&k);
-  if (!integer) return atom_of(c, e, out);
-  poly base = {0}, inv = {0};
   int rc = from_expr(c, e->a, &base);
-  if (rc == 0 && v < 0) {
+  if (rc == 0 && !integer) {
+    uat_expr *a = to_expr(c, &base), *b = to_expr(c, &k);
+    rc = a && b ? poly_atom(c, uat_expr_node(UAT_EXPR_POW, a, b), 1, out)
+                : fail(c, UAT_ENOMEM, "out of memory");
+    if (!(a && b)) {
+      uat_expr_free(a);
+      uat_expr_free(b);
+    }
+  } else if (rc == 0 && v < 0) {
     rc = poly_inv(c, &base, &inv);
     if (rc == 0) rc = poly_pow(c, &inv, (int)-v, out);
   } else if (rc == 0) {
     rc = poly_pow(c, &base, (int)v, out);
   }
+  poly_free(&k);
   poly_free(&base);
   poly_free(&inv);
   return rc != 0 ? -1 : reduce_sqrt(c, out);
@@ -329,6 +337,8 @@ static int from_pow(ctx *c, const uat_expr *e, poly *out) {
 static int from_expr(ctx *c, const uat_expr *e, poly *out) {
   *out = (poly){0};
   if (c->status != UAT_OK) return -1;
+  if (++c->work > UAT_POLY_MAX_WORK)
+    return fail(c, UAT_EDOMAIN, "expansion too large (UAT_POLY_MAX_TERMS, UAT_POLY_MAX_WORK)");
   switch (e->op) {
   case UAT_EXPR_NUM: return poly_const(c, e->value, out);
   case UAT_EXPR_CONST:
