@@ -152,14 +152,20 @@ static int poly_mul(ctx *c, const poly *a, const poly *b, poly *out) {
 }
 
 static int poly_pow(ctx *c, const poly *a, int k, poly *out) {
-  if (poly_const(c, 1.0, out) != 0) return -1;
+  poly acc = {0};
+  *out = (poly){0};
+  if (poly_const(c, 1.0, &acc) != 0) return -1;
   for (int i = 0; i < k; i++) {
-    poly t;
-    const int rc = poly_mul(c, out, a, &t);
-    poly_free(out);
-    *out = t;
-    if (rc != 0) return -1;
+    poly t = {0};
+    const int rc = poly_mul(c, &acc, a, &t);
+    poly_free(&acc);
+    acc = t;
+    if (rc != 0) {
+      poly_free(&acc);
+      return -1;
+    }
   }
+  *out = acc;
   return 0;
 }
 
