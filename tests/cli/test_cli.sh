@@ -350,6 +350,9 @@ expect 0 '<- chosen' -- extract sindy --ode lotka-volterra --derivatives fd --no
 [ "$(head -1 "$tmp/pareto.csv")" = "threshold,terms,validation_error" ] && [ -s "$tmp/pareto.svg" ] && ok || bad "sindy --pareto csv and plot"
 expect 0 '^z = -2\.66666[0-9]*\*z \+ 1\.0000000000000[0-9]*\*x\*y$' -- extract sindy --ode lorenz --library poly:2 --t 0:2:401
 expect 2 'sindy: expected --ode SYSTEM or --model M' -- extract sindy
+# the printed equations are what uat ode --rhs reads
+mapfile -t eqs < <("$uat" extract sindy --ode lotka-volterra 2>/dev/null | grep -E '^[xy] = ')
+expect 0 '^t,x,y$' -- ode --rhs "${eqs[0]}" --rhs "${eqs[1]}" --y0 10,5 --t 0:1:2
 expect 1 "library item 'cubic': expected poly:D, trig or exp" -- extract sindy --ode harmonic --library cubic
 expect 1 "term 'x\*': 1:3: expected" -- extract sindy --ode harmonic --term 'x*'
 expect 1 "no system 'lotka'" -- extract sindy --ode lotka
