@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "uat/fitjob.h"
 #include "uat/io.h"
 #include "uat/limits.h"
 #include "uat/logic.h"
@@ -408,22 +409,6 @@ static int apply_layers(fit_options *o, const uat_target *t) {
   return 0;
 }
 
-static void print_spec(const uat_run_spec *s, const uat_target *t, const uat_run_result *r) {
-  const size_t params = r->params;
-  printf("target = %s\nlayers = %zu", uat_target_describe(t), uat_target_in(t));
-  for (size_t l = 0; l < s->n_hidden; l++) printf(",%zu", uat_run_spec_hidden(s, l));
-  printf(",%zu\nact = %s\n", uat_target_out(t), uat_activation_name(s->act));
-  if (s->out_act != UAT_ACT_IDENTITY) printf("out_act = %s\n", uat_activation_name(s->out_act));
-  if (s->fit.loss != UAT_LOSS_MSE) printf("loss = %s\n", uat_loss_name(s->fit.loss));
-  if (s->no_bias) printf("bias = no\n");
-  printf("trainer = %s\nboost = %zu\nseed = %lu\nparams = %zu\n", uat_fit_kind_name(s->fit.kind),
-         s->fit.boost, s->seed, params);
-  if (uat_target_get_kind(t) == UAT_TARGET_DATA)
-    printf("train_points = %zu\n", r->train_points);
-  else
-    printf("points = %s\ntrain_points = %zu\n", uat_points_name(s->points), r->train_points);
-}
-
 /* A gradient-free trainer's generations: the best and the mean loss per generation. */
 static int plot_generations(const char *base, const uat_fit_result *f, const char *ylabel,
                             uat_error *err) {
@@ -618,11 +603,7 @@ int uat_cmd_fit(int argc, char **argv) {
     uat_cli_error("fit", "%s", err.msg);
     rc = UAT_EXIT_FAIL;
   } else {
-    print_spec(&spec, t, &r);
-    printf("iterations = %zu\nevaluations = %zu\nstop = %s\nseconds = %.3f\ntrain_rmse = %.6e\n",
-           r.fit.iterations, r.fit.evaluations, uat_stop_reason_name(r.fit.stop), r.fit.seconds,
-           r.fit.rmse);
-    if (r.fit.updates > 0) printf("updates = %zu\n", r.fit.updates);
+    uat_run_print(stdout, &spec, t, &r);
     if (spec.fit.kind == UAT_FIT_PERCEPTRON) novikoff(m, t, &spec);
     uat_fit_report_print(stdout, &r.report, t);
     if (o.output) {

@@ -173,6 +173,13 @@ typedef struct {
  *  function still returns UAT_OK. Returns UAT_OK or UAT_EIO / UAT_ENOMEM with err set. */
 int uat_sweep_finish(uat_sweep *s, const uat_sweep_provenance *p, uat_error *warn, uat_error *err);
 
+/** An experiment file run start to finish in this process, as `uat sweep` without MPI: open the
+ *  folder dir (NULL: results/NAME; resume continues its runs.csv), execute with jobs worker
+ *  processes, finish (summary, scaling, plots, meta.json recording command_line). *n_runs and
+ *  *n_bad (may be NULL) receive the runs and those not ok. */
+int uat_sweep_run_file(const char *ini, const char *dir, int resume, size_t jobs,
+                       const char *command_line, size_t *n_runs, size_t *n_bad, uat_error *err);
+
 #ifdef __cplusplus
 }
 #endif
