@@ -3,9 +3,10 @@
 # root). --dev adds the static-analysis and formatting tools.
 set -euo pipefail
 # libfann-dev: the peer in bench/bench_core; python3: scripts/check-docs (standard library only);
+# python3-numpy, python3-pytest: the Python package (python/uat) and its tests;
 # texlive: the test that summary.tex compiles in an article; OpenMPI: mpirun -np K uat sweep
 packages=(gcc make cmake pkg-config libgsl-dev libsundials-dev libcmocka-dev libinih-dev
-          gnuplot-nox libfann-dev python3 texlive-latex-base texlive-latex-recommended
+          gnuplot-nox libfann-dev python3 python3-numpy python3-pytest texlive-latex-base texlive-latex-recommended
           libopenmpi-dev openmpi-bin)
 [ "${1:-}" = "--dev" ] && packages+=(cppcheck clang-tidy clang-format valgrind clang libclang-rt-14-dev)
 missing=()
