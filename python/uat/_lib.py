@@ -23,6 +23,8 @@ class UatError(Exception):
         self.status = status
 
 
+UatError.__module__ = "uat"  # shown as uat.UatError in tracebacks
+
 class Error(ctypes.Structure):
     _fields_ = [("status", ctypes.c_int), ("msg", ctypes.c_char * 512)]
 
@@ -31,7 +33,7 @@ def _candidates():
     env = os.environ.get("UAT_LIB_DIR")
     if env:
         yield env
-    here = os.path.dirname(os.path.abspath(__file__))
+    here = os.path.dirname(os.path.realpath(__file__))
     for up in ("..", os.path.join("..", "..")):
         yield os.path.normpath(os.path.join(here, up, "build", "lib"))
 
