@@ -392,7 +392,7 @@ int uat_extract_sindy(int argc, char **argv) {
     return UAT_EXIT_FAIL;
   }
   if (o.model && sys) memcpy(p, sys->param_defaults, sys->n_params * sizeof *p);
-  char names[UAT_SINDY_MAX_STATES][16];
+  char names[UAT_SINDY_MAX_STATES][24];
   const char *states[UAT_SINDY_MAX_STATES];
   for (size_t i = 0; i < d.dim; i++) {
     snprintf(names[i], sizeof names[i], "x%zu", i + 1);

@@ -47,6 +47,8 @@ typedef struct {
   uat_small_fn small;
   uat_map_fn vtanh, vsigmoid, vexp;
   uat_map_fn dtanh, dsigmoid; /* g[i] *= act'(given a[i] = act(z[i])) */
+  void (*outer)(size_t n, size_t m, const double *x, const double *w, const double *c, double *z);
+  void (*dot_rows)(size_t n, size_t k, const double *a, const double *w, double b, double *z);
   void (*lanes_affine)(size_t n, size_t in, size_t out, size_t S, const double *x, int x_lanes,
                        const double *W, const double *b, double *z);
   void (*lanes_param_grad)(size_t n, size_t in, size_t out, size_t S, const double *D,
@@ -423,6 +425,13 @@ void uat_gemm(int trans_a, int trans_b, size_t M, size_t N, size_t K, const doub
       }
     }
   }
+}
+
+void uat_outer(size_t n, size_t m, const double *x, const double *w, const double *c, double *z) {
+  kernels()->outer(n, m, x, w, c, z);
+}
+void uat_dot_rows(size_t n, size_t k, const double *a, const double *w, double b, double *z) {
+  kernels()->dot_rows(n, k, a, w, b, z);
 }
 
 /* ---- activations -------------------------------------------------------------------------- */

@@ -117,6 +117,46 @@ static TGT void SUF(gemm_small)(int ta, int tb, size_t M, size_t N, size_t K, co
     }
 }
 
+/* ---- thin products of the 1-H-...-1 networks, each element the chain uat_gemm runs ------- */
+
+/* z[i][j] = fma(x[i], w[j], c ? c[j] : 0) for i < n, j < m: a product with one inner term (a
+ * layer with one input, or the input gradient of a layer with one output). */
+static TGT void SUF(outer)(size_t n, size_t m, const double *x, const double *w, const double *c,
+                           double *z) {
+  for (size_t i = 0; i < n; i++) {
+    const V xv = VSET(x[i]);
+    double *zi = z + i * m;
+    size_t j = 0;
+    for (; j + W <= m; j += W) VST(zi + j, VFMA(xv, VLD(w + j), c ? VLD(c + j) : VSET(0.0)));
+    for (; j < m; j++) zi[j] = fma(x[i], w[j], c ? c[j] : 0.0);
+  }
+}
+
+/* z[i] = chain over p in order of fma(a[i][p], w[p], .) from b, for i < n (a layer with one
+ * output): eight rows' chains interleaved to hide the FMA latency. */
+static TGT void SUF(dot_rows)(size_t n, size_t k, const double *a, const double *w, double b,
+                              double *z) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    double acc[8];
+    const double *ai = a + i * k;
+#pragma GCC unroll 8
+    for (int r = 0; r < 8; r++) acc[r] = b;
+    for (size_t p = 0; p < k; p++) {
+      const double wp = w[p];
+#pragma GCC unroll 8
+      for (int r = 0; r < 8; r++) acc[r] = fma(ai[(size_t)r * k + p], wp, acc[r]);
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < 8; r++) z[i + (size_t)r] = acc[r];
+  }
+  for (; i < n; i++) {
+    double acc = b;
+    for (size_t p = 0; p < k; p++) acc = fma(a[i * k + p], w[p], acc);
+    z[i] = acc;
+  }
+}
+
 /* ---- lanes: S networks side by side, lane index fastest (S a multiple of 8) ------------- */
 /* z[i][j][:] = b[j][:] then fma over p of x(i, p) W[j][p][:]; x(i, p) is x[i*in + p] for all
  * lanes (x_lanes == 0) or x[(i*in + p)*S + lane]. The chain of each lane is the one uat_gemm
@@ -351,6 +391,8 @@ static const uat_kernel_set SUF(kernel_set) = {
     .vexp = SUF(vexp),
     .dtanh = SUF(dtanh),
     .dsigmoid = SUF(dsigmoid),
+    .outer = SUF(outer),
+    .dot_rows = SUF(dot_rows),
     .lanes_affine = SUF(lanes_affine),
     .lanes_param_grad = SUF(lanes_param_grad),
     .lanes_input_grad = SUF(lanes_input_grad),

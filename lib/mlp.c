@@ -254,6 +254,15 @@ void uat_mlp_workspace_free(uat_mlp_workspace *w) {
 /* z (n x out) = b + x (n x in) W^T, each element b_j first, then the inputs in order. */
 static void affine(uat_mlp_workspace *w, size_t n, size_t in, size_t out, const double *x,
                    const double *W, const double *b, double *z) {
+  /* one input or one output: the same chains without the blocked product's setup */
+  if (in == 1) {
+    uat_outer(n, out, x, W, b, z);
+    return;
+  }
+  if (out == 1) {
+    uat_dot_rows(n, in, x, W, b[0], z);
+    return;
+  }
   /* a plain loop: one library call per row costs more than the copy for narrow layers */
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < out; j++) z[i * out + j] = b[j];
@@ -287,6 +296,10 @@ static void param_grad(uat_mlp_workspace *w, size_t n, size_t in, size_t out, co
 /* G (n x in) = D (n x out) W (out x in). */
 static void input_grad(uat_mlp_workspace *w, size_t n, size_t in, size_t out, const double *D,
                        const double *W, double *G) {
+  if (out == 1) { /* G[i][p] = fma(D[i], W[p], 0), as the product's one-term chains */
+    uat_outer(n, in, D, W, NULL, G);
+    return;
+  }
   uat_gemm(0, 0, n, in, out, D, out, W, in, 0, G, in, w->pack);
 }
 

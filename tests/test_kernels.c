@@ -80,6 +80,51 @@ static void test_gemm_matches_definition_on_every_isa(void **state) {
   gsl_rng_free(r);
 }
 
+/* uat_outer and uat_dot_rows are the definition's chains too (a layer with one input, one
+ * output): bit for bit, on every kernel set, signed zeros included (fma(-1, 0, 0) is +0). */
+static void test_thin_products_match_definition(void **state) {
+  (void)state;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 99);
+  const uat_isa isa0 = uat_kernel_isa();
+  const size_t sizes[][2] = {{1, 1}, {7, 3}, {256, 32}, {13, 9}, {64, 17}, {9, 600}};
+  for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+    const size_t n = sizes[s][0], m = sizes[s][1];
+    double *x = malloc(n * sizeof *x), *w = malloc(m * sizeof *w), *c = malloc(m * sizeof *c);
+    double *a = malloc(n * m * sizeof *a), *z = malloc(n * m * sizeof *z),
+           *ref = malloc(n * m * sizeof *ref);
+    for (size_t i = 0; i < n; i++) x[i] = i % 5 == 0 ? -1.0 : gsl_ran_gaussian(r, 1.0);
+    for (size_t j = 0; j < m; j++) w[j] = j % 4 == 0 ? 0.0 : gsl_ran_gaussian(r, 1.0);
+    for (size_t j = 0; j < m; j++) c[j] = gsl_ran_gaussian(r, 1.0);
+    for (size_t i = 0; i < n * m; i++) a[i] = gsl_ran_gaussian(r, 1.0);
+    for (int k = 0; k < UAT_ISA_COUNT; k++) {
+      if (uat_kernel_select((uat_isa)k) != UAT_OK) continue;
+      for (int with_c = 0; with_c < 2; with_c++) { /* x (n x 1) w (1 x m) from c or 0 */
+        for (size_t i = 0; i < n; i++)
+          for (size_t j = 0; j < m; j++) ref[i * m + j] = with_c ? c[j] : 0.0;
+        gemm_definition(0, 0, n, m, 1, x, 1, w, m, 1, ref, m);
+        uat_outer(n, m, x, w, with_c ? c : NULL, z);
+        if (memcmp(z, ref, n * m * sizeof *z) != 0)
+          fail_msg("%s: uat_outer %zux%zu (c %d) differs", uat_kernel_isa_name((uat_isa)k), n, m,
+                   with_c);
+      }
+      for (size_t i = 0; i < n; i++) ref[i] = 0.25; /* a (n x m) w^T from b */
+      gemm_definition(0, 1, n, 1, m, a, m, w, m, 1, ref, 1);
+      uat_dot_rows(n, m, a, w, 0.25, z);
+      if (memcmp(z, ref, n * sizeof *z) != 0)
+        fail_msg("%s: uat_dot_rows %zux%zu differs", uat_kernel_isa_name((uat_isa)k), n, m);
+    }
+    free(x);
+    free(w);
+    free(c);
+    free(a);
+    free(z);
+    free(ref);
+  }
+  uat_kernel_select(isa0);
+  gsl_rng_free(r);
+}
+
 /* Against long double: |C - C_exact| <= K eps sum |a||b| (the classical bound; fma halves the
  * roundings, so this is loose by about 2). */
 static void test_gemm_error_bound(void **state) {
@@ -202,6 +247,7 @@ static void test_select(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_gemm_matches_definition_on_every_isa),
+      cmocka_unit_test(test_thin_products_match_definition),
       cmocka_unit_test(test_gemm_error_bound),
       cmocka_unit_test(test_functions_accuracy_and_identity),
       cmocka_unit_test(test_special_values),

@@ -63,6 +63,13 @@ size_t uat_gemm_pack_size(size_t M, size_t N, size_t K);
 void uat_gemm(int trans_a, int trans_b, size_t M, size_t N, size_t K, const double *A, size_t lda,
               const double *B, size_t ldb, int accumulate, double *C, size_t ldc, double *pack);
 
+/** The thin products of networks with one input or one output, each element the chain
+ *  uat_gemm runs for it (the same bits, without its blocking): z (n x m) = x (n x 1) w (1 x m)
+ *  started from the row c (NULL: 0), i.e. z[i][j] = fma(x[i], w[j], c[j]); and z[i] = b + the
+ *  fma chain over p of a[i][p] w[p] (a n x k). */
+void uat_outer(size_t n, size_t m, const double *x, const double *w, const double *c, double *z);
+void uat_dot_rows(size_t n, size_t k, const double *a, const double *w, double b, double *z);
+
 /** y[i] = tanh(x[i]); y may equal x. */
 void uat_vtanh(size_t n, const double *x, double *y);
 
