@@ -284,6 +284,7 @@ typedef struct {
   const uat_xor_config *c;
   uat_mlp_lanes_workspace *w;
   uat_xor_run *runs;
+  size_t solved_at[XOR_LANES], strict_at[XOR_LANES]; /* identity outputs: judge_lanes */
 } lanes_watch;
 
 static void lanes_outputs(const uat_xor_config *c, const uat_mlp_lanes *l,
@@ -295,10 +296,31 @@ static void lanes_outputs(const uat_xor_config *c, const uat_mlp_lanes *l,
   }
 }
 
+/* The first epochs at which each lane was solved and strictly solved (0: not yet), judged on
+ * identity outputs with comparisons only and lanes innermost: a branch-free loop that
+ * vectorises (judge() lane by lane cost as much as the training). */
+static void judge_lanes(const double *y, size_t stride, size_t lanes, const unsigned char *done,
+                        size_t epoch, size_t *solved_at, size_t *strict_at) {
+  for (size_t k = 0; k < lanes; k++) {
+    int solved = !done[k], strict = !done[k];
+    for (int i = 0; i < 4; i++) {
+      const double v = y[(size_t)i * stride + k];
+      solved &= (v > 0.5) == (xor_y[i] > 0.5);
+      strict &= fabs(v - xor_y[i]) < 0.1;
+    }
+    solved_at[k] = solved_at[k] == 0 && solved ? epoch : solved_at[k];
+    strict_at[k] = strict_at[k] == 0 && strict ? epoch : strict_at[k];
+  }
+}
+
 static void lanes_watch_epoch(size_t epoch, const double *loss, const double *y,
                               const uat_mlp_lanes *l, unsigned char *done, void *ctx) {
   (void)loss;
   lanes_watch *x = ctx;
+  if (!logit_output(x->c)) {
+    judge_lanes(y, l->stride, l->lanes, done, epoch, x->solved_at, x->strict_at);
+    return;
+  }
   for (size_t k = 0; k < l->lanes; k++) {
     uat_xor_run *r = &x->runs[k];
     if (done[k] || (r->epochs_solved != 0 && r->epochs_strict != 0)) continue; /* both known */
@@ -319,7 +341,7 @@ static int run_chunk(const uat_xor_config *c, unsigned long seed0, size_t n, uat
   uat_mlp *m = build(c);
   uat_mlp_lanes *l = m ? uat_mlp_lanes_alloc(n, m->n_layers + 1, m->sizes, m->act) : NULL;
   uat_dataset *d = uat_dataset_alloc(4, 2, 1);
-  lanes_watch watch = {c, l ? uat_mlp_lanes_workspace_alloc(l, 4) : NULL, runs};
+  lanes_watch watch = {c, l ? uat_mlp_lanes_workspace_alloc(l, 4) : NULL, runs, {0}, {0}};
   uat_train_result res[XOR_LANES];
   int st = (m && l && d && watch.w) ? UAT_OK : UAT_ENOMEM;
   for (size_t k = 0; k < n && st == UAT_OK; k++) {
@@ -342,6 +364,10 @@ static int run_chunk(const uat_xor_config *c, unsigned long seed0, size_t n, uat
   }
   for (size_t k = 0; k < n && st == UAT_OK; k++) {
     uat_xor_run *r = &runs[k];
+    if (!logit_output(c)) {
+      r->epochs_solved = watch.solved_at[k];
+      r->epochs_strict = watch.strict_at[k];
+    }
     r->epochs_run = res[k].epochs;
     r->loss = res[k].loss;
     if (res[k].reason == UAT_STOP_DIVERGED) {

@@ -315,14 +315,15 @@ int uat_lanes_train(uat_mlp_lanes *l, const uat_optimizer_params *op, const uat_
           wy ? uat_mlp_lanes_forward(l, wy, d->n, d->x) : uat_mlp_lanes_forward(l, r.w, d->n, d->x);
       have_forward = wy == NULL;
       cb(e, batch_loss, y, l, r.done, ctx);
-      for (size_t k = 0; k < K; k++)
-        if (r.done[k] && r.sum[k] == 0.0) {
-          r.done[k] = 0;
-          freeze(&r, k, e, r.loss[k], UAT_STOP_CALLBACK);
-        }
     }
     active = 0;
-    for (size_t k = 0; k < K; k++) active += !r.done[k];
+    for (size_t k = 0; k < K; k++) { /* one pass: the callback's stops, then the count */
+      if (cb != NULL && r.done[k] && r.sum[k] == 0.0) {
+        r.done[k] = 0;
+        freeze(&r, k, e, r.loss[k], UAT_STOP_CALLBACK);
+      }
+      active += !r.done[k];
+    }
   }
   /* finished lanes go back to the parameters they stopped with */
   for (size_t k = 0; k < K; k++)
