@@ -154,22 +154,6 @@ int uat_fit_job_set(uat_fit_job *j, const char *key, const char *value, uat_erro
   return set_choice(j, key, value, err);
 }
 
-/* "W1,W2,..." into w[0..max). */
-static int parse_widths(const char *s, size_t *w, size_t max, size_t *n) {
-  *n = 0;
-  for (const char *p = s;; p++) {
-    char tok[32];
-    const size_t len = strcspn(p, ",");
-    if (*n == max || len == 0 || len >= sizeof tok) return -1;
-    memcpy(tok, p, len);
-    tok[len] = '\0';
-    if (uat_parse_size(tok, &w[*n]) != 0 || w[*n] == 0 || w[*n] > UAT_MAX_WIDTH) return -1;
-    (*n)++;
-    p += len;
-    if (*p == '\0') return 0;
-  }
-}
-
 /* The options that need the target: layers and the tuning (after the trainer). */
 static int prepare(uat_fit_job *j, uat_error *err) {
   uat_run_spec *s = &j->spec;
@@ -205,11 +189,11 @@ static int prepare(uat_fit_job *j, uat_error *err) {
   size_t n = 0, *w = j->widths;
   if (j->hidden[0]) {
     s->hidden = w;
-    if (parse_widths(j->hidden, w, UAT_MAX_LAYERS - 1, &s->n_hidden) != 0)
+    if (uat_parse_widths(j->hidden, w, UAT_MAX_LAYERS - 1, &s->n_hidden) != 0)
       return uat_error_set(err, UAT_EINVAL,
                            "--hidden: expected widths like 32 or 16,16, found '%s'", j->hidden);
   } else if (j->layers[0]) {
-    if (parse_widths(j->layers, w, UAT_MAX_LAYERS + 1, &n) != 0 || n < 2)
+    if (uat_parse_widths(j->layers, w, UAT_MAX_LAYERS + 1, &n) != 0 || n < 2)
       return uat_error_set(err, UAT_EINVAL, "--layers: expected IN,OUT or IN,H,...,OUT, found '%s'",
                            j->layers);
     if (w[0] != uat_target_in(j->t) || w[n - 1] != uat_target_out(j->t))

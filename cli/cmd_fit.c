@@ -188,22 +188,6 @@ static void on_iteration(void *ctx, size_t it, double rmse) {
   fprintf(stderr, "\ruat fit: iteration %zu, training RMSE %.3e\033[K", it, rmse);
 }
 
-/* "W1,W2,..." into w[0..max): each width 1 to UAT_MAX_WIDTH. */
-static int parse_widths(const char *s, size_t *w, size_t max, size_t *n) {
-  *n = 0;
-  for (const char *p = s;; p++) {
-    char tok[32];
-    const size_t len = strcspn(p, ",");
-    if (*n == max || len == 0 || len >= sizeof tok) return -1;
-    memcpy(tok, p, len);
-    tok[len] = '\0';
-    if (uat_parse_size(tok, &w[*n]) != 0 || w[*n] == 0 || w[*n] > UAT_MAX_WIDTH) return -1;
-    (*n)++;
-    p += len;
-    if (*p == '\0') return 0;
-  }
-}
-
 static int bad_value(const char *flag, const char *arg) {
   uat_cli_error("fit", "--%s: unexpected value '%s' (try --help)", flag, arg);
   return -1;
@@ -389,12 +373,12 @@ static int apply_layers(fit_options *o, const uat_target *t) {
   uat_run_spec *s = &o->spec;
   if (o->hidden) {
     s->hidden = w;
-    if (parse_widths(o->hidden, w, UAT_MAX_LAYERS - 1, &s->n_hidden) != 0) {
+    if (uat_parse_widths(o->hidden, w, UAT_MAX_LAYERS - 1, &s->n_hidden) != 0) {
       uat_cli_error("fit", "--hidden: expected widths like 32 or 16,16, found '%s'", o->hidden);
       return -1;
     }
   } else if (o->layers) {
-    if (parse_widths(o->layers, w, UAT_MAX_LAYERS + 1, &n) != 0 || n < 2) {
+    if (uat_parse_widths(o->layers, w, UAT_MAX_LAYERS + 1, &n) != 0 || n < 2) {
       uat_cli_error("fit", "--layers: expected IN,OUT or IN,H,...,OUT, found '%s'", o->layers);
       return -1;
     }

@@ -158,29 +158,15 @@ done:
   return rc;
 }
 
+static int read_rhs(int argc, char **argv, const char *what, uat_ode_expr_system **es);
+
 static int cmd_jacobian(int argc, char **argv) {
   const int latex = take_latex(&argc, argv);
-  const char *eqs[16];
-  size_t n = 0;
-  for (int i = 0; i < argc; i++) {
-    if ((strcmp(argv[i], "--rhs") == 0 || strcmp(argv[i], "-r") == 0) && i + 1 < argc && n < 16) {
-      eqs[n++] = argv[++i];
-    } else {
-      uat_cli_error("sym", "jacobian: expected --rhs 'x = EXPR' ..., found '%s'", argv[i]);
-      return UAT_EXIT_USAGE;
-    }
-  }
-  if (n == 0) {
-    uat_cli_error("sym", "jacobian: expected --rhs 'x = EXPR' ...");
-    return UAT_EXIT_USAGE;
-  }
   uat_ode_expr_system *es = NULL;
-  uat_error err;
-  if (uat_ode_expr_system_alloc(n, eqs, &es, &err) != UAT_OK) {
-    uat_cli_error("sym", "jacobian: %s", err.msg);
-    return UAT_EXIT_FAIL;
-  }
+  const int bad = read_rhs(argc, argv, "jacobian", &es);
+  if (bad) return bad;
   const uat_ode_system *sys = uat_ode_expr_system_get(es);
+  const size_t n = sys->dim;
   char buf[4096];
   if (latex) printf("\\begin{pmatrix}\n");
   for (size_t i = 0; i < n; i++) {
@@ -247,29 +233,30 @@ done:
   return rc;
 }
 
-/* The --rhs equations of argv as a system; NULL after an error message. */
-static uat_ode_expr_system *read_rhs(int argc, char **argv, const char *what) {
+/* The --rhs equations of argv as a system in *es: 0, or the exit status after an error
+ * message (usage: 2; an equation that does not parse: 1). */
+static int read_rhs(int argc, char **argv, const char *what, uat_ode_expr_system **es) {
   const char *eqs[16];
   size_t n = 0;
+  *es = NULL;
   for (int i = 0; i < argc; i++) {
     if ((strcmp(argv[i], "--rhs") == 0 || strcmp(argv[i], "-r") == 0) && i + 1 < argc && n < 16) {
       eqs[n++] = argv[++i];
     } else {
       uat_cli_error("sym", "%s: expected --rhs 'x = EXPR' ..., found '%s'", what, argv[i]);
-      return NULL;
+      return UAT_EXIT_USAGE;
     }
   }
   if (n == 0) {
     uat_cli_error("sym", "%s: expected --rhs 'x = EXPR' ...", what);
-    return NULL;
+    return UAT_EXIT_USAGE;
   }
-  uat_ode_expr_system *es = NULL;
   uat_error err;
-  if (uat_ode_expr_system_alloc(n, eqs, &es, &err) != UAT_OK) {
+  if (uat_ode_expr_system_alloc(n, eqs, es, &err) != UAT_OK) {
     uat_cli_error("sym", "%s: %s", what, err.msg);
-    return NULL;
+    return UAT_EXIT_FAIL;
   }
-  return es;
+  return 0;
 }
 
 static int cmd_ddt(int argc, char **argv) {
@@ -278,8 +265,9 @@ static int cmd_ddt(int argc, char **argv) {
     uat_cli_error("sym", "ddt: expected V --rhs 'x = EXPR' ...");
     return UAT_EXIT_USAGE;
   }
-  uat_ode_expr_system *es = read_rhs(argc - 1, argv + 1, "ddt");
-  if (es == NULL) return UAT_EXIT_USAGE;
+  uat_ode_expr_system *es = NULL;
+  const int bad = read_rhs(argc - 1, argv + 1, "ddt", &es);
+  if (bad) return bad;
   const uat_ode_system *sys = uat_ode_expr_system_get(es);
   const uat_expr *rhs[16];
   for (size_t i = 0; i < sys->dim; i++) rhs[i] = uat_ode_expr_system_rhs(es, i);
@@ -301,8 +289,9 @@ static int cmd_ddt(int argc, char **argv) {
 
 static int cmd_equilibria(int argc, char **argv) {
   const int latex = take_latex(&argc, argv);
-  uat_ode_expr_system *es = read_rhs(argc, argv, "equilibria");
-  if (es == NULL) return UAT_EXIT_USAGE;
+  uat_ode_expr_system *es = NULL;
+  const int bad = read_rhs(argc, argv, "equilibria", &es);
+  if (bad) return bad;
   const uat_ode_system *sys = uat_ode_expr_system_get(es);
   const uat_expr *rhs[16];
   for (size_t i = 0; i < sys->dim; i++) rhs[i] = uat_ode_expr_system_rhs(es, i);

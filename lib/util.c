@@ -1,6 +1,7 @@
 /* util.c — number parsing, linspace, the clock, enum names (uat/util.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "uat/util.h"
+#include "uat/limits.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -20,6 +21,21 @@ int uat_parse_double(const char *s, double *v) {
    * given */
   if (end == s || *end != '\0' || (errno == ERANGE && isinf(*v))) return UAT_EFORMAT;
   return UAT_OK;
+}
+
+int uat_parse_widths(const char *s, size_t *w, size_t max, size_t *n) {
+  *n = 0;
+  for (const char *p = s;; p++) {
+    char tok[32];
+    const size_t len = strcspn(p, ",");
+    if (*n == max || len == 0 || len >= sizeof tok) return UAT_EFORMAT;
+    memcpy(tok, p, len);
+    tok[len] = '\0';
+    if (uat_parse_size(tok, &w[*n]) != 0 || w[*n] == 0 || w[*n] > UAT_MAX_WIDTH) return UAT_EFORMAT;
+    (*n)++;
+    p += len;
+    if (*p == '\0') return UAT_OK;
+  }
 }
 
 int uat_parse_size(const char *s, size_t *v) {

@@ -25,6 +25,11 @@ int uat_parse_size(const char *s, size_t *v);
  *  when an entry is not a number or there are more than max. */
 long uat_parse_doubles(const char *s, double *out, size_t max);
 
+/** Layer widths "W1,W2,..." into w[0..max), each from 1 to UAT_MAX_WIDTH; *n the count.
+ *  UAT_OK, or UAT_EFORMAT (an empty or non-numeric entry, a width out of range, more than
+ *  max). */
+int uat_parse_widths(const char *s, size_t *w, size_t max, size_t *n);
+
 /** A seed range "A:B" (A <= B, inclusive) or a single seed "A". UAT_OK or UAT_EFORMAT. */
 int uat_parse_seeds(const char *s, unsigned long *a, unsigned long *b);
 
