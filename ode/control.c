@@ -4,7 +4,7 @@
 #define _DEFAULT_SOURCE /* M_PI */
 #include "uat/control.h"
 
-#include <cvode/cvode.h>
+#include <cvodes/cvodes.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <nvector/nvector_serial.h>

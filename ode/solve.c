@@ -3,7 +3,7 @@
  * The code follows CVODE's documented call order (as in its cvRoberts_dns example):
  * context -> create -> init -> tolerances -> options -> linear solver -> solve loop ->
  * statistics -> free in reverse. */
-#include <cvode/cvode.h>
+#include <cvodes/cvodes.h>
 #include <math.h>
 #include <nvector/nvector_serial.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
 #ifndef UAT_SUNDIALS_COMPAT_H
 #define UAT_SUNDIALS_COMPAT_H
 
-#include <cvode/cvode.h>
+#include <cvodes/cvodes.h>
 #include <sundials/sundials_config.h>
 #include <sundials/sundials_context.h>
 
