@@ -63,6 +63,23 @@ uat_mlp_system *uat_mlp_system_alloc(const uat_mlp *m, const uat_ode_system *lik
 
 const uat_ode_system *uat_mlp_system_get(const uat_mlp_system *s) { return &s->sys; }
 
+/* df/dtheta (dim x P) at y: one forward pass, then one reverse pass per output. */
+static int net_dfdtheta(double t, const double *y, double *out, void *ctx) {
+  (void)t;
+  net_ctx *c = ctx;
+  const size_t P = c->m->n_params;
+  if (uat_mlp_forward(c->m, c->w, 1, y) == NULL) return -1;
+  for (size_t o = 0; o < uat_mlp_out(c->m); o++)
+    if (uat_mlp_backward_rows(c->m, c->w, o, P, out + o * P, P) != UAT_OK) return -1;
+  return 0;
+}
+
+int uat_mlp_system_sens(const uat_mlp_system *s, const double *y0, size_t n, const double *times,
+                        const uat_ode_params *params, double *Y, double *S, uat_error *err) {
+  return uat_ode_solve_sens(&s->sys, NULL, y0, s->c.m->n_params, net_dfdtheta, (void *)&s->c, n,
+                            times, params, Y, S, err);
+}
+
 void uat_mlp_system_free(uat_mlp_system *s) {
   if (s == NULL) return;
   uat_mlp_workspace_free(s->c.w);

@@ -153,6 +153,21 @@ int uat_ode_solve_accuracy(const uat_ode_system *sys, const double *p, const dou
 
 /** Maximum relative drift of the invariant over a trajectory: max_k |V(y_k) - V(y_0)| / |V(y_0)|
  *  (absolute when V(y_0) = 0). UAT_ENOTFOUND if the system has none or p breaks it. */
+/** df/dq (dim x P, row-major: out[i*P + j] = dfi/dqj) at (t, y) for forward sensitivities; 0
+ *  on success. */
+typedef int (*uat_ode_dfdq)(double t, const double *y, double *dfdq, void *ctx);
+
+/** Forward sensitivities (CVODES): y' = f(t, y) of sys (its rhs and jac, at parameters p) from
+ *  y0, together with s_j = dy/dq_j for P quantities q on which f depends through dfdq (y0 does
+ *  not depend on them: s_j(t0) = 0): s_j' = J s_j + df/dq_j, BDF with the dense Newton solver,
+ *  simultaneous corrector, sensitivities in the error test (tolerances from params, or the
+ *  defaults). Y (n_times x dim) and S (n_times x dim x P: S[(k*dim + i)*P + j] = dy_i(t_k)/dq_j)
+ *  at the increasing times (times[0] the initial time). UAT_OK, UAT_EINVAL, UAT_ENOMEM, or
+ *  UAT_ESOLVER with the time reached. */
+int uat_ode_solve_sens(const uat_ode_system *sys, const double *p, const double *y0, size_t P,
+                       uat_ode_dfdq dfdq, void *ctx, size_t n_times, const double *times,
+                       const uat_ode_params *params, double *Y, double *S, uat_error *err);
+
 int uat_ode_invariant_drift(const uat_ode_system *sys, const double *p,
                             const uat_ode_trajectory *tr, double *drift);
 

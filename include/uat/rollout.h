@@ -21,6 +21,12 @@ uat_mlp_system *uat_mlp_system_alloc(const uat_mlp *m, const uat_ode_system *lik
 const uat_ode_system *uat_mlp_system_get(const uat_mlp_system *s);
 void uat_mlp_system_free(uat_mlp_system *s);
 
+/** The learned field's solution from y0 at the n increasing times and its forward
+ *  sensitivities to every parameter of the network (CVODES, uat_ode_solve_sens; df/dtheta by
+ *  one reverse pass per output): Y (n x dim), S (n x dim x P). A neural ODE's gradients. */
+int uat_mlp_system_sens(const uat_mlp_system *s, const double *y0, size_t n, const double *times,
+                        const uat_ode_params *params, double *Y, double *S, uat_error *err);
+
 /** Integrate y' = m(y) from sys's default initial state at the n times (BDF, rtol 1e-10), and
  *  the true system likewise (rtol 1e-12); compare. *learned (may be NULL) receives the learned
  *  trajectory. */

@@ -1,0 +1,168 @@
+/* sens.c — forward sensitivities with CVODES (uat_ode_solve_sens): y' = f(t, y; q) with the
+ * derivatives of the solution with respect to q, s_j' = J s_j + df/dq_j, integrated together
+ * (simultaneous corrector, sensitivities in the error test). */
+#include <cvodes/cvodes.h>
+#include <math.h>
+#include <nvector/nvector_serial.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sunlinsol/sunlinsol_dense.h>
+#include <sunmatrix/sunmatrix_dense.h>
+
+#include "sundials_compat.h"
+#include "uat/ode.h"
+
+typedef struct {
+  const uat_ode_system *sys;
+  const double *p;
+  size_t P;
+  uat_ode_dfdq dfdq;
+  void *ctx;
+  double *jac;      /* dim x dim */
+  double *dfdq_buf; /* dim x P */
+  char msg[400];
+} sens_ctx;
+
+static int s_rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *user) {
+  sens_ctx *c = user;
+  const int st = c->sys->rhs(t, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot), c->p, c->sys->ctx);
+  const double *f = N_VGetArrayPointer(ydot);
+  for (size_t i = 0; i < c->sys->dim; i++)
+    if (!isfinite(f[i])) return 1; /* recoverable: CVODES retries with a smaller step */
+  return st;
+}
+
+static int s_jac(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *user, N_Vector t1,
+                 N_Vector t2, N_Vector t3) {
+  (void)fy;
+  (void)t1;
+  (void)t2;
+  (void)t3;
+  sens_ctx *c = user;
+  const size_t n = c->sys->dim;
+  const int st = c->sys->jac(t, N_VGetArrayPointer(y), c->jac, c->p, c->sys->ctx);
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < n; j++) SM_ELEMENT_D(J, i, j) = c->jac[i * n + j];
+  return st;
+}
+
+/* s_j' = J s_j + df/dq_j for every j: one Jacobian and one df/dq per call. */
+static int s_sens(int Ns, sunrealtype t, N_Vector y, N_Vector ydot, N_Vector *yS, N_Vector *ySdot,
+                  void *user, N_Vector tmp1, N_Vector tmp2) {
+  (void)ydot;
+  (void)tmp1;
+  (void)tmp2;
+  sens_ctx *c = user;
+  const size_t n = c->sys->dim, P = (size_t)Ns;
+  const double *yv = N_VGetArrayPointer(y);
+  int st = c->sys->jac(t, yv, c->jac, c->p, c->sys->ctx);
+  if (st == 0) st = c->dfdq(t, yv, c->dfdq_buf, c->ctx);
+  for (size_t j = 0; st == 0 && j < P; j++) {
+    const double *s = N_VGetArrayPointer(yS[j]);
+    double *ds = N_VGetArrayPointer(ySdot[j]);
+    for (size_t i = 0; i < n; i++) {
+      double v = c->dfdq_buf[i * P + j];
+      for (size_t k = 0; k < n; k++) v += c->jac[i * n + k] * s[k];
+      ds[i] = v;
+    }
+  }
+  return st;
+}
+
+static void s_error(int code, const char *module, const char *function, char *msg, void *user) {
+  (void)code;
+  (void)module;
+  (void)function;
+  sens_ctx *c = user;
+  snprintf(c->msg, sizeof c->msg, "%s", msg);
+}
+
+typedef struct {
+  SUNContext sun;
+  void *mem;
+  N_Vector y;
+  N_Vector *yS;
+  SUNMatrix A;
+  SUNLinearSolver LS;
+  size_t P;
+} sens_objects;
+
+static void objects_free(sens_objects *o) {
+  if (o->LS) SUNLinSolFree(o->LS);
+  if (o->A) SUNMatDestroy(o->A);
+  if (o->mem) CVodeFree(&o->mem);
+  if (o->yS) N_VDestroyVectorArray(o->yS, (int)o->P);
+  if (o->y) N_VDestroy(o->y);
+  if (o->sun) SUNContext_Free(&o->sun);
+}
+
+static int setup(sens_objects *o, sens_ctx *c, const double *y0, double t0,
+                 const uat_ode_params *prm) {
+  const sunindextype n = (sunindextype)c->sys->dim;
+  if (uat_sun_context_create(&o->sun) != 0) return -1;
+  if ((o->y = N_VNew_Serial(n, o->sun)) == NULL) return -1;
+  memcpy(N_VGetArrayPointer(o->y), y0, c->sys->dim * sizeof *y0);
+  if ((o->mem = CVodeCreate(CV_BDF, o->sun)) == NULL) return -1;
+  if (uat_cvode_capture_errors(o->mem, s_error, c) != CV_SUCCESS) return -1;
+  if (CVodeInit(o->mem, s_rhs, t0, o->y) != CV_SUCCESS ||
+      CVodeSStolerances(o->mem, prm->rtol, prm->atol) != CV_SUCCESS ||
+      CVodeSetUserData(o->mem, c) != CV_SUCCESS ||
+      CVodeSetMaxNumSteps(o->mem, prm->max_steps) != CV_SUCCESS)
+    return -1;
+  if ((o->A = SUNDenseMatrix(n, n, o->sun)) == NULL ||
+      (o->LS = SUNLinSol_Dense(o->y, o->A, o->sun)) == NULL ||
+      CVodeSetLinearSolver(o->mem, o->LS, o->A) != CV_SUCCESS ||
+      CVodeSetJacFn(o->mem, s_jac) != CV_SUCCESS)
+    return -1;
+  if ((o->yS = N_VCloneVectorArray((int)o->P, o->y)) == NULL) return -1;
+  for (size_t j = 0; j < o->P; j++) N_VConst(0.0, o->yS[j]);
+  if (CVodeSensInit(o->mem, (int)o->P, CV_SIMULTANEOUS, s_sens, o->yS) != CV_SUCCESS ||
+      CVodeSensEEtolerances(o->mem) != CV_SUCCESS ||
+      CVodeSetSensErrCon(o->mem, SUNTRUE) != CV_SUCCESS)
+    return -1;
+  return 0;
+}
+
+int uat_ode_solve_sens(const uat_ode_system *sys, const double *p, const double *y0, size_t P,
+                       uat_ode_dfdq dfdq, void *ctx, size_t n_times, const double *times,
+                       const uat_ode_params *params, double *Y, double *S, uat_error *err) {
+  const size_t dim = sys->dim;
+  if (sys->jac == NULL || dfdq == NULL || P == 0 || n_times == 0)
+    return uat_error_set(err, UAT_EINVAL, "sensitivities need the Jacobian, df/dq and P > 0");
+  for (size_t k = 1; k < n_times; k++)
+    if (!(times[k] > times[k - 1]))
+      return uat_error_set(err, UAT_EINVAL, "output times must increase");
+  const uat_ode_params prm = params ? *params : uat_ode_default_params();
+  sens_ctx c = {
+      sys, p, P, dfdq, ctx, malloc(dim * dim * sizeof(double)), malloc(dim * P * sizeof(double)),
+      ""};
+  sens_objects o = {.P = P};
+  int st = UAT_OK;
+  if (c.jac == NULL || c.dfdq_buf == NULL) {
+    st = uat_error_set(err, UAT_ENOMEM, "out of memory");
+  } else if (setup(&o, &c, y0, times[0], &prm) != 0) {
+    st = uat_error_set(err, UAT_ESOLVER, "CVODES setup failed%s%s", c.msg[0] ? ": " : "", c.msg);
+  }
+  for (size_t k = 0; st == UAT_OK && o.yS != NULL && k < n_times; k++) {
+    double tret = times[0];
+    if (k > 0) {
+      const int flag = CVode(o.mem, times[k], o.y, &tret, CV_NORMAL);
+      if (flag < 0 || CVodeGetSens(o.mem, &tret, o.yS) != CV_SUCCESS) {
+        st =
+            uat_error_set(err, UAT_ESOLVER, "CVODES failed at t = %.17g (integrating to %.17g): %s",
+                          tret, times[k], c.msg[0] ? c.msg : CVodeGetReturnFlagName(flag));
+        break;
+      }
+    }
+    memcpy(Y + k * dim, N_VGetArrayPointer(o.y), dim * sizeof *Y);
+    for (size_t j = 0; j < P; j++) {
+      const double *s = N_VGetArrayPointer(o.yS[j]);
+      for (size_t i = 0; i < dim; i++) S[(k * dim + i) * P + j] = s[i];
+    }
+  }
+  objects_free(&o);
+  free(c.jac);
+  free(c.dfdq_buf);
+  return st;
+}
