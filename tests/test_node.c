@@ -8,6 +8,7 @@
 
 #include "test_util.h"
 #include "uat/init.h"
+#include "uat/node.h"
 #include "uat/rollout.h"
 
 /* y' = -q y: y = y0 e^{-q t}, dy/dq = -t y0 e^{-q t}. */
@@ -125,10 +126,62 @@ static void test_network_against_finite_differences(void **st) {
   uat_mlp_free(m);
 }
 
+/* A neural ODE from 31 noise-free observations of Lotka-Volterra on [0, 3]: input-scaled
+ * initialisation, collocation, then Levenberg-Marquardt through the sensitivities, which must
+ * cut the trajectory error of collocation alone by 10x or more. */
+static void test_fit_through_sensitivities(void **st) {
+  (void)st;
+  enum { N = 31, H = 8 };
+  const uat_ode_system *lv = uat_ode_catalogue_find("lotka-volterra");
+  double t[N], obs[N * 2];
+  for (int k = 0; k < N; k++) t[k] = 3.0 * k / (N - 1.0);
+  uat_ode_params prm = uat_ode_default_params();
+  prm.rtol = 1e-12;
+  prm.atol = 1e-14;
+  uat_ode_trajectory *tr = NULL;
+  uat_error err;
+  assert_int_equal(uat_ode_solve(lv, NULL, lv->y0_default, N, t, &prm, &tr, NULL, &err), UAT_OK);
+  memcpy(obs, tr->y, sizeof obs);
+  double mean[2] = {0, 0}, sd[2] = {0, 0};
+  for (int k = 0; k < N; k++)
+    for (int i = 0; i < 2; i++) mean[i] += obs[2 * k + i] / N;
+  for (int k = 0; k < N; k++)
+    for (int i = 0; i < 2; i++)
+      sd[i] += (obs[2 * k + i] - mean[i]) * (obs[2 * k + i] - mean[i]) / N;
+  const size_t sizes[] = {2, H, 2};
+  const uat_activation act[] = {UAT_ACT_TANH, UAT_ACT_IDENTITY};
+  uat_mlp *m = uat_mlp_alloc(3, sizes, act);
+  gsl_rng *r = uat_rng_alloc(1);
+  const uat_init_spec spec = uat_init_spec_torch();
+  assert_int_equal(uat_mlp_init(m, &spec, r), UAT_OK);
+  gsl_rng_free(r);
+  double *W1 = uat_mlp_weights(m, 0), *b1 = uat_mlp_bias(m, 0), *W2 = uat_mlp_weights(m, 1);
+  for (int h = 0; h < H; h++)
+    for (int i = 0; i < 2; i++) { /* inputs to unit scale, outputs to the states' */
+      W1[h * 2 + i] /= sqrt(sd[i]);
+      b1[h] -= W1[h * 2 + i] * mean[i];
+      W2[i * H + h] *= sqrt(sd[i]);
+    }
+  double slope_rmse = 0, e0 = 0, e1 = 0;
+  assert_int_equal(uat_node_init_collocation(&m, N, 2, t, obs, 200, &slope_rmse, &err), UAT_OK);
+  assert_int_equal(uat_node_trajectory_error(m, lv, lv->y0_default, N, t, tr->y, &e0, &err),
+                   UAT_OK);
+  uat_node_result res;
+  assert_int_equal(uat_node_fit_lm(m, lv, N, t, obs, 40, 1e-10, &res, &err), UAT_OK);
+  assert_int_equal(uat_node_trajectory_error(m, lv, lv->y0_default, N, t, tr->y, &e1, &err),
+                   UAT_OK);
+  printf("collocation: slopes %.2e, trajectory %.2e; after %zu LM iterations: %.2e\n", slope_rmse,
+         e0, res.iterations, e1);
+  assert_true(e1 < e0 / 10 && e1 < 1e-2);
+  uat_ode_trajectory_free(tr);
+  uat_mlp_free(m);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_closed_form),
       cmocka_unit_test(test_network_against_finite_differences),
+      cmocka_unit_test(test_fit_through_sensitivities),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
