@@ -160,7 +160,7 @@ typedef int (*uat_ode_dfdq)(double t, const double *y, double *dfdq, void *ctx);
 /** Forward sensitivities (CVODES): y' = f(t, y) of sys (its rhs and jac, at parameters p) from
  *  y0, together with s_j = dy/dq_j for P quantities q on which f depends through dfdq (y0 does
  *  not depend on them: s_j(t0) = 0): s_j' = J s_j + df/dq_j, BDF with the dense Newton solver,
- *  simultaneous corrector, sensitivities in the error test (tolerances from params, or the
+ *  staggered corrector, sensitivities in the error test (tolerances from params, or the
  *  defaults). Y (n_times x dim) and S (n_times x dim x P: S[(k*dim + i)*P + j] = dy_i(t_k)/dq_j)
  *  at the increasing times (times[0] the initial time). UAT_OK, UAT_EINVAL, UAT_ENOMEM, or
  *  UAT_ESOLVER with the time reached. */
