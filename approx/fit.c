@@ -190,6 +190,31 @@ uat_fit_params uat_fit_default_params(uat_fit_kind kind) {
   return p;
 }
 
+void uat_fit_params_switch(uat_fit_params *p, uat_fit_kind kind, int keep_max_iter) {
+  const uat_fit_params keep = *p;
+  *p = uat_fit_default_params(kind);
+  p->boost = keep.boost;
+  p->target_rmse = keep.target_rmse;
+  p->max_seconds = keep.max_seconds;
+  p->plateau_rel = keep.plateau_rel;
+  p->plateau_window = keep.plateau_window;
+  p->lr = keep.lr;
+  p->batch = keep.batch;
+  p->loss = keep.loss;
+  if (keep_max_iter) p->max_iter = keep.max_iter;
+}
+
+int uat_fit_tuning_set_pair(uat_fit_tuning *t, const char *pair, uat_error *err) {
+  char key[64];
+  const char *eq = strchr(pair, '=');
+  const size_t len = eq ? (size_t)(eq - pair) : 0;
+  if (eq == NULL || len == 0 || len >= sizeof key)
+    return uat_error_set(err, UAT_EINVAL, "expected KEY=VALUE, found '%s'", pair);
+  memcpy(key, pair, len);
+  key[len] = '\0';
+  return uat_fit_tuning_set(t, key, eq + 1, err);
+}
+
 double uat_fit_rmse(const uat_mlp *m, const uat_dataset *d) {
   uat_mlp_workspace *w = uat_mlp_workspace_alloc(m, d->n);
   if (w == NULL) return NAN;

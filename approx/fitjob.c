@@ -59,18 +59,7 @@ static int set_trainer(uat_fit_job *j, const char *value, uat_error *err) {
     return uat_error_set(err, UAT_EINVAL, "--trainer: expected one of %s, found '%s'", names,
                          value);
   }
-  uat_fit_params *f = &j->spec.fit;
-  const uat_fit_params keep = *f;
-  *f = uat_fit_default_params(k);
-  f->boost = keep.boost;
-  f->target_rmse = keep.target_rmse;
-  f->max_seconds = keep.max_seconds;
-  f->plateau_rel = keep.plateau_rel;
-  f->plateau_window = keep.plateau_window;
-  f->lr = keep.lr;
-  f->batch = keep.batch;
-  f->loss = keep.loss;
-  if (j->max_iter_set) f->max_iter = keep.max_iter;
+  uat_fit_params_switch(&j->spec.fit, k, j->max_iter_set);
   return UAT_OK;
 }
 
@@ -160,26 +149,16 @@ static int prepare(uat_fit_job *j, uat_error *err) {
   if (!j->has_target) return uat_error_set(err, UAT_EINVAL, "expected a target");
   s->target = j->target;
   if (j->x[0] || j->y[0] || j->split[0]) {
-    if (strncmp(j->target, "data:", 5) != 0)
-      return uat_error_set(err, UAT_EINVAL, "--x, --y and --test-rows are for data:FILE targets");
-    const int w = snprintf(j->data_spec, sizeof j->data_spec, "%s%s%s%s%s%s%s", j->target,
-                           j->x[0] ? ":x=" : "", j->x, j->y[0] ? ":y=" : "", j->y,
-                           j->split[0] ? ":test=" : "", j->split);
-    if (w < 0 || (size_t)w >= sizeof j->data_spec)
-      return uat_error_set(err, UAT_EINVAL, "--target: too long");
+    const int st =
+        uat_target_data_spec(j->target, j->x[0] ? j->x : NULL, j->y[0] ? j->y : NULL,
+                             j->split[0] ? j->split : NULL, j->data_spec, sizeof j->data_spec, err);
+    if (st != UAT_OK) return st;
     s->target = j->data_spec;
   }
   s->domain = j->has_domain ? j->domain : NULL;
   for (size_t k = 0; k < j->n_tune; k++) {
-    char key[64];
-    const char *eq = strchr(j->tune[k], '=');
-    const size_t len = eq ? (size_t)(eq - j->tune[k]) : 0;
-    if (eq == NULL || len == 0 || len >= sizeof key)
-      return uat_error_set(err, UAT_EINVAL, "--tune: expected KEY=VALUE, found '%s'", j->tune[k]);
-    memcpy(key, j->tune[k], len);
-    key[len] = '\0';
     uat_error inner;
-    if (uat_fit_tuning_set(&s->fit.tune, key, eq + 1, &inner) != UAT_OK)
+    if (uat_fit_tuning_set_pair(&s->fit.tune, j->tune[k], &inner) != UAT_OK)
       return uat_error_set(err, UAT_EINVAL, "--tune: %s", inner.msg);
   }
   uat_target_free(j->t);

@@ -606,3 +606,13 @@ char *uat_target_domain_spec(const uat_target *t) {
   }
   return buf;
 }
+
+int uat_target_data_spec(const char *target, const char *x, const char *y, const char *test,
+                         char *buf, size_t len, uat_error *err) {
+  if (strncmp(target, "data:", 5) != 0)
+    return uat_error_set(err, UAT_EINVAL, "--x, --y and --test-rows are for data:FILE targets");
+  const int n = snprintf(buf, len, "%s%s%s%s%s%s%s", target, x ? ":x=" : "", x ? x : "",
+                         y ? ":y=" : "", y ? y : "", test ? ":test=" : "", test ? test : "");
+  if (n < 0 || (size_t)n >= len) return uat_error_set(err, UAT_EINVAL, "--target: too long");
+  return UAT_OK;
+}

@@ -240,17 +240,8 @@ int uat_cli_plot_surface(const char *cmd, const char *png, const uat_mlp *m, con
 
 int uat_cli_tune(const char *cmd, uat_fit_tuning *tuning, size_t n, const char *const *kv) {
   for (size_t k = 0; k < n; k++) {
-    char key[64];
-    const char *eq = strchr(kv[k], '=');
-    const size_t len = eq ? (size_t)(eq - kv[k]) : 0;
     uat_error err;
-    if (eq == NULL || len == 0 || len >= sizeof key) {
-      uat_cli_error(cmd, "--tune: expected KEY=VALUE, found '%s'", kv[k]);
-      return -1;
-    }
-    memcpy(key, kv[k], len);
-    key[len] = '\0';
-    if (uat_fit_tuning_set(tuning, key, eq + 1, &err) != UAT_OK) {
+    if (uat_fit_tuning_set_pair(tuning, kv[k], &err) != UAT_OK) {
       uat_cli_error(cmd, "--tune: %s", err.msg);
       return -1;
     }

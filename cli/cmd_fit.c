@@ -213,18 +213,7 @@ static int fit_option(fit_options *o, int c, const char *arg, const char *flag) 
       uat_cli_error("fit", "--trainer: expected one of %s, found '%s'", names, arg);
       return -1;
     }
-    const size_t it = s->fit.max_iter;
-    const uat_fit_params keep = s->fit;
-    s->fit = uat_fit_default_params(k);
-    s->fit.boost = keep.boost;
-    s->fit.target_rmse = keep.target_rmse;
-    s->fit.max_seconds = keep.max_seconds;
-    s->fit.plateau_rel = keep.plateau_rel;
-    s->fit.plateau_window = keep.plateau_window;
-    s->fit.lr = keep.lr;
-    s->fit.batch = keep.batch;
-    s->fit.loss = keep.loss;
-    if (o->max_iter_set) s->fit.max_iter = it;
+    uat_fit_params_switch(&s->fit, k, o->max_iter_set);
     return 0;
   }
   case O_BOOST:
@@ -308,16 +297,10 @@ static int apply_tuning(fit_options *o) {
  * file records, so that uat eval finds the same columns and split). */
 static int data_target(fit_options *o) {
   if (!o->xcols && !o->ycols && !o->split) return 0;
-  if (strncmp(o->spec.target, "data:", 5) != 0) {
-    uat_cli_error("fit", "--x, --y and --test-rows are for data:FILE targets");
-    return -1;
-  }
-  const int n =
-      snprintf(o->data_spec, sizeof o->data_spec, "%s%s%s%s%s%s%s", o->spec.target,
-               o->xcols ? ":x=" : "", o->xcols ? o->xcols : "", o->ycols ? ":y=" : "",
-               o->ycols ? o->ycols : "", o->split ? ":test=" : "", o->split ? o->split : "");
-  if (n < 0 || (size_t)n >= sizeof o->data_spec) {
-    uat_cli_error("fit", "--target: too long");
+  uat_error err;
+  if (uat_target_data_spec(o->spec.target, o->xcols, o->ycols, o->split, o->data_spec,
+                           sizeof o->data_spec, &err) != UAT_OK) {
+    uat_cli_error("fit", "%s", err.msg);
     return -1;
   }
   o->spec.target = o->data_spec;

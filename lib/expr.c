@@ -169,19 +169,37 @@ size_t uat_expr_size(const uat_expr *e) {
   return e == NULL ? 0 : 1 + uat_expr_size(e->a) + uat_expr_size(e->b);
 }
 
-static size_t collect_vars(const uat_expr *e, const char **names, size_t max, size_t n) {
+/* 1 if a variable named name occurs before node in left-to-right order (found: node reached);
+ * for counting beyond the caller's buffer, where the names seen cannot be compared. */
+static int seen_before(const uat_expr *e, const uat_expr *node, const char *name, int *reached) {
+  if (e == NULL || *reached) return 0;
+  if (e == node) {
+    *reached = 1;
+    return 0;
+  }
+  if (e->op == UAT_EXPR_VAR) return strcmp(e->name, name) == 0;
+  return seen_before(e->a, node, name, reached) || seen_before(e->b, node, name, reached);
+}
+
+static size_t collect_vars(const uat_expr *root, const uat_expr *e, const char **names, size_t max,
+                           size_t n) {
   if (e == NULL) return n;
   if (e->op == UAT_EXPR_VAR) {
-    for (size_t i = 0; i < n && i < max; i++)
-      if (strcmp(names[i], e->name) == 0) return n;
+    int reached = 0;
+    if (n > max) { /* some names are not in the buffer: look back in the tree instead */
+      if (seen_before(root, e, e->name, &reached)) return n;
+    } else {
+      for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], e->name) == 0) return n;
+    }
     if (n < max) names[n] = e->name;
     return n + 1;
   }
-  return collect_vars(e->b, names, max, collect_vars(e->a, names, max, n));
+  return collect_vars(root, e->b, names, max, collect_vars(root, e->a, names, max, n));
 }
 
 size_t uat_expr_variables(const uat_expr *e, const char **names, size_t max) {
-  return collect_vars(e, names, max, 0);
+  return collect_vars(e, e, names, max, 0);
 }
 
 /* ---- parsing ------------------------------------------------------------------------------ */

@@ -58,17 +58,23 @@ static void test_closed_form(void **st) {
   }
 }
 
+/* A 2-H-2 tanh field with PyTorch's initialisation from seed. */
+static uat_mlp *field_net(size_t H, unsigned long seed) {
+  const size_t sizes[] = {2, H, 2};
+  const uat_activation act[] = {UAT_ACT_TANH, UAT_ACT_IDENTITY};
+  uat_mlp *m = uat_mlp_alloc(3, sizes, act);
+  gsl_rng *r = uat_rng_alloc(seed);
+  const uat_init_spec spec = uat_init_spec_torch();
+  assert_int_equal(uat_mlp_init(m, &spec, r), UAT_OK);
+  gsl_rng_free(r);
+  return m;
+}
+
 /* A 2-8-2 tanh field: every sensitivity column against central differences of two solves at
  * rtol 1e-12, to 1e-6 of the column's largest entry. */
 static void test_network_against_finite_differences(void **st) {
   (void)st;
-  const size_t sizes[] = {2, 8, 2};
-  const uat_activation act[] = {UAT_ACT_TANH, UAT_ACT_IDENTITY};
-  uat_mlp *m = uat_mlp_alloc(3, sizes, act);
-  gsl_rng *r = uat_rng_alloc(4);
-  const uat_init_spec spec = uat_init_spec_torch();
-  assert_int_equal(uat_mlp_init(m, &spec, r), UAT_OK);
-  gsl_rng_free(r);
+  uat_mlp *m = field_net(8, 4);
   const uat_ode_system *like = uat_ode_catalogue_find("lotka-volterra");
   uat_error err;
   uat_mlp_system *s = uat_mlp_system_alloc(m, like, &err);
@@ -148,13 +154,7 @@ static void test_fit_through_sensitivities(void **st) {
   for (int k = 0; k < N; k++)
     for (int i = 0; i < 2; i++)
       sd[i] += (obs[2 * k + i] - mean[i]) * (obs[2 * k + i] - mean[i]) / N;
-  const size_t sizes[] = {2, H, 2};
-  const uat_activation act[] = {UAT_ACT_TANH, UAT_ACT_IDENTITY};
-  uat_mlp *m = uat_mlp_alloc(3, sizes, act);
-  gsl_rng *r = uat_rng_alloc(1);
-  const uat_init_spec spec = uat_init_spec_torch();
-  assert_int_equal(uat_mlp_init(m, &spec, r), UAT_OK);
-  gsl_rng_free(r);
+  uat_mlp *m = field_net(H, 1);
   double *W1 = uat_mlp_weights(m, 0), *b1 = uat_mlp_bias(m, 0), *W2 = uat_mlp_weights(m, 1);
   for (int h = 0; h < H; h++)
     for (int i = 0; i < 2; i++) { /* inputs to unit scale, outputs to the states' */

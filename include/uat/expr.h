@@ -145,9 +145,8 @@ void uat_expr_program_eval_many(const uat_expr_program *p, size_t n, const doubl
                                 size_t stride, double *out);
 
 /** The distinct variable names of e in order of first appearance (left to right). Writes at
- *  most max pointers (into e's own strings) and returns their count when they all fit; when
- *  max is too small the count returned is an upper bound (repeats beyond max cannot be told
- *  apart): call again with that many. */
+ *  most max pointers (into e's own strings) and returns the total count (NULL and 0 ask for the
+ *  count alone). */
 size_t uat_expr_variables(const uat_expr *e, const char **names, size_t max);
 
 #ifdef __cplusplus

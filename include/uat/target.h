@@ -49,6 +49,12 @@ typedef struct uat_target uat_target;
  *  NULL: the default (trajectories: the system's time span; fields: the box around the
  *  system's trajectory, padded by 10%; bool: [0, 1]^n). Errors say what and where. */
 int uat_target_alloc(const char *spec, const char *domain, uat_target **out, uat_error *err);
+
+/** A data: target with its columns and split appended as `:x=...:y=...:test=...` (each part only
+ *  when given, NULL otherwise), the spec model files record. UAT_EINVAL when columns are given
+ *  for a target that is not data:FILE, or when buf (len bytes) is too short. */
+int uat_target_data_spec(const char *target, const char *x, const char *y, const char *test,
+                         char *buf, size_t len, uat_error *err);
 void uat_target_free(uat_target *t);
 
 uat_target_kind uat_target_get_kind(const uat_target *t);

@@ -137,12 +137,21 @@ typedef struct {
  *  what was expected. */
 int uat_fit_tuning_set(uat_fit_tuning *t, const char *name, const char *value, uat_error *err);
 
+/** The same from "NAME=VALUE" (the form of `--tune`): UAT_EINVAL with `expected KEY=VALUE` when
+ *  there is no '=' or no name, else as uat_fit_tuning_set. */
+int uat_fit_tuning_set_pair(uat_fit_tuning *t, const char *pair, uat_error *err);
+
 /** The tuning fields' names separated by ", " into buf. */
 void uat_fit_tuning_list(char *buf, size_t len);
 
 /** Trainer kind with its default budget (its type's default_max_iter), no time budget, no
  *  target, no plateau test, full batch, no boosting, the default tuning values. */
 uat_fit_params uat_fit_default_params(uat_fit_kind kind);
+
+/** Switch p to trainer kind as `--trainer` does: that trainer's defaults and tuning, keeping
+ *  what does not belong to a trainer (boost, target RMSE, time budget, plateau test, learning
+ *  rate, batch, loss) and, when keep_max_iter, the iteration budget. */
+void uat_fit_params_switch(uat_fit_params *p, uat_fit_kind kind, int keep_max_iter);
 
 typedef struct {
   size_t iterations;    /**< iterations (or epochs) done, over all members */

@@ -54,6 +54,29 @@ def _load():
 lib, path = _load()
 
 
+class Owned:
+    """C memory held in attributes, freed once by close(), a with-block or the finalizer:
+    subclasses list (attribute, free function) pairs in _owned, freed in that order."""
+
+    _owned = ()
+
+    def close(self):
+        for attr, release in self._owned:
+            ptr = getattr(self, attr, None)
+            if ptr:
+                release(ptr)
+                setattr(self, attr, None)
+
+    def __del__(self):
+        self.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 def fn(name, restype, *argtypes):
     f = getattr(lib, name)
     f.restype = restype

@@ -23,9 +23,11 @@ _prog_free = L.fn("uat_expr_program_free", None, c_void)
 _eval_many = L.fn("uat_expr_program_eval_many", None, c_void, c_size, P(c_dbl), c_size, P(c_dbl))
 
 
-class Expr:
+class Expr(L.Owned):
     """An expression tree owned by uat: Expr("alpha*x - beta*x*y"). Raises UatError with uat's
     `1:COL: expected ...` message on malformed text."""
+
+    _owned = (("_ptr", _free),)
 
     def __init__(self, text=None, _ptr=None):
         if _ptr is None:
@@ -40,18 +42,6 @@ class Expr:
     def _of(value):
         return value if isinstance(value, Expr) else Expr(str(value))
 
-    def close(self):
-        if getattr(self, "_ptr", None):
-            _free(self._ptr)
-            self._ptr = None
-
-    __del__ = close
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def _text(self, printer):
         n = printer(self._ptr, None, 0)
@@ -97,9 +87,9 @@ class Expr:
         return Expr(_ptr=ptr)
 
     def variables(self):
-        bound = _vars(self._ptr, None, 0)  # repeats counted: an upper bound
-        names = (c_str * max(bound, 1))()
-        n = _vars(self._ptr, names, bound)
+        n = _vars(self._ptr, None, 0)
+        names = (c_str * max(n, 1))()
+        _vars(self._ptr, names, n)
         return [names[i].decode() for i in range(n)]
 
     def __call__(self, **values):

@@ -93,10 +93,12 @@ def _rows(x, width):
     return a
 
 
-class Network:
+class Network(L.Owned):
     """A dense network owned by uat. Network([1, 32, 1], act="tanh") makes one (parameters
     zero until init()); Network.load(path) reads a model file. theta is a NumPy view of the
     parameters in C memory (no copy): writing to it changes the network."""
+
+    _owned = (("_ws", _ws_free), ("_ptr", _free), ("_job", _job_free))
 
     def __init__(self, layers=None, act="tanh", out_act="identity", _ptr=None, _job=None):
         if _ptr is None:
@@ -114,24 +116,6 @@ class Network:
         L.check(_load(L.enc(os.fspath(path)), ctypes.byref(out), ctypes.byref(err)), err)
         return cls(_ptr=out)
 
-    def close(self):
-        if getattr(self, "_ws", None):
-            _ws_free(self._ws)
-            self._ws = None
-        if getattr(self, "_ptr", None):
-            _free(self._ptr)
-            self._ptr = None
-        if getattr(self, "_job", None):
-            _job_free(self._job)
-            self._job = None
-
-    __del__ = close
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     @property
     def sizes(self):

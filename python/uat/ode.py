@@ -57,9 +57,11 @@ def catalogue():
     return [_get(i).contents.name.decode() for i in range(_count())]
 
 
-class System:
+class System(L.Owned):
     """A catalogue system (System("lotka-volterra")) or one written as equations
     (System(["x = alpha*x - beta*x*y", "y = delta*x*y - gamma*y"]))."""
+
+    _owned = (("_es", _es_free),)
 
     def __init__(self, spec):
         self._es = None
@@ -84,18 +86,6 @@ class System:
         self.y0 = [s.y0_default[i] for i in range(s.dim)] if s.y0_default else None
         self.span = (s.t0_default, s.t1_default)
 
-    def close(self):
-        if getattr(self, "_es", None):
-            _es_free(self._es)
-            self._es = None
-
-    __del__ = close
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def _param_array(self, params):
         values = dict(self.param_defaults)
