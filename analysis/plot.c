@@ -557,3 +557,65 @@ int uat_plot_curves(const char *base, const double *x, const double *y, size_t n
   const curves_ctx c = {x, y, n, dim, names, labels};
   return render(base, curves_data, curves_body, &c, e);
 }
+
+/* a trajectory fitted to observations */
+typedef struct {
+  const double *t, *truth, *learned;
+  size_t n;
+  const double *tobs, *obs;
+  size_t nobs, dim;
+  const char *const *names;
+  const char *title;
+} trajfit_ctx;
+
+static void trajfit_data(FILE *fp, const void *p) {
+  const trajfit_ctx *c = p;
+  fprintf(fp, "# t, learned..., true... (NaN: none); then after two blank lines t, observed...\n");
+  for (size_t k = 0; k < c->n; k++) {
+    fprintf(fp, "%.17g", c->t[k]);
+    for (size_t i = 0; i < c->dim; i++) fprintf(fp, ",%.17g", c->learned[k * c->dim + i]);
+    for (size_t i = 0; i < c->dim; i++)
+      fprintf(fp, ",%.17g", c->truth ? c->truth[k * c->dim + i] : NAN);
+    fputc('\n', fp);
+  }
+  fprintf(fp, "\n\n");
+  for (size_t k = 0; k < c->nobs; k++) {
+    fprintf(fp, "%.17g", c->tobs[k]);
+    for (size_t i = 0; i < c->dim; i++) fprintf(fp, ",%.17g", c->obs[k * c->dim + i]);
+    fputc('\n', fp);
+  }
+}
+
+static void trajfit_body(FILE *fp, const char *data, const void *p) {
+  const trajfit_ctx *c = p;
+  fprintf(fp, "set title ");
+  gp_quote(fp, c->title);
+  fprintf(fp,
+          "\nset xlabel 't'\nset arrow from %.17g, graph 0 to %.17g, graph 1 nohead dt 3\n"
+          "plot ",
+          c->tobs[c->nobs - 1], c->tobs[c->nobs - 1]);
+  for (size_t i = 0; i < c->dim; i++) {
+    if (i) fprintf(fp, ", ");
+    if (c->truth) {
+      gp_quote(fp, data);
+      fprintf(fp, " index 0 using 1:%zu with lines lw 2 lc %zu title ", c->dim + i + 2, i + 1);
+      fprintf(fp, "'%s true', ", c->names[i]);
+    }
+    gp_quote(fp, data);
+    fprintf(fp, " index 0 using 1:%zu with lines lw 1.5 dt 2 lc %zu title ", i + 2, i + 1);
+    fprintf(fp, "'%s learned', ", c->names[i]);
+    gp_quote(fp, data);
+    fprintf(fp, " index 1 using 1:%zu with points pt 7 ps 0.6 lc %zu title ", i + 2, i + 1);
+    fprintf(fp, "'%s observed'", c->names[i]);
+  }
+  fprintf(fp, "\nunset arrow\nunset title\n");
+}
+
+int uat_plot_trajectory_fit(const char *base, const double *t, const double *truth,
+                            const double *learned, size_t n, const double *tobs, const double *obs,
+                            size_t nobs, size_t dim, const char *const *names, const char *title,
+                            uat_error *e) {
+  if (n == 0 || nobs == 0) return uat_error_set(e, UAT_EINVAL, "nothing to plot");
+  const trajfit_ctx c = {t, truth, learned, n, tobs, obs, nobs, dim, names, title};
+  return render(base, trajfit_data, trajfit_body, &c, e);
+}

@@ -1,146 +1,563 @@
-/* node.c — a neural ODE fitted to observations: y' = N_theta(y) integrated by CVODES from the
- * first observation, the residuals y(t_k) - obs_k and their Jacobian dy(t_k)/dtheta from the
- * forward sensitivities, Levenberg-Marquardt by GSL (uat/node.h). */
-#include <gsl/gsl_blas.h>
+/* node.c — a neural ODE fitted to observations (uat/node.h). The model y' = N_theta(y) (+ a
+ * known part) is integrated by CVODES from the first observation (or a fitted initial state),
+ * segment by segment under multiple shooting; residuals y(t_k) - obs_k with their Jacobian from
+ * the forward sensitivities (the network's parameters and the segment's initial state), the
+ * loss gradient from J^T r or from the adjoint. */
 #include <gsl/gsl_multifit_nlinear.h>
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "uat/init.h"
+#include "uat/lbfgs.h"
 #include "uat/node.h"
+#include "uat/optim.h"
 #include "uat/trainers.h"
 
-typedef struct {
+/* Above this many parameters, AUTO computes single shooting's gradient by the adjoint. */
+enum { NODE_ADJOINT_ABOVE = 200 };
+
+struct uat_node {
   uat_mlp *m;
+  uat_node_problem pb;
+  uat_node_params par;
   uat_mlp_system *sys;
-  const double *times, *obs;
-  size_t n, dim, P;
+  uat_ode_sens *sens;
   uat_ode_params prm;
-  double *Y, *S; /* the last solve, at theta = *at */
-  double *at;
-  double ridge; /* sqrt(lambda) of the regularising residuals sqrt(lambda) theta_j */
-  int ok;
+  size_t dim, P, q, nx, nres, S, off_z, longest;
+  size_t rows_data, rows_init, rows_cont;
+  size_t *b;         /* S + 1 segment boundaries (observation indices) */
+  double *Y;         /* the longest segment's states */
+  double *Sv;        /* ... and sensitivities (longest x dim x q) */
+  double *S0;        /* dim x q: zero, the identity in the initial state's columns */
+  double *y0;        /* the model's initial state */
+  double *r, *J, *x; /* scratch: residuals, their Jacobian, a parameter vector */
+  size_t solves, sens_solves;
+};
+
+static const char *const trainer_names[] = {"lm", "adam", "lbfgs", "adam+lbfgs"};
+static const char *const gradient_names[] = {"auto", "forward", "adjoint"};
+
+int uat_node_trainer_parse(const char *name, uat_node_trainer *t) {
+  for (size_t i = 0; i < sizeof trainer_names / sizeof *trainer_names; i++)
+    if (strcmp(name, trainer_names[i]) == 0) {
+      *t = (uat_node_trainer)i;
+      return UAT_OK;
+    }
+  return UAT_ENOTFOUND;
+}
+
+const char *uat_node_trainer_name(uat_node_trainer t) { return trainer_names[t]; }
+
+int uat_node_gradient_parse(const char *name, uat_node_gradient *g) {
+  for (size_t i = 0; i < sizeof gradient_names / sizeof *gradient_names; i++)
+    if (strcmp(name, gradient_names[i]) == 0) {
+      *g = (uat_node_gradient)i;
+      return UAT_OK;
+    }
+  return UAT_ENOTFOUND;
+}
+
+const char *uat_node_gradient_name(uat_node_gradient g) { return gradient_names[g]; }
+
+uat_node_params uat_node_default_params(void) {
+  return (uat_node_params){UAT_NODE_LM, 100, 300, 0.01, UAT_NODE_GRAD_AUTO, 1e-10};
+}
+
+/* df/dq for the sensitivity solves: the network's df/dtheta, zero for the initial state. */
+static int node_dfdq(double t, const double *y, double *out, void *ctx) {
+  (void)t;
+  const uat_node *nd = ctx;
+  if (uat_mlp_system_dfdtheta(nd->sys, y, out, nd->q) != 0) return -1;
+  for (size_t i = 0; i < nd->dim; i++) memset(out + i * nd->q + nd->P, 0, nd->dim * sizeof *out);
+  return 0;
+}
+
+void uat_node_free(uat_node *nd) {
+  if (nd == NULL) return;
+  uat_ode_sens_free(nd->sens);
+  uat_mlp_system_free(nd->sys);
+  free(nd->b);
+  free(nd->Y);
+  free(nd->Sv);
+  free(nd->S0);
+  free(nd->y0);
+  free(nd->r);
+  free(nd->J);
+  free(nd->x);
+  free(nd);
+}
+
+static int check_problem(const uat_node_problem *pb, size_t S, uat_error *err) {
+  if (pb->n < 2 || S == 0 || S > pb->n - 1)
+    return uat_error_set(err, UAT_EINVAL,
+                         "%zu observations and %zu segments: need 2 observations or more and at "
+                         "most one segment per interval",
+                         pb->n, S);
+  for (size_t k = 1; k < pb->n; k++)
+    if (!(pb->times[k] > pb->times[k - 1]))
+      return uat_error_set(err, UAT_EINVAL, "observation times must increase (row %zu)", k + 1);
+  for (size_t k = 0; k < pb->n * pb->like->dim; k++)
+    if (!isfinite(pb->obs[k]))
+      return uat_error_set(err, UAT_EINVAL, "observation %zu is not finite", k / pb->like->dim + 1);
+  if (!(pb->ridge >= 0) || !(pb->continuity >= 0))
+    return uat_error_set(err, UAT_EINVAL, "the ridge and the continuity weight must be >= 0");
+  return UAT_OK;
+}
+
+/* Sizes and boundaries: segment s covers observations b[s] .. b[s+1]. */
+static void layout(uat_node *nd) {
+  const size_t n = nd->pb.n, S = nd->S, dim = nd->dim;
+  for (size_t s = 0; s <= S; s++) nd->b[s] = (s * (n - 1) + S / 2) / S;
+  nd->longest = 0;
+  for (size_t s = 0; s < S; s++)
+    if (nd->b[s + 1] - nd->b[s] + 1 > nd->longest) nd->longest = nd->b[s + 1] - nd->b[s] + 1;
+  nd->off_z = nd->P + (nd->pb.fit_y0 ? dim : 0);
+  nd->nx = nd->off_z + (S - 1) * dim;
+  nd->rows_data = (n - 1) * dim;
+  nd->rows_init = ((nd->pb.fit_y0 ? 1 : 0) + S - 1) * dim;
+  nd->rows_cont = (S - 1) * dim;
+  nd->nres = nd->rows_data + nd->rows_init + nd->rows_cont + (nd->pb.ridge > 0 ? nd->P : 0);
+}
+
+uat_node *uat_node_alloc(uat_mlp *m, const uat_node_problem *pb, const uat_node_params *par,
+                         uat_error *err) {
+  const size_t S = pb->segments ? pb->segments : 1;
+  if (check_problem(pb, S, err) != UAT_OK) return NULL;
+  uat_node *nd = calloc(1, sizeof *nd);
+  if (nd == NULL) {
+    uat_error_set(err, UAT_ENOMEM, "out of memory");
+    return NULL;
+  }
+  nd->m = m;
+  nd->pb = *pb;
+  if (nd->pb.continuity == 0) nd->pb.continuity = 1.0;
+  nd->par = par ? *par : uat_node_default_params();
+  nd->S = S;
+  nd->dim = pb->like->dim;
+  nd->P = m->n_params;
+  nd->q = nd->P + nd->dim;
+  nd->prm = uat_ode_default_params();
+  nd->prm.method = UAT_ODE_BDF;
+  nd->prm.rtol = nd->par.rtol;
+  nd->prm.atol = nd->par.rtol / 100;
+  nd->b = malloc((S + 1) * sizeof *nd->b);
+  if (nd->b) layout(nd);
+  nd->sys = uat_mlp_system_alloc(m, pb->like, err);
+  if (nd->sys == NULL ||
+      uat_mlp_system_set_known(nd->sys, pb->known, pb->known_params, err) != UAT_OK) {
+    uat_node_free(nd);
+    return NULL;
+  }
+  nd->sens = uat_ode_sens_alloc(uat_mlp_system_get(nd->sys), nd->q, node_dfdq, nd, &nd->prm, err);
+  nd->Y = malloc(nd->longest * nd->dim * sizeof *nd->Y);
+  nd->Sv = malloc(nd->longest * nd->dim * nd->q * sizeof *nd->Sv);
+  nd->S0 = calloc(nd->dim * nd->q, sizeof *nd->S0);
+  nd->y0 = malloc(nd->dim * sizeof *nd->y0);
+  nd->r = malloc(nd->nres * sizeof *nd->r);
+  nd->J = malloc(nd->nres * nd->nx * sizeof *nd->J);
+  nd->x = malloc(nd->nx * sizeof *nd->x);
+  if (!nd->b || !nd->sens || !nd->Y || !nd->Sv || !nd->S0 || !nd->y0 || !nd->r || !nd->J ||
+      !nd->x) {
+    if (nd->sens) uat_error_set(err, UAT_ENOMEM, "out of memory");
+    uat_node_free(nd);
+    return NULL;
+  }
+  for (size_t i = 0; i < nd->dim; i++) nd->S0[i * nd->q + nd->P + i] = 1.0;
+  memcpy(nd->y0, pb->obs, nd->dim * sizeof *nd->y0);
+  return nd;
+}
+
+size_t uat_node_size(const uat_node *nd) { return nd->nx; }
+size_t uat_node_residual_count(const uat_node *nd) { return nd->nres; }
+const double *uat_node_y0(const uat_node *nd) { return nd->y0; }
+
+void uat_node_get(const uat_node *nd, double *x) {
+  memcpy(x, nd->m->theta, nd->P * sizeof *x);
+  if (nd->pb.fit_y0) memcpy(x + nd->P, nd->y0, nd->dim * sizeof *x);
+  for (size_t s = 1; s < nd->S; s++)
+    memcpy(x + nd->off_z + (s - 1) * nd->dim, nd->pb.obs + nd->b[s] * nd->dim, nd->dim * sizeof *x);
+}
+
+/* The network's parameters and the initial state from x. */
+static void put(uat_node *nd, const double *x) {
+  memcpy(nd->m->theta, x, nd->P * sizeof *x);
+  if (nd->pb.fit_y0) memcpy(nd->y0, x + nd->P, nd->dim * sizeof *x);
+}
+
+/* Column of segment s's initial state in x, or -1 when it is fixed (the first observation). */
+static long start_column(const uat_node *nd, size_t s) {
+  if (s == 0) return nd->pb.fit_y0 ? (long)nd->P : -1;
+  return (long)(nd->off_z + (s - 1) * nd->dim);
+}
+
+/* Solve segment s from z: states into nd->Y, and with sens the sensitivities into nd->Sv. */
+static int solve_segment(uat_node *nd, size_t s, const double *z, int sens, uat_error *err) {
+  const size_t k0 = nd->b[s], len = nd->b[s + 1] - k0 + 1;
+  const double *t = nd->pb.times + k0;
+  if (sens) {
+    nd->sens_solves++;
+    return uat_ode_sens_solve(nd->sens, NULL, z, nd->S0, len, t, nd->Y, nd->Sv, err);
+  }
+  nd->solves++;
+  uat_ode_trajectory *tr = NULL;
+  const int st =
+      uat_ode_solve(uat_mlp_system_get(nd->sys), NULL, z, len, t, &nd->prm, &tr, NULL, err);
+  if (st == UAT_OK) memcpy(nd->Y, tr->y, len * nd->dim * sizeof *nd->Y);
+  uat_ode_trajectory_free(tr);
+  return st;
+}
+
+/* Segment s's rows of r (and J): its data, its free initial state, its continuity. */
+static void segment_rows(uat_node *nd, size_t s, const double *x, const double *z, double *r,
+                         double *J) {
+  const size_t dim = nd->dim, k0 = nd->b[s], k1 = nd->b[s + 1], q = nd->q, nx = nd->nx;
+  const long zc = start_column(nd, s);
+  const double *obs = nd->pb.obs;
+  for (size_t k = k0 + 1; k <= k1; k++)
+    for (size_t i = 0; i < dim; i++) {
+      const size_t row = (k - 1) * dim + i, at = (k - k0) * dim + i;
+      r[row] = nd->Y[at] - obs[k * dim + i];
+      if (J == NULL) continue;
+      memcpy(J + row * nx, nd->Sv + at * q, nd->P * sizeof *J);
+      if (zc >= 0) memcpy(J + row * nx + zc, nd->Sv + at * q + nd->P, dim * sizeof *J);
+    }
+  if (zc >= 0) { /* the free initial state is also an observation */
+    const size_t base = nd->rows_data + (nd->pb.fit_y0 ? s : s - 1) * dim;
+    for (size_t i = 0; i < dim; i++) {
+      r[base + i] = z[i] - obs[k0 * dim + i];
+      if (J) J[(base + i) * nx + (size_t)zc + i] = 1.0;
+    }
+  }
+  if (s + 1 < nd->S) { /* continuity with the next segment's initial state */
+    const double w = nd->pb.continuity;
+    const size_t base = nd->rows_data + nd->rows_init + s * dim, at = (k1 - k0) * dim;
+    const size_t next = (size_t)start_column(nd, s + 1);
+    for (size_t i = 0; i < dim; i++) {
+      r[base + i] = w * (nd->Y[at + i] - x[next + i]);
+      if (J == NULL) continue;
+      for (size_t j = 0; j < nd->P; j++) J[(base + i) * nx + j] = w * nd->Sv[(at + i) * q + j];
+      if (zc >= 0)
+        for (size_t j = 0; j < dim; j++)
+          J[(base + i) * nx + (size_t)zc + j] = w * nd->Sv[(at + i) * q + nd->P + j];
+      J[(base + i) * nx + next + i] = -w;
+    }
+  }
+}
+
+int uat_node_residuals(uat_node *nd, const double *x, double *r, double *J, uat_error *err) {
+  put(nd, x);
+  if (J) memset(J, 0, nd->nres * nd->nx * sizeof *J);
+  for (size_t s = 0; s < nd->S; s++) {
+    const long zc = start_column(nd, s);
+    const double *z = zc >= 0 ? x + zc : nd->pb.obs;
+    const int st = solve_segment(nd, s, z, J != NULL, err);
+    if (st != UAT_OK) return st;
+    segment_rows(nd, s, x, z, r, J);
+  }
+  if (nd->pb.ridge > 0) {
+    const double w = sqrt(nd->pb.ridge);
+    const size_t base = nd->nres - nd->P;
+    for (size_t j = 0; j < nd->P; j++) {
+      r[base + j] = w * x[j];
+      if (J) J[(base + j) * nd->nx + j] = w;
+    }
+  }
+  return UAT_OK;
+}
+
+/* ---- the loss and its gradient ------------------------------------------------------------- */
+
+static double obs_loss(size_t k, const double *y, double *dgdy, void *ctx) {
+  const uat_node *nd = ctx;
+  const double *o = nd->pb.obs + k * nd->dim;
+  double g = 0.0;
+  for (size_t i = 0; i < nd->dim; i++) {
+    dgdy[i] = (k > 0 || nd->pb.fit_y0) ? y[i] - o[i] : 0.0;
+    g += 0.5 * dgdy[i] * dgdy[i];
+  }
+  return g;
+}
+
+static int node_vjp(double t, const double *y, const double *lambda, double *jt, double *ft,
+                    void *ctx) {
+  (void)t;
+  const uat_node *nd = ctx;
+  return uat_mlp_system_vjp(nd->sys, y, lambda, jt, ft);
+}
+
+static int loss_adjoint(uat_node *nd, const double *x, double *loss, double *g, uat_error *err) {
+  put(nd, x);
+  nd->sens_solves++;
+  double *gy0 = nd->pb.fit_y0 ? g + nd->P : NULL;
+  const int st =
+      uat_ode_adjoint_gradient(uat_mlp_system_get(nd->sys), NULL, nd->y0, nd->P, node_vjp, obs_loss,
+                               nd, nd->pb.n, nd->pb.times, &nd->prm, loss, g, gy0, err);
+  if (st != UAT_OK) return st;
+  for (size_t j = 0; j < nd->P; j++) {
+    *loss += 0.5 * nd->pb.ridge * x[j] * x[j];
+    g[j] += nd->pb.ridge * x[j];
+  }
+  return UAT_OK;
+}
+
+static uat_node_gradient choose(const uat_node *nd, uat_node_gradient how) {
+  if (how != UAT_NODE_GRAD_AUTO) return how;
+  return nd->S == 1 && nd->P > NODE_ADJOINT_ABOVE ? UAT_NODE_GRAD_ADJOINT : UAT_NODE_GRAD_FORWARD;
+}
+
+int uat_node_loss(uat_node *nd, const double *x, uat_node_gradient how, double *loss, double *g,
+                  uat_error *err) {
+  how = choose(nd, how);
+  if (how == UAT_NODE_GRAD_ADJOINT) {
+    if (nd->S > 1)
+      return uat_error_set(err, UAT_EINVAL, "the adjoint gradient is for single shooting");
+    return loss_adjoint(nd, x, loss, g, err);
+  }
+  const int st = uat_node_residuals(nd, x, nd->r, nd->J, err);
+  if (st != UAT_OK) return st;
+  double f = 0.0;
+  for (size_t i = 0; i < nd->nres; i++) f += 0.5 * nd->r[i] * nd->r[i];
+  memset(g, 0, nd->nx * sizeof *g);
+  for (size_t i = 0; i < nd->nres; i++)
+    if (nd->r[i] != 0.0)
+      for (size_t j = 0; j < nd->nx; j++) g[j] += nd->J[i * nd->nx + j] * nd->r[i];
+  *loss = f;
+  return UAT_OK;
+}
+
+/* ---- trainers ------------------------------------------------------------------------------ */
+
+typedef struct {
+  uat_node *nd;
   uat_error err;
-} node_ctx;
+  int failed;
+} lm_ctx;
 
-/* Solve at x unless the last solve was there (f and df ask at the same point). */
-static int solve_at(node_ctx *c, const gsl_vector *x) {
-  int same = c->ok;
-  for (size_t j = 0; j < c->P && same; j++) same = c->at[j] == gsl_vector_get(x, j);
-  if (same) return 0;
-  for (size_t j = 0; j < c->P; j++) c->m->theta[j] = c->at[j] = gsl_vector_get(x, j);
-  c->ok =
-      uat_mlp_system_sens(c->sys, c->obs, c->n, c->times, &c->prm, c->Y, c->S, &c->err) == UAT_OK;
-  return c->ok ? 0 : -1;
-}
-
-static int node_f(const gsl_vector *x, void *params, gsl_vector *f) {
-  node_ctx *c = params;
-  if (solve_at(c, x) != 0) return GSL_EBADFUNC;
-  for (size_t k = 1; k < c->n; k++)
-    for (size_t i = 0; i < c->dim; i++)
-      gsl_vector_set(f, (k - 1) * c->dim + i, c->Y[k * c->dim + i] - c->obs[k * c->dim + i]);
-  for (size_t j = 0; j < c->P; j++)
-    gsl_vector_set(f, (c->n - 1) * c->dim + j, c->ridge * gsl_vector_get(x, j));
+static int lm_f(const gsl_vector *x, void *params, gsl_vector *f) {
+  lm_ctx *c = params;
+  if (uat_node_residuals(c->nd, x->data, f->data, NULL, &c->err) != UAT_OK) {
+    c->failed = 1;
+    return GSL_EBADFUNC;
+  }
   return GSL_SUCCESS;
 }
 
-static int node_df(const gsl_vector *x, void *params, gsl_matrix *J) {
-  node_ctx *c = params;
-  if (solve_at(c, x) != 0) return GSL_EBADFUNC;
-  for (size_t k = 1; k < c->n; k++)
-    for (size_t i = 0; i < c->dim; i++)
-      for (size_t j = 0; j < c->P; j++)
-        gsl_matrix_set(J, (k - 1) * c->dim + i, j, c->S[(k * c->dim + i) * c->P + j]);
-  for (size_t j = 0; j < c->P; j++)
-    for (size_t q = 0; q < c->P; q++)
-      gsl_matrix_set(J, (c->n - 1) * c->dim + j, q, j == q ? c->ridge : 0.0);
+static int lm_df(const gsl_vector *x, void *params, gsl_matrix *J) {
+  lm_ctx *c = params;
+  if (uat_node_residuals(c->nd, x->data, c->nd->r, J->data, &c->err) != UAT_OK) {
+    c->failed = 1;
+    return GSL_EBADFUNC;
+  }
   return GSL_SUCCESS;
 }
 
-/* RMS of the data residuals (the ridge rows aside). */
-static double data_rmse(const node_ctx *c, const gsl_vector *f) {
-  const size_t nd = (c->n - 1) * c->dim;
+/* RMS of the data residuals (the observations' rows of r). */
+static double data_rmse(const uat_node *nd, const double *r) {
   double s = 0.0;
-  for (size_t i = 0; i < nd; i++) s += gsl_vector_get(f, i) * gsl_vector_get(f, i);
-  return sqrt(s / (double)nd);
+  for (size_t i = 0; i < nd->rows_data; i++) s += r[i] * r[i];
+  return sqrt(s / (double)nd->rows_data);
 }
 
-static void ctx_free(node_ctx *c) {
-  uat_mlp_system_free(c->sys);
-  free(c->Y);
-  free(c->S);
-  free(c->at);
+static int fit_lm(uat_node *nd, double *x, uat_node_result *res, uat_error *err) {
+  gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
+  gsl_multifit_nlinear_workspace *w =
+      gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, nd->nres, nd->nx);
+  gsl_vector_view xv = gsl_vector_view_array(x, nd->nx);
+  lm_ctx c = {nd, {0}, 0};
+  gsl_multifit_nlinear_fdf fdf = {lm_f, lm_df, NULL, nd->nres, nd->nx, &c, 0, 0, 0};
+  int st = w ? UAT_OK : uat_error_set(err, UAT_ENOMEM, "out of memory");
+  if (st == UAT_OK && gsl_multifit_nlinear_init(&xv.vector, &fdf, w) != GSL_SUCCESS)
+    st = uat_error_set(err, UAT_ESOLVER, "the first solve failed: %s", c.err.msg);
+  double prev = INFINITY;
+  for (size_t it = 0; st == UAT_OK && it < nd->par.iterations; it++) {
+    const int flag = gsl_multifit_nlinear_iterate(w);
+    const double rmse = data_rmse(nd, gsl_multifit_nlinear_residual(w)->data);
+    res->iterations++;
+    if (flag != GSL_SUCCESS || !(rmse > 0) || fabs(prev - rmse) <= 1e-14 * rmse) break;
+    prev = rmse;
+  }
+  if (st == UAT_OK) /* the best point the trust region holds */
+    memcpy(x, gsl_multifit_nlinear_position(w)->data, nd->nx * sizeof *x);
+  gsl_multifit_nlinear_free(w);
+  return st;
+}
+
+static int fit_adam(uat_node *nd, double *x, uat_node_result *res, uat_error *err) {
+  uat_optimizer_params op = uat_optimizer_default_params(UAT_OPT_ADAM);
+  op.lr = nd->par.adam_lr;
+  uat_optimizer *opt = uat_optimizer_alloc(&op, nd->nx);
+  double *g = malloc(nd->nx * sizeof *g), *best = malloc(nd->nx * sizeof *best);
+  int st = opt && g && best ? UAT_OK : uat_error_set(err, UAT_ENOMEM, "out of memory");
+  double fbest = INFINITY;
+  for (size_t it = 0; st == UAT_OK && it < nd->par.adam_steps; it++) {
+    double f;
+    st = uat_node_loss(nd, x, nd->par.gradient, &f, g, err);
+    if (st == UAT_OK && !isfinite(f))
+      st = uat_error_set(err, UAT_EDIVERGED, "the loss is not finite at Adam step %zu", it + 1);
+    if (st != UAT_OK) break;
+    if (f < fbest) {
+      fbest = f;
+      memcpy(best, x, nd->nx * sizeof *x);
+    }
+    uat_optimizer_step(opt, x, g);
+    res->iterations++;
+  }
+  if (st == UAT_OK) memcpy(x, best, nd->nx * sizeof *x);
+  uat_optimizer_free(opt);
+  free(g);
+  free(best);
+  return st;
+}
+
+typedef struct {
+  uat_node *nd;
+  uat_error err;
+} lbfgs_ctx;
+
+static double lbfgs_fn(const double *x, double *g, void *ctx) {
+  lbfgs_ctx *c = ctx;
+  double f;
+  if (uat_node_loss(c->nd, x, c->nd->par.gradient, &f, g, &c->err) != UAT_OK) return NAN;
+  return f;
+}
+
+static int fit_lbfgs(uat_node *nd, double *x, uat_node_result *res, uat_error *err) {
+  uat_lbfgs_params lp = uat_lbfgs_default_params();
+  lp.gtol = 0;
+  lp.ftol = 1e-15;
+  uat_lbfgs *s = uat_lbfgs_alloc(nd->nx, &lp);
+  lbfgs_ctx c = {nd, {0}};
+  if (s == NULL) return uat_error_set(err, UAT_ENOMEM, "out of memory");
+  int st = uat_lbfgs_set(s, lbfgs_fn, &c, x);
+  if (st != UAT_OK)
+    st = uat_error_set(err, UAT_EDIVERGED, "L-BFGS: no finite loss at the start%s%s",
+                       c.err.msg[0] ? ": " : "", c.err.msg);
+  for (size_t it = 0; st == UAT_OK && it < nd->par.iterations && !uat_lbfgs_converged(s); it++) {
+    if (uat_lbfgs_iterate(s) != UAT_OK) break; /* no further progress from here */
+    res->iterations++;
+  }
+  if (st == UAT_OK) memcpy(x, uat_lbfgs_x(s), nd->nx * sizeof *x);
+  uat_lbfgs_free(s);
+  return st;
+}
+
+int uat_node_fit(uat_node *nd, uat_node_result *r, uat_error *err) {
+  memset(r, 0, sizeof *r);
+  nd->solves = nd->sens_solves = 0;
+  uat_node_get(nd, nd->x);
+  int st = UAT_OK;
+  switch (nd->par.trainer) {
+  case UAT_NODE_LM: st = fit_lm(nd, nd->x, r, err); break;
+  case UAT_NODE_ADAM: st = fit_adam(nd, nd->x, r, err); break;
+  case UAT_NODE_LBFGS: st = fit_lbfgs(nd, nd->x, r, err); break;
+  case UAT_NODE_ADAM_LBFGS:
+    st = fit_adam(nd, nd->x, r, err);
+    if (st == UAT_OK) st = fit_lbfgs(nd, nd->x, r, err);
+    break;
+  }
+  r->gradient =
+      nd->par.trainer == UAT_NODE_LM ? UAT_NODE_GRAD_FORWARD : choose(nd, nd->par.gradient);
+  if (st == UAT_OK) st = uat_node_residuals(nd, nd->x, nd->r, NULL, err);
+  if (st == UAT_OK) {
+    r->rmse = data_rmse(nd, nd->r);
+    r->loss = 0.0;
+    for (size_t i = 0; i < nd->nres; i++) r->loss += 0.5 * nd->r[i] * nd->r[i];
+  }
+  r->solves = nd->solves;
+  r->sens_solves = nd->sens_solves;
+  return st;
 }
 
 int uat_node_fit_lm(uat_mlp *m, const uat_ode_system *like, size_t n, const double *times,
                     const double *obs, size_t max_iter, double ridge, uat_node_result *r,
                     uat_error *err) {
   memset(r, 0, sizeof *r);
-  const size_t dim = like->dim, P = m->n_params;
-  if (n < 2 || !(ridge > 0))
-    return uat_error_set(err, UAT_EINVAL, "two observations or more and a ridge above 0");
-  node_ctx c = {.m = m,
-                .times = times,
-                .obs = obs,
-                .n = n,
-                .dim = dim,
-                .P = P,
-                .prm = uat_ode_default_params(),
-                .ridge = sqrt(ridge)};
-  c.prm.method = UAT_ODE_BDF;
-  c.prm.rtol = 1e-10;
-  c.prm.atol = 1e-12;
-  c.sys = uat_mlp_system_alloc(m, like, err);
-  c.Y = malloc(n * dim * sizeof *c.Y);
-  c.S = malloc(n * dim * P * sizeof *c.S);
-  c.at = malloc(P * sizeof *c.at);
-  if (c.sys == NULL || !c.Y || !c.S || !c.at) {
-    ctx_free(&c);
-    return err && err->status ? err->status : uat_error_set(err, UAT_ENOMEM, "out of memory");
-  }
-  const size_t nres = (n - 1) * dim + P; /* the ridge rows also let P exceed the data */
-  gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
-  gsl_multifit_nlinear_workspace *w =
-      gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, nres, P);
-  gsl_vector_view x0 = gsl_vector_view_array(m->theta, P);
-  gsl_vector *x = gsl_vector_alloc(P);
-  gsl_multifit_nlinear_fdf fdf = {node_f, node_df, NULL, nres, P, &c, 0, 0, 0};
-  int st = w && x ? UAT_OK : UAT_ENOMEM;
-  if (st == UAT_OK) gsl_vector_memcpy(x, &x0.vector);
-  if (st == UAT_OK && gsl_multifit_nlinear_init(x, &fdf, w) != GSL_SUCCESS)
-    st = uat_error_set(err, UAT_ESOLVER, "the first solve failed: %s", c.err.msg);
-  double prev = INFINITY;
-  for (size_t it = 0; st == UAT_OK && it < max_iter; it++) {
-    const int flag = gsl_multifit_nlinear_iterate(w);
-    const double rmse = data_rmse(&c, gsl_multifit_nlinear_residual(w));
-    r->iterations = it + 1;
-    r->rmse = rmse;
-    if (flag != GSL_SUCCESS || !(rmse > 0) || fabs(prev - rmse) <= 1e-14 * rmse) break;
-    prev = rmse;
-  }
-  if (st == UAT_OK) { /* the network at the best point, as the trust region left it */
-    const gsl_vector *xb = gsl_multifit_nlinear_position(w);
-    for (size_t j = 0; j < P; j++) m->theta[j] = gsl_vector_get(xb, j);
-    r->rmse = data_rmse(&c, gsl_multifit_nlinear_residual(w));
-  }
-  gsl_multifit_nlinear_free(w);
-  gsl_vector_free(x);
-  ctx_free(&c);
+  const uat_node_problem pb = {.like = like, .n = n, .times = times, .obs = obs, .ridge = ridge};
+  uat_node_params par = uat_node_default_params();
+  par.iterations = max_iter;
+  uat_node *nd = uat_node_alloc(m, &pb, &par, err);
+  if (nd == NULL) return err ? err->status : UAT_EINVAL;
+  const int st = uat_node_fit(nd, r, err);
+  uat_node_free(nd);
   return st;
 }
 
-int uat_node_trajectory_error(const uat_mlp *m, const uat_ode_system *like, const double *y0,
-                              size_t n, const double *times, const double *truth, double *error,
+/* ---- starting points, errors, data --------------------------------------------------------- */
+
+int uat_node_init_collocation(uat_mlp **m, size_t n, size_t dim, const double *times,
+                              const double *obs, const uat_ode_system *known,
+                              const double *known_params, size_t max_iter, double *rmse,
                               uat_error *err) {
+  uat_dataset *d = uat_dataset_alloc(n, dim, dim);
+  if (d == NULL) return uat_error_set(err, UAT_ENOMEM, "out of memory");
+  memcpy(d->x, obs, n * dim * sizeof *obs);
+  int st = uat_ode_fd_derivative(n, dim, times, obs, 2, d->y) == UAT_OK
+               ? UAT_OK
+               : uat_error_set(err, UAT_EINVAL, "collocation needs 3 or more equally spaced times");
+  if (st == UAT_OK && known) { /* the network learns what the known part leaves */
+    double f[UAT_MLP_SYSTEM_MAX_DIM];
+    for (size_t k = 0; k < n && st == UAT_OK; k++) {
+      if (known->rhs(times[k], obs + k * dim, f, known_params, known->ctx) != 0)
+        st = uat_error_set(err, UAT_EDOMAIN, "the known part failed at observation %zu", k + 1);
+      for (size_t i = 0; i < dim; i++) d->y[k * dim + i] -= f[i];
+    }
+  }
+  uat_fit_params p = uat_fit_default_params(UAT_FIT_LM);
+  p.max_iter = max_iter;
+  uat_fit_result res;
+  memset(&res, 0, sizeof res);
+  if (st == UAT_OK) st = uat_fit_train(m, d, &p, &res, err);
+  if (rmse) *rmse = res.rmse;
+  uat_dataset_free(d);
+  return st;
+}
+
+/* Mean and standard deviation of column i of an n x dim array. */
+static void column_stats(size_t n, size_t dim, const double *a, size_t i, double *mean,
+                         double *sd) {
+  double s = 0.0, s2 = 0.0;
+  for (size_t k = 0; k < n; k++) s += a[k * dim + i];
+  *mean = s / (double)n;
+  for (size_t k = 0; k < n; k++) s2 += (a[k * dim + i] - *mean) * (a[k * dim + i] - *mean);
+  *sd = sqrt(s2 / (double)n);
+  if (!(*sd > 0)) *sd = 1.0;
+}
+
+void uat_node_scale_init(uat_mlp *m, size_t n, const double *times, const double *obs) {
+  const size_t dim = uat_mlp_in(m), last = m->n_layers - 1, H1 = m->sizes[1];
+  const size_t HL = m->sizes[last]; /* the last weight layer's input width */
+  double *W1 = uat_mlp_weights(m, 0), *b1 = uat_mlp_bias(m, 0), *WL = uat_mlp_weights(m, last);
+  double *slopes = malloc(n * dim * sizeof *slopes);
+  const int have_slopes = slopes && uat_ode_fd_derivative(n, dim, times, obs, 2, slopes) == UAT_OK;
+  for (size_t i = 0; i < dim; i++) {
+    double mean, sd, smean = 0.0, ssd = sd = 1.0;
+    column_stats(n, dim, obs, i, &mean, &sd);
+    if (have_slopes) column_stats(n, dim, slopes, i, &smean, &ssd);
+    for (size_t h = 0; h < H1; h++) { /* inputs to unit scale */
+      W1[h * dim + i] /= sd;
+      b1[h] -= W1[h * dim + i] * mean;
+    }
+    for (size_t h = 0; h < HL; h++) WL[i * HL + h] *= ssd; /* outputs to the slopes' scale */
+  }
+  free(slopes);
+}
+
+int uat_node_trajectory_error(const uat_mlp *m, const uat_ode_system *like,
+                              const uat_ode_system *known, const double *known_params,
+                              const double *y0, size_t n, const double *times, const double *truth,
+                              double *error, uat_error *err) {
   uat_mlp_system *s = uat_mlp_system_alloc(m, like, err);
-  if (s == NULL) return err->status;
+  if (s == NULL) return err ? err->status : UAT_EINVAL;
+  int st = uat_mlp_system_set_known(s, known, known_params, err);
   uat_ode_params prm = uat_ode_default_params();
   prm.method = UAT_ODE_BDF;
   prm.rtol = 1e-12;
   prm.atol = 1e-14;
   uat_ode_trajectory *tr = NULL;
-  const int st = uat_ode_solve(uat_mlp_system_get(s), NULL, y0, n, times, &prm, &tr, NULL, err);
+  if (st == UAT_OK)
+    st = uat_ode_solve(uat_mlp_system_get(s), NULL, y0, n, times, &prm, &tr, NULL, err);
   if (st == UAT_OK) {
     double num = 0.0, den = 0.0;
     for (size_t k = 0; k < n * like->dim; k++) {
@@ -154,20 +571,29 @@ int uat_node_trajectory_error(const uat_mlp *m, const uat_ode_system *like, cons
   return st;
 }
 
-int uat_node_init_collocation(uat_mlp **m, size_t n, size_t dim, const double *times,
-                              const double *obs, size_t max_iter, double *rmse, uat_error *err) {
-  uat_dataset *d = uat_dataset_alloc(n, dim, dim);
-  if (d == NULL) return uat_error_set(err, UAT_ENOMEM, "out of memory");
-  memcpy(d->x, obs, n * dim * sizeof *obs);
-  int st = uat_ode_fd_derivative(n, dim, times, obs, 2, d->y) == UAT_OK
-               ? UAT_OK
-               : uat_error_set(err, UAT_EINVAL, "collocation needs 3 or more equally spaced times");
-  uat_fit_params p = uat_fit_default_params(UAT_FIT_LM);
-  p.max_iter = max_iter;
-  uat_fit_result res;
-  memset(&res, 0, sizeof res);
-  if (st == UAT_OK) st = uat_fit_train(m, d, &p, &res, err);
-  if (rmse) *rmse = res.rmse;
-  uat_dataset_free(d);
-  return st;
+int uat_node_observe(const uat_ode_system *sys, const double *p, const double *y0, size_t n,
+                     const double *times, double noise, unsigned long seed, double *truth,
+                     double *obs, uat_error *err) {
+  const size_t dim = sys->dim;
+  if (!(noise >= 0)) return uat_error_set(err, UAT_EINVAL, "the noise must be >= 0");
+  uat_ode_params prm = uat_ode_default_params();
+  prm.rtol = 1e-12;
+  prm.atol = 1e-14;
+  uat_ode_trajectory *tr = NULL;
+  const int st = uat_ode_solve(sys, p, y0 ? y0 : sys->y0_default, n, times, &prm, &tr, NULL, err);
+  if (st != UAT_OK) return st;
+  memcpy(truth, tr->y, n * dim * sizeof *truth);
+  memcpy(obs, tr->y, n * dim * sizeof *obs);
+  uat_ode_trajectory_free(tr);
+  if (noise == 0) return UAT_OK;
+  gsl_rng *r = uat_rng_alloc(seed);
+  if (r == NULL) return uat_error_set(err, UAT_ENOMEM, "out of memory");
+  for (size_t i = 0; i < dim; i++) {
+    double mean = 0.0; /* the state's mean magnitude, as in the UDE paper's data */
+    for (size_t k = 0; k < n; k++) mean += fabs(truth[k * dim + i]) / (double)n;
+    const double sigma = noise * mean;
+    for (size_t k = 0; k < n; k++) obs[k * dim + i] += sigma * gsl_ran_gaussian(r, 1.0);
+  }
+  gsl_rng_free(r);
+  return UAT_OK;
 }

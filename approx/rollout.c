@@ -9,23 +9,33 @@
 typedef struct {
   const uat_mlp *m;
   uat_mlp_workspace *w;
+  const uat_ode_system *known; /* the hybrid form's known part, or NULL */
+  const double *known_p;
+  double kbuf[UAT_MLP_SYSTEM_MAX_DIM * UAT_MLP_SYSTEM_MAX_DIM];
 } net_ctx;
 
 static int net_rhs(double t, const double *y, double *f, const double *p, void *ctx) {
-  (void)t;
   (void)p;
   net_ctx *c = ctx;
   const double *v = uat_mlp_forward(c->m, c->w, 1, y);
   if (v == NULL) return -1;
-  memcpy(f, v, uat_mlp_out(c->m) * sizeof *f);
+  const size_t n = uat_mlp_out(c->m);
+  memcpy(f, v, n * sizeof *f);
+  if (c->known == NULL) return 0;
+  if (c->known->rhs(t, y, c->kbuf, c->known_p, c->known->ctx) != 0) return -1;
+  for (size_t i = 0; i < n; i++) f[i] += c->kbuf[i];
   return 0;
 }
 
 static int net_jac(double t, const double *y, double *J, const double *p, void *ctx) {
-  (void)t;
   (void)p;
   net_ctx *c = ctx;
-  return uat_mlp_input_jacobian(c->m, c->w, y, J) == UAT_OK ? 0 : -1;
+  if (uat_mlp_input_jacobian(c->m, c->w, y, J) != UAT_OK) return -1;
+  if (c->known == NULL) return 0;
+  const size_t n = uat_mlp_out(c->m);
+  if (c->known->jac(t, y, c->kbuf, c->known_p, c->known->ctx) != 0) return -1;
+  for (size_t i = 0; i < n * n; i++) J[i] += c->kbuf[i];
+  return 0;
 }
 
 struct uat_mlp_system {
@@ -35,6 +45,10 @@ struct uat_mlp_system {
 };
 
 uat_mlp_system *uat_mlp_system_alloc(const uat_mlp *m, const uat_ode_system *like, uat_error *err) {
+  if (like->dim > UAT_MLP_SYSTEM_MAX_DIM) {
+    uat_error_set(err, UAT_EINVAL, "at most %d states", UAT_MLP_SYSTEM_MAX_DIM);
+    return NULL;
+  }
   if (uat_mlp_in(m) != like->dim || uat_mlp_out(m) != like->dim) {
     uat_error_set(err, UAT_EINVAL, "the network must map %zu states to %zu, not %zu to %zu",
                   like->dim, like->dim, uat_mlp_in(m), uat_mlp_out(m));
@@ -63,21 +77,50 @@ uat_mlp_system *uat_mlp_system_alloc(const uat_mlp *m, const uat_ode_system *lik
 
 const uat_ode_system *uat_mlp_system_get(const uat_mlp_system *s) { return &s->sys; }
 
-/* df/dtheta (dim x P) at y: one forward pass, then one reverse pass per output. */
-static int net_dfdtheta(double t, const double *y, double *out, void *ctx) {
-  (void)t;
-  net_ctx *c = ctx;
+int uat_mlp_system_set_known(uat_mlp_system *s, const uat_ode_system *known, const double *p,
+                             uat_error *err) {
+  if (known && (known->dim != s->sys.dim || known->jac == NULL))
+    return uat_error_set(err, UAT_EINVAL, "the known part must have %zu states and a Jacobian",
+                         s->sys.dim);
+  s->c.known = known;
+  s->c.known_p = p;
+  s->sys.equations = known ? "the network's outputs plus the known part" : "the network's outputs";
+  return UAT_OK;
+}
+
+int uat_mlp_system_vjp(const uat_mlp_system *s, const double *y, const double *lambda,
+                       double *jt_lambda, double *grad) {
+  net_ctx *c = (net_ctx *)&s->c;
+  const size_t n = s->sys.dim;
+  if (uat_mlp_forward(c->m, c->w, 1, y) == NULL) return -1;
+  if (uat_mlp_backward(c->m, c->w, lambda, grad, jt_lambda) != UAT_OK) return -1;
+  if (jt_lambda == NULL || c->known == NULL) return 0;
+  if (c->known->jac(0.0, y, c->kbuf, c->known_p, c->known->ctx) != 0) return -1;
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = 0; i < n; i++) jt_lambda[j] += c->kbuf[i * n + j] * lambda[i];
+  return 0;
+}
+
+int uat_mlp_system_dfdtheta(const uat_mlp_system *s, const double *y, double *out, size_t ld) {
+  const net_ctx *c = &s->c;
   const size_t P = c->m->n_params;
   if (uat_mlp_forward(c->m, c->w, 1, y) == NULL) return -1;
   for (size_t o = 0; o < uat_mlp_out(c->m); o++)
-    if (uat_mlp_backward_rows(c->m, c->w, o, P, out + o * P, P) != UAT_OK) return -1;
+    if (uat_mlp_backward_rows(c->m, c->w, o, P, out + o * ld, ld) != UAT_OK) return -1;
   return 0;
+}
+
+/* df/dtheta (dim x P) at y: one forward pass, then one reverse pass per output. */
+static int net_dfdtheta(double t, const double *y, double *out, void *ctx) {
+  (void)t;
+  const uat_mlp_system *s = ctx;
+  return uat_mlp_system_dfdtheta(s, y, out, s->c.m->n_params);
 }
 
 int uat_mlp_system_sens(const uat_mlp_system *s, const double *y0, size_t n, const double *times,
                         const uat_ode_params *params, double *Y, double *S, uat_error *err) {
-  return uat_ode_solve_sens(&s->sys, NULL, y0, s->c.m->n_params, net_dfdtheta, (void *)&s->c, n,
-                            times, params, Y, S, err);
+  return uat_ode_solve_sens(&s->sys, NULL, y0, s->c.m->n_params, net_dfdtheta, (void *)s, n, times,
+                            params, Y, S, err);
 }
 
 void uat_mlp_system_free(uat_mlp_system *s) {

@@ -22,6 +22,8 @@ static void fit_help(FILE *fp) {
   fprintf(
       fp,
       "usage: uat fit --target EXPR|ode:SYSTEM:trajectory|ode:SYSTEM:field|bool:BITS|data:FILE\n"
+      "       (ode-data:SYSTEM|ode-data:FILE.csv: a neural ODE, see uat fit --target ode-data: "
+      "--help)\n"
       "               [--x COLS] [--y COLS] [--test-rows FRACTION|COLUMN]\n"
       "               [--domain x=LO:HI,...] [--layers IN,H,...,OUT | --hidden H,...] [--act A]\n"
       "               [--out-act A] [--loss L] [--no-bias]\n"
@@ -532,7 +534,22 @@ static int rollout(const char *spec, const char *plot, uat_mlp *m, uat_target *t
   return rc;
 }
 
+/* Whether the target is ode-data:..., which cmd_node.c fits (observations of a trajectory, not
+ * samples of a function). */
+static int ode_data_target(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = NULL;
+    if ((strcmp(a, "--target") == 0 || strcmp(a, "-t") == 0) && i + 1 < argc)
+      v = argv[i + 1];
+    else if (strncmp(a, "--target=", 9) == 0)
+      v = a + 9;
+    if (v && strncmp(v, "ode-data:", 9) == 0) return 1;
+  }
+  return 0;
+}
+
 int uat_cmd_fit(int argc, char **argv) {
+  if (ode_data_target(argc, argv)) return uat_cmd_fit_node(argc, argv);
   fit_options o;
   memset(&o, 0, sizeof o);
   uat_run_spec_defaults(&o.spec);

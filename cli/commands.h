@@ -10,6 +10,7 @@ int uat_cmd_sym(int argc, char **argv);
 int uat_cmd_gradcheck(int argc, char **argv);
 int uat_cmd_fit(int argc, char **argv);
 int uat_cmd_eval(int argc, char **argv);
+int uat_cmd_fit_node(int argc, char **argv); /* uat fit --target ode-data:... (cmd_node.c) */
 int uat_cmd_sweep(int argc, char **argv);
 int uat_cmd_logic(int argc, char **argv);
 int uat_cmd_adapt(int argc, char **argv);

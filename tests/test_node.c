@@ -163,13 +163,14 @@ static void test_fit_through_sensitivities(void **st) {
       W2[i * H + h] *= sqrt(sd[i]);
     }
   double slope_rmse = 0, e0 = 0, e1 = 0;
-  assert_int_equal(uat_node_init_collocation(&m, N, 2, t, obs, 200, &slope_rmse, &err), UAT_OK);
-  assert_int_equal(uat_node_trajectory_error(m, lv, lv->y0_default, N, t, tr->y, &e0, &err),
+  assert_int_equal(uat_node_init_collocation(&m, N, 2, t, obs, NULL, NULL, 200, &slope_rmse, &err),
                    UAT_OK);
+  assert_int_equal(
+      uat_node_trajectory_error(m, lv, NULL, NULL, lv->y0_default, N, t, tr->y, &e0, &err), UAT_OK);
   uat_node_result res;
   assert_int_equal(uat_node_fit_lm(m, lv, N, t, obs, 40, 1e-10, &res, &err), UAT_OK);
-  assert_int_equal(uat_node_trajectory_error(m, lv, lv->y0_default, N, t, tr->y, &e1, &err),
-                   UAT_OK);
+  assert_int_equal(
+      uat_node_trajectory_error(m, lv, NULL, NULL, lv->y0_default, N, t, tr->y, &e1, &err), UAT_OK);
   printf("collocation: slopes %.2e, trajectory %.2e; after %zu LM iterations: %.2e\n", slope_rmse,
          e0, res.iterations, e1);
   assert_true(e1 < e0 / 10 && e1 < 1e-2);

@@ -1,7 +1,9 @@
-/* uat/node.h — neural ODEs: a network vector field y' = N_theta(y) fitted to observations of a
- * trajectory through CVODES forward sensitivities (Levenberg-Marquardt on the residuals
- * y(t_k) - obs_k with their exact Jacobian dy(t_k)/dtheta), and the relative trajectory error
- * of the learned system. The first part of the neural-ODE work; docs/ode.md. */
+/* uat/node.h — neural ODEs: a network vector field y' = N_theta(y) (plus, optionally, a known
+ * part: the hybrid or universal-differential-equation form) fitted to observations of a
+ * trajectory. Residuals y(t_k) - obs_k with their exact Jacobian from CVODES forward
+ * sensitivities feed Levenberg-Marquardt; the loss gradient, from the sensitivities or from the
+ * adjoint method, feeds Adam and L-BFGS. Multiple shooting splits long horizons into segments
+ * whose initial states are parameters, joined by continuity residuals. docs/neural-ode.md. */
 #ifndef UAT_NODE_H
 #define UAT_NODE_H
 
@@ -14,32 +16,206 @@
 extern "C" {
 #endif
 
+/** The data and the model's form. */
 typedef struct {
-  size_t iterations;
-  double rmse; /**< of the residuals y(t_k) - obs_k over k >= 1 and the states */
+  const uat_ode_system *like;  /**< names and dimension of the states */
+  const uat_ode_system *known; /**< NULL, or a known part added to the network (rhs + jac) */
+  const double *known_params;  /**< its parameters */
+  size_t n;                    /**< observations, at least 2 */
+  const double *times;         /**< n increasing times */
+  const double *obs;           /**< n x dim observed states */
+  size_t segments;   /**< multiple shooting: segments of the observations (0 or 1: single) */
+  double continuity; /**< weight of the continuity residuals between segments (0: 1) */
+  double ridge;      /**< lambda of the penalty lambda |theta|^2 (residuals sqrt(lambda) theta) */
+  int fit_y0;        /**< the initial state is a parameter (else the first observation) */
+} uat_node_problem;
+
+typedef enum {
+  UAT_NODE_LM = 0,    /**< Levenberg-Marquardt on the residuals (GSL trust region) */
+  UAT_NODE_ADAM,      /**< Adam on the loss */
+  UAT_NODE_LBFGS,     /**< L-BFGS on the loss */
+  UAT_NODE_ADAM_LBFGS /**< Adam, then L-BFGS from where it ended (the UDE recipe) */
+} uat_node_trainer;
+
+/** How the loss gradient is computed for Adam and L-BFGS (LM always uses the sensitivities). */
+typedef enum {
+  UAT_NODE_GRAD_AUTO = 0, /**< adjoint for single shooting above 200 parameters, else forward */
+  UAT_NODE_GRAD_FORWARD,  /**< J^T r from the forward sensitivities */
+  UAT_NODE_GRAD_ADJOINT   /**< the adjoint method (single shooting only) */
+} uat_node_gradient;
+
+int uat_node_trainer_parse(const char *name, uat_node_trainer *t);
+const char *uat_node_trainer_name(uat_node_trainer t);
+int uat_node_gradient_parse(const char *name, uat_node_gradient *g);
+const char *uat_node_gradient_name(uat_node_gradient g);
+
+typedef struct {
+  uat_node_trainer trainer;
+  size_t iterations; /**< LM or L-BFGS iterations (100) */
+  size_t adam_steps; /**< Adam steps (adam, adam+lbfgs: 300) */
+  double adam_lr;    /**< Adam's learning rate (0.01) */
+  uat_node_gradient gradient;
+  double rtol; /**< CVODES relative tolerance of the fits' solves (1e-10; atol rtol/100) */
+} uat_node_params;
+
+uat_node_params uat_node_default_params(void);
+
+typedef struct {
+  size_t iterations;          /**< LM/L-BFGS iterations, plus Adam's steps */
+  double rmse;                /**< RMS of y(t_k) - obs_k over the observations the segments fit */
+  double loss;                /**< 1/2 the sum of squared residuals, penalties included */
+  size_t sens_solves;         /**< solves with sensitivities or adjoints */
+  size_t solves;              /**< solves without */
+  uat_node_gradient gradient; /**< the gradient used (forward or adjoint) */
 } uat_node_result;
 
-/** Fit m (dim -> dim, initialised) so that the solution of y' = m(y) from obs[0] at times[0]
- *  passes through obs (n x dim) at the n increasing times: GSL's trust-region
- *  Levenberg-Marquardt on the residuals y(t_k) - obs_k and sqrt(ridge) theta_j (a ridge > 0
- *  keeps the problem well posed when there are more parameters than observations), residuals
- *  and Jacobian from one CVODES solve with sensitivities (BDF, rtol 1e-10) per point, at most
- *  max_iter iterations. like names the states. m->theta receives the best point. */
+/** A fit of m (dim -> dim, initialised; kept, not copied: its parameters are the fit's) to the
+ *  problem (kept: its arrays must outlive the object). */
+typedef struct uat_node uat_node;
+uat_node *uat_node_alloc(uat_mlp *m, const uat_node_problem *pb, const uat_node_params *par,
+                         uat_error *err);
+void uat_node_free(uat_node *nd);
+
+/** The parameter vector x = [theta | y0 (fit_y0) | initial states of segments 2..S], its
+ *  length, the number of residuals, and x now (from the network and the observations). */
+size_t uat_node_size(const uat_node *nd);
+size_t uat_node_residual_count(const uat_node *nd);
+void uat_node_get(const uat_node *nd, double *x);
+
+/** Residuals at x (uat_node_residual_count values): data, initial-state data, continuity,
+ *  ridge, in that order; and with J not NULL their Jacobian (rows x uat_node_size,
+ *  row-major) from the sensitivities. Sets the network's parameters to x's. */
+int uat_node_residuals(uat_node *nd, const double *x, double *r, double *J, uat_error *err);
+
+/** Loss 1/2 |r|^2 and its gradient (uat_node_size values) at x, by the sensitivities or the
+ *  adjoint (how: AUTO chooses as documented above; the adjoint refuses multiple shooting). */
+int uat_node_loss(uat_node *nd, const double *x, uat_node_gradient how, double *loss, double *g,
+                  uat_error *err);
+
+/** Train: x from uat_node_get, the trainer of the params given at alloc; the network (and the
+ *  fitted initial state) receive the result. */
+int uat_node_fit(uat_node *nd, uat_node_result *r, uat_error *err);
+
+/** The initial state of the model (dim values): the fitted one, or the first observation. */
+const double *uat_node_y0(const uat_node *nd);
+
+/** A fit of m to the observations in one call: single shooting from obs[0],
+ *  Levenberg-Marquardt with ridge (> 0), at most max_iter iterations. */
 int uat_node_fit_lm(uat_mlp *m, const uat_ode_system *like, size_t n, const double *times,
                     const double *obs, size_t max_iter, double ridge, uat_node_result *r,
                     uat_error *err);
 
-/** A starting point: fit m to the central-difference slopes of the observations (the field at
- *  the observed states, "collocation"), by Levenberg-Marquardt, at most max_iter iterations.
+/** A starting point: fit m to the central-difference slopes of the observations minus the
+ *  known part there (known may be NULL), by Levenberg-Marquardt, at most max_iter iterations.
  *  Needs equally spaced times. *rmse (may be NULL) receives the slopes' fit. */
 int uat_node_init_collocation(uat_mlp **m, size_t n, size_t dim, const double *times,
-                              const double *obs, size_t max_iter, double *rmse, uat_error *err);
-
-/** sqrt(sum |y - truth|^2 / sum |truth|^2) of the learned system's solution from y0 (CVODE,
- *  rtol 1e-12) at the n times, against truth (n x dim). */
-int uat_node_trajectory_error(const uat_mlp *m, const uat_ode_system *like, const double *y0,
-                              size_t n, const double *times, const double *truth, double *error,
+                              const double *obs, const uat_ode_system *known,
+                              const double *known_params, size_t max_iter, double *rmse,
                               uat_error *err);
+
+/** Scale a freshly initialised m (dim -> dim) to the data: inputs standardised by the
+ *  observations' mean and standard deviation, outputs by the standard deviation of their
+ *  slopes (so a tanh network starts in its working range whatever the units). */
+void uat_node_scale_init(uat_mlp *m, size_t n, const double *times, const double *obs);
+
+/** sqrt(sum |y - truth|^2 / sum |truth|^2) of the learned system's solution (known part
+ *  included, may be NULL) from y0 (CVODE, rtol 1e-12) at the n times, against truth
+ *  (n x dim). */
+int uat_node_trajectory_error(const uat_mlp *m, const uat_ode_system *like,
+                              const uat_ode_system *known, const double *known_params,
+                              const double *y0, size_t n, const double *times, const double *truth,
+                              double *error, uat_error *err);
+
+/** Observations of a system: the solution from y0 (NULL: its default) at the n times
+ *  (CVODE, rtol 1e-12) into truth (n x dim), and obs = truth plus Gaussian noise of noise
+ *  times each state's mean magnitude over the times, as in the universal-differential-equation
+ *  paper's data (seeded; noise 0: obs = truth). */
+int uat_node_observe(const uat_ode_system *sys, const double *p, const double *y0, size_t n,
+                     const double *times, double noise, unsigned long seed, double *truth,
+                     double *obs, uat_error *err);
+
+/* ---- the whole experiment: data, model, fit, reports (uat fit --target ode-data:...) ------- */
+
+/** Observations: read from a CSV file (a time column, then one column per state, a header
+ *  naming them) or generated from a catalogue system. */
+typedef struct {
+  size_t n, dim;
+  double *t, *obs;
+  double *truth;                /**< the noise-free states (generated data), or NULL */
+  const uat_ode_system *system; /**< the catalogue system behind generated data, or NULL */
+  double p[16];                 /**< its parameters */
+  double y0_true[UAT_MLP_SYSTEM_MAX_DIM];
+  char names[UAT_MLP_SYSTEM_MAX_DIM][32];
+  uat_ode_system like; /**< names and dimension (for CSV data, a system without equations) */
+  const char *name_ptrs[UAT_MLP_SYSTEM_MAX_DIM];
+} uat_node_data;
+
+/** What to do. Strings may be NULL (defaults). */
+typedef struct {
+  const char *data;   /**< "FILE.csv" (a name ending in .csv) or a catalogue system's name */
+  const char *params; /**< "NAME=VALUE,...": the system's parameters, and the values of any
+                           other names the known part uses */
+  const char *y0;     /**< "V,V,...": generated data's initial state (default the system's) */
+  double t0, t1;      /**< generated data's times: n_times from t0 to t1 */
+  size_t n_times;     /**< 0: 31 over the system's default span */
+  double noise;       /**< Gaussian noise, times each state's mean magnitude */
+  unsigned long seed; /**< the noise's and the initialisation's seed */
+  const char *known;  /**< "EXPR;EXPR;...": a known part, one expression per state, in the
+                           states' names and parameters; NULL: none */
+  size_t hidden[8];   /**< hidden widths (n_hidden 0: 8) */
+  size_t n_hidden;
+  uat_activation act;  /**< hidden activation (tanh) */
+  uat_node_params fit; /**< trainer and its settings */
+  size_t segments;     /**< multiple shooting (0, 1: single) */
+  double ridge;        /**< penalty on theta (0: 1e-10, enough to keep LM well posed) */
+  double continuity;   /**< weight of the continuity residuals (0: 1) */
+  int fit_y0;          /**< -1: when the data are noisy or read from a file; 0 no; 1 yes */
+  int collocation;     /**< -1: for noise-free generated data when the slopes outnumber the
+                            parameters (noisy slopes mislead); 0 no; 1 yes */
+  double horizon;      /**< extrapolation to this time (0: t1 + (t1 - t0)) */
+} uat_node_spec;
+
+void uat_node_spec_defaults(uat_node_spec *s);
+
+typedef struct {
+  uat_node_result fit;
+  size_t n_params;
+  double seconds;
+  double collocation_rmse;    /**< the slopes' fit of the starting point (NaN: none) */
+  double trajectory_error;    /**< relative RMS against the noise-free truth at the observation
+                                   times (against the data when there is no truth) */
+  double heldout_error;       /**< ... at the midpoints between observations (NaN: no truth) */
+  double extrapolation_error; /**< ... at 101 times in (t1, horizon] (NaN: no truth) */
+  double field_error;         /**< the learned field against the true one at the true states
+                                   of [t0, t1], relative RMS (NaN: no truth) */
+  double learned_part_error;  /**< hybrid: the network against the true field minus the known
+                                   part, relative RMS (NaN otherwise) */
+  double invariant_drift;     /**< of the learned solution over [t0, horizon] (NaN: none) */
+  double true_invariant_drift;
+  double y0[UAT_MLP_SYSTEM_MAX_DIM]; /**< the model's initial state */
+  double horizon;
+} uat_node_report;
+
+/** The observations the spec names (generated or read). Errors name the file, line and column
+ *  or the option. */
+int uat_node_data_load(const uat_node_spec *s, uat_node_data **out, uat_error *err);
+void uat_node_data_free(uat_node_data *d);
+
+/** The known part of the spec (NULL when none): an expression system over the data's states
+ *  with its parameters resolved (params first, then the system's). *kp receives them (the
+ *  caller frees it). */
+int uat_node_known_alloc(const uat_node_spec *s, const uat_node_data *d,
+                         uat_ode_expr_system **known, double **kp, uat_error *err);
+
+/** Build the network (dim-hidden-dim, PyTorch's initialisation from the seed, scaled to the
+ *  data), start from collocation when chosen, fit, and measure. *model receives the network
+ *  (the caller frees it). */
+int uat_node_run(const uat_node_spec *s, const uat_node_data *d, uat_mlp **model,
+                 uat_node_report *rep, uat_error *err);
+
+/** The learned solution from the model's initial state at n times (n x dim into y). */
+int uat_node_predict(const uat_mlp *m, const uat_node_spec *s, const uat_node_data *d,
+                     const double *y0, size_t n, const double *times, double *y, uat_error *err);
 
 #ifdef __cplusplus
 }

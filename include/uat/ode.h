@@ -168,6 +168,35 @@ int uat_ode_solve_sens(const uat_ode_system *sys, const double *p, const double 
                        uat_ode_dfdq dfdq, void *ctx, size_t n_times, const double *times,
                        const uat_ode_params *params, double *Y, double *S, uat_error *err);
 
+/** A forward-sensitivity solver kept between solves (one CVODES memory, re-initialised): for
+ *  fits that solve the same system many times. Same method as uat_ode_solve_sens, except that
+ *  the step size is controlled by the states alone (the sensitivities converge with the
+ *  tolerance; half the steps). One solve at a time per object. */
+typedef struct uat_ode_sens uat_ode_sens;
+uat_ode_sens *uat_ode_sens_alloc(const uat_ode_system *sys, size_t P, uat_ode_dfdq dfdq, void *ctx,
+                                 const uat_ode_params *params, uat_error *err);
+void uat_ode_sens_free(uat_ode_sens *s);
+
+/** Solve from y0 with initial sensitivities S0 (dim x P, row-major; NULL: zero, when y0 does
+ *  not depend on the quantities; the identity in some columns makes them the initial state's).
+ *  Y and S as uat_ode_solve_sens. */
+int uat_ode_sens_solve(uat_ode_sens *s, const double *p, const double *y0, const double *S0,
+                       size_t n_times, const double *times, double *Y, double *S, uat_error *err);
+
+/** Gradient of a loss sum_k g_k(y(t_k)) by the adjoint method (CVODES: checkpointed forward
+ *  solve, then lambda' = -J^T lambda backwards with the jumps lambda += dg_k/dy at the
+ *  observation times and the quadrature of lambda^T df/dq): the cost of a few solves, whatever
+ *  P. loss receives y(t_k) and writes dg_k/dy (dim values), returning g_k; vjp writes
+ *  J^T lambda (dim) and (df/dq)^T lambda (P) at (t, y). grad_q (P) and grad_y0 (dim, may be
+ *  NULL) receive the gradient; *value the loss. Tolerances from params (BDF both ways). */
+typedef double (*uat_ode_obs_loss)(size_t k, const double *y, double *dgdy, void *ctx);
+typedef int (*uat_ode_vjp)(double t, const double *y, const double *lambda, double *jt_lambda,
+                           double *ft_lambda, void *ctx);
+int uat_ode_adjoint_gradient(const uat_ode_system *sys, const double *p, const double *y0, size_t P,
+                             uat_ode_vjp vjp, uat_ode_obs_loss loss, void *ctx, size_t n_times,
+                             const double *times, const uat_ode_params *params, double *value,
+                             double *grad_q, double *grad_y0, uat_error *err);
+
 int uat_ode_invariant_drift(const uat_ode_system *sys, const double *p,
                             const uat_ode_trajectory *tr, double *drift);
 

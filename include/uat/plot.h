@@ -65,6 +65,14 @@ int uat_plot_compare(const char *base, const double *x, const double *reference,
 int uat_plot_series(const char *base, const double *x, const double *y, size_t n, size_t dim,
                     const char *const *names, const char *title, uat_error *e);
 
+/** A trajectory fitted to observations: the learned curves (dashed) and the true ones (solid;
+ *  truth may be NULL) over t (n x dim each), the observations (tobs, obs: nobs x dim) as
+ *  points, a dotted line where the observations end (what lies beyond is extrapolation). */
+int uat_plot_trajectory_fit(const char *base, const double *t, const double *truth,
+                            const double *learned, size_t n, const double *tobs, const double *obs,
+                            size_t nobs, size_t dim, const char *const *names, const char *title,
+                            uat_error *e);
+
 /** Training loss against iteration (log y axis), its axis labelled ylabel (NULL: "loss"):
  *  say the units. */
 int uat_plot_loss(const char *base, const double *loss, size_t n, const char *ylabel, uat_error *e);

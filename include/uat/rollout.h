@@ -19,6 +19,22 @@ typedef struct {
 typedef struct uat_mlp_system uat_mlp_system;
 uat_mlp_system *uat_mlp_system_alloc(const uat_mlp *m, const uat_ode_system *like, uat_error *err);
 const uat_ode_system *uat_mlp_system_get(const uat_mlp_system *s);
+
+/** The most states a network system has. */
+enum { UAT_MLP_SYSTEM_MAX_DIM = 16 };
+
+/** Add a known part: y' = m(y) + known(y) (the hybrid, universal-differential-equation form),
+ *  known's right-hand side and Jacobian at parameters p (both kept, not copied; NULL: none). */
+int uat_mlp_system_set_known(uat_mlp_system *s, const uat_ode_system *known, const double *p,
+                             uat_error *err);
+
+/** Vector-Jacobian products at y: jt_lambda (dim) = J^T lambda of the whole field, and grad (P)
+ *  = (d m / d theta)^T lambda; either may be NULL. One forward and one reverse pass. 0 or -1. */
+int uat_mlp_system_vjp(const uat_mlp_system *s, const double *y, const double *lambda,
+                       double *jt_lambda, double *grad);
+
+/** d m / d theta at y into out (dim rows of P, row stride ld >= P). 0 or -1. */
+int uat_mlp_system_dfdtheta(const uat_mlp_system *s, const double *y, double *out, size_t ld);
 void uat_mlp_system_free(uat_mlp_system *s);
 
 /** The learned field's solution from y0 at the n increasing times and its forward
