@@ -91,11 +91,37 @@ static void set_like(uat_node_data *d, const uat_ode_system *sys) {
   }
 }
 
+/* Whether column name is "STATE_true". */
+static int is_truth_column(const char *name) {
+  const size_t len = strlen(name);
+  return len > 5 && strcmp(name + len - 5, "_true") == 0;
+}
+
+/* The columns of a CSV file: time first, then the states; columns named STATE_true (as
+ * --data-out writes them) hold the noise-free truth when every state has one. */
+static int csv_columns(const uat_table *tb, size_t *dim, long *truth_col) {
+  *dim = 0;
+  for (size_t j = 1; j < tb->cols; j++)
+    if (tb->header == NULL || !is_truth_column(tb->header[j])) truth_col[(*dim)++] = (long)j;
+  int all = tb->header != NULL && *dim > 0;
+  for (size_t i = 0; i < *dim && all; i++) {
+    char want[80];
+    snprintf(want, sizeof want, "%s_true", tb->header[truth_col[i]]);
+    truth_col[UAT_MLP_SYSTEM_MAX_DIM + i] = uat_table_column(tb, want);
+    all = truth_col[UAT_MLP_SYSTEM_MAX_DIM + i] >= 0;
+  }
+  return all;
+}
+
 static int load_csv(const char *path, uat_node_data **out, uat_error *err) {
   uat_table *tb = NULL;
   int st = uat_table_read(path, &tb, err);
   if (st != UAT_OK) return st;
-  if (tb->cols < 2 || tb->cols - 1 > UAT_MLP_SYSTEM_MAX_DIM || tb->rows < 3) {
+  long col[2 * UAT_MLP_SYSTEM_MAX_DIM + 64];
+  size_t dim = 0;
+  const int truth =
+      tb->cols >= 2 && tb->cols - 1 <= UAT_MLP_SYSTEM_MAX_DIM * 2 && csv_columns(tb, &dim, col);
+  if (dim == 0 || dim > UAT_MLP_SYSTEM_MAX_DIM || tb->rows < 3) {
     st = uat_error_set(err, UAT_EINVAL,
                        "%s: expected a time column and 1 to %d state columns, 3 rows or more; "
                        "found %zu columns, %zu rows",
@@ -103,22 +129,29 @@ static int load_csv(const char *path, uat_node_data **out, uat_error *err) {
     uat_table_free(tb);
     return st;
   }
-  uat_node_data *d = data_alloc(tb->rows, tb->cols - 1, 0);
+  uat_node_data *d = data_alloc(tb->rows, dim, truth);
   if (d == NULL) {
     uat_table_free(tb);
     return uat_error_set(err, UAT_ENOMEM, "out of memory");
   }
   for (size_t k = 0; k < tb->rows; k++) {
     d->t[k] = tb->data[k * tb->cols];
-    memcpy(d->obs + k * d->dim, tb->data + k * tb->cols + 1, d->dim * sizeof *d->obs);
+    for (size_t i = 0; i < dim; i++) {
+      d->obs[k * dim + i] = tb->data[k * tb->cols + (size_t)col[i]];
+      if (truth)
+        d->truth[k * dim + i] = tb->data[k * tb->cols + (size_t)col[UAT_MLP_SYSTEM_MAX_DIM + i]];
+    }
     if (k > 0 && !(d->t[k] > d->t[k - 1]) && st == UAT_OK)
       st = uat_error_set(err, UAT_EINVAL,
                          "%s: data row %zu: time %.17g does not increase (previous %.17g)", path,
                          k + 1, d->t[k], d->t[k - 1]);
   }
-  for (size_t i = 0; i < d->dim; i++)
-    snprintf(d->names[i], sizeof d->names[i], "%s",
-             tb->header ? tb->header[i + 1] : (char[8]){'y', (char)('1' + i % 9), 0});
+  for (size_t i = 0; i < dim; i++) {
+    if (tb->header)
+      snprintf(d->names[i], sizeof d->names[i], "%s", tb->header[col[i]]);
+    else
+      snprintf(d->names[i], sizeof d->names[i], "y%zu", i + 1);
+  }
   uat_table_free(tb);
   set_like(d, NULL);
   if (st != UAT_OK) {
@@ -439,7 +472,7 @@ static int start(const uat_node_spec *s, const uat_node_data *d, uat_mlp **m,
                  const uat_ode_system *known, const double *kp, uat_node_report *rep,
                  uat_error *err) {
   int use = s->collocation;
-  if (use < 0 && (s->noise > 0 || d->truth == NULL)) use = 0; /* noisy slopes mislead */
+  if (use < 0 && (s->noise > 0 || d->system == NULL)) use = 0; /* noisy slopes mislead */
   if (use < 0) {
     double *slopes = malloc(d->n * d->dim * sizeof *slopes);
     use = slopes && d->n * d->dim > (*m)->n_params &&
@@ -472,7 +505,7 @@ int uat_node_run(const uat_node_spec *s, const uat_node_data *d, uat_mlp **model
                          .segments = s->segments,
                          .continuity = s->continuity,
                          .ridge = s->ridge > 0 ? s->ridge : 1e-10,
-                         .fit_y0 = s->fit_y0 >= 0 ? s->fit_y0 : (s->noise > 0 || !d->truth)};
+                         .fit_y0 = s->fit_y0 >= 0 ? s->fit_y0 : (s->noise > 0 || !d->system)};
   uat_node *nd = st == UAT_OK ? uat_node_alloc(m, &pb, &s->fit, err) : NULL;
   if (st == UAT_OK && nd == NULL) st = err->status;
   if (st == UAT_OK) st = uat_node_fit(nd, &rep->fit, err);
@@ -482,11 +515,12 @@ int uat_node_run(const uat_node_spec *s, const uat_node_data *d, uat_mlp **model
     const run_ctx c = {d, known, kp, m, rep->y0};
     if (d->truth && d->system) {
       st = measure(&c, s, rep, err);
-    } else { /* against the data themselves */
+    } else { /* against the file's truth columns, or the data themselves */
       double *y = malloc(d->n * d->dim * sizeof *y);
       st = y ? predict(m, d, known, kp, rep->y0, d->n, d->t, y, err)
              : uat_error_set(err, UAT_ENOMEM, "out of memory");
-      if (st == UAT_OK) rep->trajectory_error = rel_rms(0, d->n, d->dim, y, d->obs);
+      if (st == UAT_OK)
+        rep->trajectory_error = rel_rms(0, d->n, d->dim, y, d->truth ? d->truth : d->obs);
       free(y);
     }
   }

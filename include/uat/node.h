@@ -137,11 +137,13 @@ int uat_node_observe(const uat_ode_system *sys, const double *p, const double *y
 /* ---- the whole experiment: data, model, fit, reports (uat fit --target ode-data:...) ------- */
 
 /** Observations: read from a CSV file (a time column, then one column per state, a header
- *  naming them) or generated from a catalogue system. */
+ *  naming them; columns STATE_true, when every state has one, hold the noise-free truth) or
+ *  generated from a catalogue system. */
 typedef struct {
   size_t n, dim;
   double *t, *obs;
-  double *truth;                /**< the noise-free states (generated data), or NULL */
+  double *truth;                /**< the noise-free states (generated data, or a file's
+                                     STATE_true columns), or NULL */
   const uat_ode_system *system; /**< the catalogue system behind generated data, or NULL */
   double p[16];                 /**< its parameters */
   double y0_true[UAT_MLP_SYSTEM_MAX_DIM];
@@ -183,7 +185,8 @@ typedef struct {
   double seconds;
   double collocation_rmse;    /**< the slopes' fit of the starting point (NaN: none) */
   double trajectory_error;    /**< relative RMS against the noise-free truth at the observation
-                                   times (against the data when there is no truth) */
+                                   times (against the data when there is no truth); the
+                                   truth's other figures need a catalogue system */
   double heldout_error;       /**< ... at the midpoints between observations (NaN: no truth) */
   double extrapolation_error; /**< ... at 101 times in (t1, horizon] (NaN: no truth) */
   double field_error;         /**< the learned field against the true one at the true states

@@ -412,5 +412,27 @@ expect 0 '^layers = 1,1$' -- fit --target '2*x + 1' --layers 1,1 --trainer lm --
 expect 0 '^solved = no$' -- fit --target bool:0110 --layers 2,1 --out-act sigmoid --trainer lbfgs --max-iter 300
 expect 2 "--out-act: expected one of identity" -- fit --target x --out-act swish
 
+# uat fit --target ode-data: (neural ODEs): a fit from generated data written to CSV and read
+# back, the hybrid form, errors
+lvp='alpha=1.3,beta=0.9,delta=1.8,gamma=0.8'
+expect 0 '^trajectory_error = [0-9.]+e-0[4-9]' -- fit --target ode-data:lotka-volterra -p "$lvp" --y0 2,1.5 --times 0:3:31 --max-iter 30 --data-out "$tmp/lv-obs.csv" -o "$tmp/lv-node.model"
+expect 0 '^params = 42$' -- fit --target "ode-data:$tmp/lv-obs.csv" --max-iter 2
+expect 0 'observations of x, y on' -- fit --target "ode-data:$tmp/lv-obs.csv" --max-iter 2
+cut -d, -f1-3 "$tmp/lv-obs.csv" >"$tmp/lv-obs-only.csv"
+expect 0 'against the data: no truth' -- fit --target "ode-data:$tmp/lv-obs-only.csv" --max-iter 2
+expect 0 '^learned_part_error = [0-9.]+e-0[3-9]' -- fit --target ode-data:lotka-volterra -p "$lvp" --y0 2,1.5 --times 0:3:31 --known 'alpha*x; -gamma*y' --max-iter 40 --seed 1
+expect 0 '^segments = 3$' -- fit --target ode-data:lotka-volterra --times 0:3:16 --segments 3 --max-iter 2
+expect 0 '^gradient = adjoint$' -- fit --target ode-data:exp-decay --times 0:2:11 --trainer lbfgs --gradient adjoint --max-iter 3
+expect 2 "--known: expected 2 expressions separated by ';'" -- fit --target ode-data:lotka-volterra --known 'alpha*x'
+expect 2 "--known: 'kappa' has no value" -- fit --target ode-data:lotka-volterra --known 'kappa*x; 0'
+expect 2 "--param zeta: not a parameter" -- fit --target ode-data:lotka-volterra -p zeta=1
+expect 2 "ode-data:nosuch: expected a file FILE.csv or a system" -- fit --target ode-data:nosuch
+expect 2 "the adjoint gradient is for single shooting" -- fit --target ode-data:lotka-volterra --segments 2 --trainer adam --gradient adjoint --adam-steps 2
+expect 2 "--times: expected A:B:N" -- fit --target ode-data:lotka-volterra --times 3:0:10
+printf 't,x\n0,1\n1,2\n0.5,3\n' >"$tmp/bad-times.csv"
+expect 2 "data row 3: time 0.5 does not increase" -- fit --target "ode-data:$tmp/bad-times.csv"
+printf 't,x\n0,1\n1,2x\n2,3\n' >"$tmp/bad-num.csv"
+expect 2 "bad-num.csv:3:" -- fit --target "ode-data:$tmp/bad-num.csv"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
