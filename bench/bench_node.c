@@ -8,6 +8,7 @@
 
 #include "bench_util.h"
 #include "uat/init.h"
+#include "uat/node.h"
 #include "uat/rollout.h"
 
 int main(void) {
@@ -44,6 +45,92 @@ int main(void) {
   printf("\nnetwork 2-5-5-5-2, %zu parameters, %d outputs on [0, 3]\n", P, N);
   printf("plain solve %.1f us, solve with %zu sensitivities %.1f us: %.1f forward solves\n",
          a * 1e6, P, b * 1e6, b / a);
+  /* whole LM iterations on the UDE anchor's data (5% noise): trial solves, rejected steps and
+   * the Jacobian's sensitivity solve, against one plain solve */
+  uat_node_spec ns;
+  uat_node_spec_defaults(&ns);
+  ns.data = "lotka-volterra";
+  ns.params = "alpha=1.3,beta=0.9,delta=1.8,gamma=0.8";
+  ns.y0 = "2,1.5";
+  ns.t1 = 3.0;
+  ns.n_times = N;
+  ns.noise = 0.05;
+  ns.seed = 1;
+  ns.hidden[0] = ns.hidden[1] = ns.hidden[2] = 5;
+  ns.n_hidden = 3;
+  ns.ridge = 1e-2;
+  ns.fit.iterations = 20;
+  uat_node_data *d = NULL;
+  uat_mlp *fitted = NULL;
+  uat_node_report rep;
+  if (uat_node_data_load(&ns, &d, &err) == UAT_OK &&
+      uat_node_run(&ns, d, &fitted, &rep, &err) == UAT_OK) {
+    /* from the network fitted so far: one plain solve, one with sensitivities, then 20 more
+     * LM iterations, all of the same network on the same data */
+    const uat_node_problem up = {
+        .like = &d->like, .n = d->n, .times = d->t, .obs = d->obs, .ridge = 1e-2, .fit_y0 = 1};
+    uat_node_params np = uat_node_default_params();
+    np.iterations = 20;
+    uat_node *un = uat_node_alloc(fitted, &up, &np, &err);
+    const size_t nx = un ? uat_node_size(un) : 0, nr = un ? uat_node_residual_count(un) : 0;
+    double *ux = malloc(nx * sizeof *ux), *ur = malloc(nr * sizeof *ur);
+    double *uJ = malloc(nr * nx * sizeof *uJ), pl[REPS], se[REPS];
+    if (un && ux && ur && uJ) {
+      uat_node_get(un, ux);
+      for (int k = 0; k < REPS; k++) {
+        double t0 = bench_now();
+        uat_node_residuals(un, ux, ur, NULL, &err);
+        pl[k] = bench_now() - t0;
+        t0 = bench_now();
+        uat_node_residuals(un, ux, ur, uJ, &err);
+        se[k] = bench_now() - t0;
+      }
+      uat_node_result res;
+      const double t0 = bench_now();
+      uat_node_fit(un, &res, &err);
+      const double per = (bench_now() - t0) / (double)res.iterations;
+      const double p1 = bench_median(pl, REPS);
+      printf("fitted UDE network (5%% noise): plain solve %.1f us, with sensitivities %.1f us "
+             "(%.1f solves); LM %.2f ms per iteration = %.1f plain solves (%zu iterations, %zu "
+             "sensitivity and %zu plain solves)\n",
+             p1 * 1e6, bench_median(se, REPS) * 1e6, bench_median(se, REPS) / p1, per * 1e3,
+             per / p1, res.iterations, res.sens_solves, res.solves);
+    }
+    free(ux);
+    free(ur);
+    free(uJ);
+    uat_node_free(un);
+  }
+  /* the loss gradient: forward sensitivities against the adjoint */
+  const uat_node_problem pb = {.like = uat_ode_catalogue_find("lotka-volterra"),
+                               .n = N,
+                               .times = t,
+                               .obs = Y,
+                               .ridge = 1e-3};
+  uat_node *nd = uat_node_alloc(m, &pb, NULL, &err);
+  double *x = malloc(P * sizeof *x), *g = malloc(P * sizeof *g), fwd[REPS], adj[REPS], f;
+  uat_mlp_system_sens(s, y0, N, t, &prm, Y, S, &err); /* observations: the network's own path */
+  for (int k = 0; k < N * 2; k++) Y[k] *= 1.01;
+  if (nd) {
+    uat_node_get(nd, x);
+    for (int rep_i = 0; rep_i < REPS; rep_i++) {
+      double t0 = bench_now();
+      uat_node_loss(nd, x, UAT_NODE_GRAD_FORWARD, &f, g, &err);
+      fwd[rep_i] = bench_now() - t0;
+      t0 = bench_now();
+      uat_node_loss(nd, x, UAT_NODE_GRAD_ADJOINT, &f, g, &err);
+      adj[rep_i] = bench_now() - t0;
+    }
+    printf("loss gradient (%zu parameters): forward %.1f us (%.1f solves), adjoint %.1f us (%.1f "
+           "solves)\n",
+           P, bench_median(fwd, REPS) * 1e6, bench_median(fwd, REPS) / a,
+           bench_median(adj, REPS) * 1e6, bench_median(adj, REPS) / a);
+  }
+  uat_node_free(nd);
+  free(x);
+  free(g);
+  uat_mlp_free(fitted);
+  uat_node_data_free(d);
   free(S);
   uat_mlp_system_free(s);
   uat_mlp_free(m);

@@ -13,12 +13,17 @@ _uat() {
     --trainer|-T)
       mapfile -t COMPREPLY < <(compgen -W "$("${COMP_WORDS[0]}" fit --list-trainers 2>/dev/null | awk 'NR > 1 { print $1 }')" -- "$cur")
       return ;;
+    --gradient)
+      mapfile -t COMPREPLY < <(compgen -W "auto forward adjoint" -- "$cur")
+      return ;;
     --act|--out-act)
       mapfile -t COMPREPLY < <(compgen -W "identity sigmoid tanh relu softplus sin step softmax" -- "$cur")
       return ;;
   esac
   if [[ "$cur" == -* ]]; then
-    mapfile -t COMPREPLY < <(compgen -W "$("${COMP_WORDS[0]}" "$cmd" --help 2>/dev/null | grep -oE -- '--[a-z][a-z-]*' | sort -u)" -- "$cur")
+    local extra=
+    [[ " ${COMP_WORDS[*]} " == *" ode-data:"* ]] && extra="--target ode-data:"
+    mapfile -t COMPREPLY < <(compgen -W "$("${COMP_WORDS[0]}" "$cmd" $extra --help 2>/dev/null | grep -oE -- '--[a-z][a-z-]*' | sort -u)" -- "$cur")
     return
   fi
   if [ "$cmd" = ode ] && [ "$COMP_CWORD" -eq 2 ]; then
