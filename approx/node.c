@@ -16,14 +16,15 @@
 #include "uat/trainers.h"
 
 /* Above this many parameters, AUTO computes single shooting's gradient by the adjoint. */
-enum { NODE_ADJOINT_ABOVE = 200 };
+enum { NODE_ADJOINT_ABOVE = 1000 };
 
 struct uat_node {
   uat_mlp *m;
   uat_node_problem pb;
   uat_node_params par;
   uat_mlp_system *sys;
-  uat_ode_sens *sens;
+  uat_ode_sens *sens;    /* BDF: CVODES' staggered sensitivities */
+  uat_ode_sens_aug *aug; /* Adams: the augmented system */
   uat_ode_params prm;
   size_t dim, P, q, nx, nres, S, off_z, longest;
   size_t rows_data, rows_init, rows_cont;
@@ -62,7 +63,7 @@ int uat_node_gradient_parse(const char *name, uat_node_gradient *g) {
 const char *uat_node_gradient_name(uat_node_gradient g) { return gradient_names[g]; }
 
 uat_node_params uat_node_default_params(void) {
-  return (uat_node_params){UAT_NODE_LM, 100, 300, 0.01, UAT_NODE_GRAD_AUTO, 1e-10};
+  return (uat_node_params){UAT_NODE_LM, 100, 300, 0.01, UAT_NODE_GRAD_AUTO, 1e-10, UAT_ODE_ADAMS};
 }
 
 /* df/dq for the sensitivity solves: the network's df/dtheta, zero for the initial state. */
@@ -74,9 +75,19 @@ static int node_dfdq(double t, const double *y, double *out, void *ctx) {
   return 0;
 }
 
+/* f, J and df/dq together for the augmented sensitivities. */
+static int node_fjq(double t, const double *y, double *f, double *J, double *dfdq, void *ctx) {
+  (void)t;
+  const uat_node *nd = ctx;
+  if (uat_mlp_system_fjq(nd->sys, y, f, J, dfdq, nd->q) != 0) return -1;
+  for (size_t i = 0; i < nd->dim; i++) memset(dfdq + i * nd->q + nd->P, 0, nd->dim * sizeof *dfdq);
+  return 0;
+}
+
 void uat_node_free(uat_node *nd) {
   if (nd == NULL) return;
   uat_ode_sens_free(nd->sens);
+  uat_ode_sens_aug_free(nd->aug);
   uat_mlp_system_free(nd->sys);
   free(nd->b);
   free(nd->Y);
@@ -139,7 +150,7 @@ uat_node *uat_node_alloc(uat_mlp *m, const uat_node_problem *pb, const uat_node_
   nd->P = m->n_params;
   nd->q = nd->P + nd->dim;
   nd->prm = uat_ode_default_params();
-  nd->prm.method = UAT_ODE_BDF;
+  nd->prm.method = nd->par.method == UAT_ODE_BDF ? UAT_ODE_BDF : UAT_ODE_ADAMS;
   nd->prm.rtol = nd->par.rtol;
   nd->prm.atol = nd->par.rtol / 100;
   nd->b = malloc((S + 1) * sizeof *nd->b);
@@ -150,7 +161,10 @@ uat_node *uat_node_alloc(uat_mlp *m, const uat_node_problem *pb, const uat_node_
     uat_node_free(nd);
     return NULL;
   }
-  nd->sens = uat_ode_sens_alloc(uat_mlp_system_get(nd->sys), nd->q, node_dfdq, nd, &nd->prm, err);
+  if (nd->prm.method == UAT_ODE_BDF)
+    nd->sens = uat_ode_sens_alloc(uat_mlp_system_get(nd->sys), nd->q, node_dfdq, nd, &nd->prm, err);
+  else
+    nd->aug = uat_ode_sens_aug_alloc(nd->dim, nd->q, node_fjq, nd, &nd->prm, err);
   nd->Y = malloc(nd->longest * nd->dim * sizeof *nd->Y);
   nd->Sv = malloc(nd->longest * nd->dim * nd->q * sizeof *nd->Sv);
   nd->S0 = calloc(nd->dim * nd->q, sizeof *nd->S0);
@@ -158,9 +172,9 @@ uat_node *uat_node_alloc(uat_mlp *m, const uat_node_problem *pb, const uat_node_
   nd->r = malloc(nd->nres * sizeof *nd->r);
   nd->J = malloc(nd->nres * nd->nx * sizeof *nd->J);
   nd->x = malloc(nd->nx * sizeof *nd->x);
-  if (!nd->b || !nd->sens || !nd->Y || !nd->Sv || !nd->S0 || !nd->y0 || !nd->r || !nd->J ||
-      !nd->x) {
-    if (nd->sens) uat_error_set(err, UAT_ENOMEM, "out of memory");
+  const int solver = nd->sens != NULL || nd->aug != NULL;
+  if (!nd->b || !solver || !nd->Y || !nd->Sv || !nd->S0 || !nd->y0 || !nd->r || !nd->J || !nd->x) {
+    if (solver) uat_error_set(err, UAT_ENOMEM, "out of memory");
     uat_node_free(nd);
     return NULL;
   }
@@ -198,6 +212,7 @@ static int solve_segment(uat_node *nd, size_t s, const double *z, int sens, uat_
   const double *t = nd->pb.times + k0;
   if (sens) {
     nd->sens_solves++;
+    if (nd->aug) return uat_ode_sens_aug_solve(nd->aug, z, nd->S0, len, t, nd->Y, nd->Sv, err);
     return uat_ode_sens_solve(nd->sens, NULL, z, nd->S0, len, t, nd->Y, nd->Sv, err);
   }
   nd->solves++;

@@ -101,6 +101,28 @@ int uat_mlp_system_vjp(const uat_mlp_system *s, const double *y, const double *l
   return 0;
 }
 
+int uat_mlp_system_fjq(const uat_mlp_system *s, const double *y, double *f, double *J, double *dfdq,
+                       size_t ld) {
+  net_ctx *c = (net_ctx *)&s->c;
+  const size_t n = s->sys.dim;
+  const double *v = uat_mlp_forward(c->m, c->w, 1, y);
+  if (v == NULL) return -1;
+  memcpy(f, v, n * sizeof *f);
+  double e[UAT_MLP_SYSTEM_MAX_DIM] = {0};
+  for (size_t o = 0; o < n; o++) { /* row o of J and of df/dtheta from one reverse pass */
+    e[o] = 1.0;
+    const int st = uat_mlp_backward(c->m, c->w, e, dfdq + o * ld, J + o * n);
+    e[o] = 0.0;
+    if (st != UAT_OK) return -1;
+  }
+  if (c->known == NULL) return 0;
+  if (c->known->rhs(0.0, y, c->kbuf, c->known_p, c->known->ctx) != 0) return -1;
+  for (size_t i = 0; i < n; i++) f[i] += c->kbuf[i];
+  if (c->known->jac(0.0, y, c->kbuf, c->known_p, c->known->ctx) != 0) return -1;
+  for (size_t i = 0; i < n * n; i++) J[i] += c->kbuf[i];
+  return 0;
+}
+
 int uat_mlp_system_dfdtheta(const uat_mlp_system *s, const double *y, double *out, size_t ld) {
   const net_ctx *c = &s->c;
   const size_t P = c->m->n_params;

@@ -1,8 +1,10 @@
 /* bench_node.c — what a neural ODE's Levenberg-Marquardt iteration costs in forward solves: for
  * the universal-differential-equation network 2-5-5-5-2 (87 parameters, tanh) on
- * Lotka-Volterra's [0, 3] with 31 outputs, one CVODES solve with all 87 sensitivities against
- * one plain solve of the same network (BDF, rtol 1e-10), median of 7; the ratio is the
- * iteration's cost in forward solves (goal of the neural-ODE issue: under 20). Not a test. */
+ * Lotka-Volterra's [0, 3] with 31 outputs, a solve with all 87 sensitivities against a plain
+ * solve of the same network (rtol 1e-10), median of 7: CVODES' staggered sensitivities (BDF) and
+ * the augmented system (Adams, what the fits use); then whole LM iterations of a fit to the noisy
+ * data, and the loss gradient by forward sensitivities and by the adjoint (goal of the
+ * neural-ODE issue: an LM iteration under 20 forward solves). Not a test. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -10,6 +12,12 @@
 #include "uat/init.h"
 #include "uat/node.h"
 #include "uat/rollout.h"
+
+static int bench_fjq(double t, const double *y, double *f, double *J, double *q, void *ctx) {
+  (void)t;
+  const uat_mlp_system *s = ctx;
+  return uat_mlp_system_fjq(s, y, f, J, q, 87);
+}
 
 int main(void) {
   bench_print_machine(UAT_BUILD_TYPE);
@@ -43,8 +51,26 @@ int main(void) {
   }
   const double a = bench_median(plain, REPS), b = bench_median(sens, REPS);
   printf("\nnetwork 2-5-5-5-2, %zu parameters, %d outputs on [0, 3]\n", P, N);
-  printf("plain solve %.1f us, solve with %zu sensitivities %.1f us: %.1f forward solves\n",
-         a * 1e6, P, b * 1e6, b / a);
+  printf("BDF: plain solve %.1f us, CVODES staggered sensitivities %.1f us: %.1f solves\n", a * 1e6,
+         b * 1e6, b / a);
+  /* the augmented Adams system against a plain Adams solve */
+  uat_ode_params ad = prm;
+  ad.method = UAT_ODE_ADAMS;
+  uat_ode_sens_aug *aug = uat_ode_sens_aug_alloc(2, P, bench_fjq, s, &ad, &err);
+  for (int rep = 0; rep < REPS && aug; rep++) {
+    uat_ode_trajectory *tr = NULL;
+    double t0 = bench_now();
+    uat_ode_solve(uat_mlp_system_get(s), NULL, y0, N, t, &ad, &tr, NULL, &err);
+    plain[rep] = bench_now() - t0;
+    uat_ode_trajectory_free(tr);
+    t0 = bench_now();
+    uat_ode_sens_aug_solve(aug, y0, NULL, N, t, Y, S, &err);
+    sens[rep] = bench_now() - t0;
+  }
+  uat_ode_sens_aug_free(aug);
+  const double a2 = bench_median(plain, REPS), b2 = bench_median(sens, REPS);
+  printf("Adams: plain solve %.1f us, augmented sensitivities %.1f us: %.1f solves\n", a2 * 1e6,
+         b2 * 1e6, b2 / a2);
   /* whole LM iterations on the UDE anchor's data (5% noise): trial solves, rejected steps and
    * the Jacobian's sensitivity solve, against one plain solve */
   uat_node_spec ns;

@@ -39,7 +39,7 @@ typedef enum {
 
 /** How the loss gradient is computed for Adam and L-BFGS (LM always uses the sensitivities). */
 typedef enum {
-  UAT_NODE_GRAD_AUTO = 0, /**< adjoint for single shooting above 200 parameters, else forward */
+  UAT_NODE_GRAD_AUTO = 0, /**< adjoint for single shooting above 1000 parameters, else forward */
   UAT_NODE_GRAD_FORWARD,  /**< J^T r from the forward sensitivities */
   UAT_NODE_GRAD_ADJOINT   /**< the adjoint method (single shooting only) */
 } uat_node_gradient;
@@ -56,6 +56,9 @@ typedef struct {
   double adam_lr;    /**< Adam's learning rate (0.01) */
   uat_node_gradient gradient;
   double rtol; /**< CVODES relative tolerance of the fits' solves (1e-10; atol rtol/100) */
+  uat_ode_method method; /**< UAT_ODE_ADAMS (default): Adams solves, sensitivities as one
+                              augmented system (uat_ode_sens_aug); UAT_ODE_BDF, for stiff
+                              systems: BDF solves, CVODES' staggered sensitivities */
 } uat_node_params;
 
 uat_node_params uat_node_default_params(void);

@@ -183,6 +183,23 @@ void uat_ode_sens_free(uat_ode_sens *s);
 int uat_ode_sens_solve(uat_ode_sens *s, const double *p, const double *y0, const double *S0,
                        size_t n_times, const double *times, double *Y, double *S, uat_error *err);
 
+/** f (dim), J (dim x dim, row-major) and df/dq (dim x P, row-major) at (t, y) together; 0 on
+ *  success. */
+typedef int (*uat_ode_fjq)(double t, const double *y, double *f, double *J, double *dfdq,
+                           void *ctx);
+
+/** Forward sensitivities of a non-stiff system as one augmented ODE [y; S] (Adams-Moulton with
+ *  fixed-point iteration, one fjq call per right-hand side, error and convergence tests on the
+ *  states alone: the steps of a plain Adams solve). Several times cheaper than uat_ode_sens for
+ *  a handful of states and many quantities; for stiff systems use uat_ode_sens (BDF). Kept
+ *  between solves; Y, S, S0 as uat_ode_sens_solve. */
+typedef struct uat_ode_sens_aug uat_ode_sens_aug;
+uat_ode_sens_aug *uat_ode_sens_aug_alloc(size_t dim, size_t P, uat_ode_fjq fjq, void *ctx,
+                                         const uat_ode_params *params, uat_error *err);
+void uat_ode_sens_aug_free(uat_ode_sens_aug *s);
+int uat_ode_sens_aug_solve(uat_ode_sens_aug *s, const double *y0, const double *S0, size_t n_times,
+                           const double *times, double *Y, double *S, uat_error *err);
+
 /** Gradient of a loss sum_k g_k(y(t_k)) by the adjoint method (CVODES: checkpointed forward
  *  solve, then lambda' = -J^T lambda backwards with the jumps lambda += dg_k/dy at the
  *  observation times and the quadrature of lambda^T df/dq): the cost of a few solves, whatever

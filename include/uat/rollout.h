@@ -33,6 +33,11 @@ int uat_mlp_system_set_known(uat_mlp_system *s, const uat_ode_system *known, con
 int uat_mlp_system_vjp(const uat_mlp_system *s, const double *y, const double *lambda,
                        double *jt_lambda, double *grad);
 
+/** The whole field f (dim), its Jacobian J (dim x dim) and d m / d theta (dim rows of P, row
+ *  stride ld >= P) at y: one forward and dim reverse passes (uat_ode_fjq's needs). 0 or -1. */
+int uat_mlp_system_fjq(const uat_mlp_system *s, const double *y, double *f, double *J, double *dfdq,
+                       size_t ld);
+
 /** d m / d theta at y into out (dim rows of P, row stride ld >= P). 0 or -1. */
 int uat_mlp_system_dfdtheta(const uat_mlp_system *s, const double *y, double *out, size_t ld);
 void uat_mlp_system_free(uat_mlp_system *s);
