@@ -52,6 +52,8 @@ static void help(FILE *fp) {
       "      --continuity W  weight of the segments' continuity residuals (default 1)\n"
       "      --ridge L       penalty L |theta|^2 (default 1e-10)\n"
       "      --rtol R        CVODES tolerance of the fit's solves (default 1e-10)\n"
+      "      --method M      adams (default: sensitivities as one augmented system) or bdf\n"
+      "                      (stiff systems: CVODES' staggered sensitivities)\n"
       "Output:\n"
       "      --horizon T     extrapolate to T (default: twice the data's span)\n"
       "  -o, --output MODEL  save the network\n"
@@ -111,6 +113,7 @@ enum {
   O_CONT,
   O_RIDGE,
   O_RTOL,
+  O_METHOD,
   O_HORIZON,
   O_PLOT,
   O_DATAOUT
@@ -136,6 +139,7 @@ static const struct option node_opts[] = {{"target", required_argument, NULL, 't
                                           {"continuity", required_argument, NULL, O_CONT},
                                           {"ridge", required_argument, NULL, O_RIDGE},
                                           {"rtol", required_argument, NULL, O_RTOL},
+                                          {"method", required_argument, NULL, O_METHOD},
                                           {"horizon", required_argument, NULL, O_HORIZON},
                                           {"output", required_argument, NULL, 'o'},
                                           {"plot", required_argument, NULL, O_PLOT},
@@ -192,6 +196,14 @@ static int option(node_options *o, int c, const char *arg) {
     return uat_node_trainer_parse(arg, &s->fit.trainer) == UAT_OK
                ? 0
                : bad("--trainer", "lm, adam, lbfgs or adam+lbfgs", arg);
+  case O_METHOD:
+    if (strcmp(arg, "adams") == 0)
+      s->fit.method = UAT_ODE_ADAMS;
+    else if (strcmp(arg, "bdf") == 0)
+      s->fit.method = UAT_ODE_BDF;
+    else
+      return bad("--method", "adams or bdf", arg);
+    return 0;
   case O_GRAD:
     return uat_node_gradient_parse(arg, &s->fit.gradient) == UAT_OK
                ? 0
@@ -243,8 +255,8 @@ static void print_report(const node_options *o, const uat_node_data *d, const ua
   printf("layers = ");
   for (size_t l = 0; l <= m->n_layers; l++) printf("%s%zu", l ? "," : "", m->sizes[l]);
   printf("\nact = %s\n", uat_activation_name(o->s.act));
-  printf("trainer = %s\ngradient = %s\n", uat_node_trainer_name(o->s.fit.trainer),
-         uat_node_gradient_name(r->fit.gradient));
+  printf("trainer = %s\ngradient = %s\nmethod = %s\n", uat_node_trainer_name(o->s.fit.trainer),
+         uat_node_gradient_name(r->fit.gradient), o->s.fit.method == UAT_ODE_BDF ? "bdf" : "adams");
   printf("segments = %zu\nparams = %zu\n", o->s.segments ? o->s.segments : 1, r->n_params);
   print_g("collocation_rmse", r->collocation_rmse);
   printf("iterations = %zu\nsens_solves = %zu\nsolves = %zu\nseconds = %.3f\n", r->fit.iterations,
