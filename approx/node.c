@@ -187,6 +187,8 @@ size_t uat_node_size(const uat_node *nd) { return nd->nx; }
 size_t uat_node_residual_count(const uat_node *nd) { return nd->nres; }
 const double *uat_node_y0(const uat_node *nd) { return nd->y0; }
 
+void uat_node_set_y0(uat_node *nd, const double *y0) { memmove(nd->y0, y0, nd->dim * sizeof *y0); }
+
 void uat_node_get(const uat_node *nd, double *x) {
   memcpy(x, nd->m->theta, nd->P * sizeof *x);
   if (nd->pb.fit_y0) memcpy(x + nd->P, nd->y0, nd->dim * sizeof *x);

@@ -484,6 +484,32 @@ static int start(const uat_node_spec *s, const uat_node_data *d, uat_mlp **m,
                                    &rep->collocation_rmse, err);
 }
 
+/* Single shooting from multiple shooting's result: the network and the initial state it
+ * reached, the segments' states dropped. The counts add up; nd's initial state is updated. */
+static int polish(const uat_node_spec *s, uat_node_problem *pb, uat_mlp *m, uat_node *nd,
+                  uat_node_report *rep, uat_error *err) {
+  uat_node_problem one = *pb;
+  one.segments = 1;
+  uat_node_params par = s->fit;
+  par.trainer = UAT_NODE_LM;
+  par.iterations = s->polish;
+  uat_node *single = uat_node_alloc(m, &one, &par, err);
+  if (single == NULL) return err ? err->status : UAT_ENOMEM;
+  uat_node_set_y0(single, uat_node_y0(nd)); /* where multiple shooting left it */
+  uat_node_result r;
+  const int st = uat_node_fit(single, &r, err);
+  if (st == UAT_OK) {
+    rep->fit.iterations += r.iterations;
+    rep->fit.sens_solves += r.sens_solves;
+    rep->fit.solves += r.solves;
+    rep->fit.rmse = r.rmse;
+    rep->fit.loss = r.loss;
+    uat_node_set_y0(nd, uat_node_y0(single));
+  }
+  uat_node_free(single);
+  return st;
+}
+
 int uat_node_run(const uat_node_spec *s, const uat_node_data *d, uat_mlp **model,
                  uat_node_report *rep, uat_error *err) {
   report_init(rep);
@@ -509,9 +535,10 @@ int uat_node_run(const uat_node_spec *s, const uat_node_data *d, uat_mlp **model
   uat_node *nd = st == UAT_OK ? uat_node_alloc(m, &pb, &s->fit, err) : NULL;
   if (st == UAT_OK && nd == NULL) st = err->status;
   if (st == UAT_OK) st = uat_node_fit(nd, &rep->fit, err);
+  if (st == UAT_OK && s->polish > 0 && pb.segments > 1) st = polish(s, &pb, m, nd, rep, err);
   if (st == UAT_OK) {
     rep->n_params = m->n_params;
-    memcpy(rep->y0, uat_node_y0(nd), d->dim * sizeof *rep->y0);
+    memcpy(rep->y0, uat_node_y0(nd), d->dim * sizeof *rep->y0); /* after any polish */
     const run_ctx c = {d, known, kp, m, rep->y0};
     if (d->truth && d->system) {
       st = measure(&c, s, rep, err);

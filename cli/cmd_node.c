@@ -50,6 +50,7 @@ static void help(FILE *fp) {
       "      --gradient G    auto, forward or adjoint (Adam and L-BFGS; default auto)\n"
       "      --segments K    multiple shooting with K segments (default 1)\n"
       "      --continuity W  weight of the segments' continuity residuals (default 1)\n"
+      "      --polish N      then N LM iterations of single shooting (default 0)\n"
       "      --ridge L       penalty L |theta|^2 (default 1e-10)\n"
       "      --rtol R        CVODES tolerance of the fit's solves (default 1e-10)\n"
       "      --method M      adams (default: sensitivities as one augmented system) or bdf\n"
@@ -113,6 +114,7 @@ enum {
   O_CONT,
   O_RIDGE,
   O_RTOL,
+  O_POLISH,
   O_METHOD,
   O_HORIZON,
   O_PLOT,
@@ -139,6 +141,7 @@ static const struct option node_opts[] = {{"target", required_argument, NULL, 't
                                           {"continuity", required_argument, NULL, O_CONT},
                                           {"ridge", required_argument, NULL, O_RIDGE},
                                           {"rtol", required_argument, NULL, O_RTOL},
+                                          {"polish", required_argument, NULL, O_POLISH},
                                           {"method", required_argument, NULL, O_METHOD},
                                           {"horizon", required_argument, NULL, O_HORIZON},
                                           {"output", required_argument, NULL, 'o'},
@@ -178,6 +181,7 @@ static int option(node_options *o, int c, const char *arg) {
   case O_MAXIT: return count("--max-iter", arg, &s->fit.iterations);
   case O_ADAM: return count("--adam-steps", arg, &s->fit.adam_steps);
   case O_SEG: return count("--segments", arg, &s->segments);
+  case O_POLISH: return count("--polish", arg, &s->polish);
   case O_COLLOC: return yes_no_auto("--collocation", arg, &s->collocation);
   case O_FITY0: return yes_no_auto("--fit-y0", arg, &s->fit_y0);
   case 's':
@@ -257,7 +261,9 @@ static void print_report(const node_options *o, const uat_node_data *d, const ua
   printf("\nact = %s\n", uat_activation_name(o->s.act));
   printf("trainer = %s\ngradient = %s\nmethod = %s\n", uat_node_trainer_name(o->s.fit.trainer),
          uat_node_gradient_name(r->fit.gradient), o->s.fit.method == UAT_ODE_BDF ? "bdf" : "adams");
-  printf("segments = %zu\nparams = %zu\n", o->s.segments ? o->s.segments : 1, r->n_params);
+  printf("segments = %zu\n", o->s.segments ? o->s.segments : 1);
+  if (o->s.polish) printf("polish = %zu\n", o->s.polish);
+  printf("params = %zu\n", r->n_params);
   print_g("collocation_rmse", r->collocation_rmse);
   printf("iterations = %zu\nsens_solves = %zu\nsolves = %zu\nseconds = %.3f\n", r->fit.iterations,
          r->fit.sens_solves, r->fit.solves, r->seconds);

@@ -102,6 +102,9 @@ int uat_node_fit(uat_node *nd, uat_node_result *r, uat_error *err);
 /** The initial state of the model (dim values): the fitted one, or the first observation. */
 const double *uat_node_y0(const uat_node *nd);
 
+/** Set the model's initial state (the fit's start when it is a parameter). */
+void uat_node_set_y0(uat_node *nd, const double *y0);
+
 /** A fit of m to the observations in one call: single shooting from obs[0],
  *  Levenberg-Marquardt with ridge (> 0), at most max_iter iterations. */
 int uat_node_fit_lm(uat_mlp *m, const uat_ode_system *like, size_t n, const double *times,
@@ -174,6 +177,8 @@ typedef struct {
   size_t segments;     /**< multiple shooting (0, 1: single) */
   double ridge;        /**< penalty on theta (0: 1e-10, enough to keep LM well posed) */
   double continuity;   /**< weight of the continuity residuals (0: 1) */
+  size_t polish;       /**< after multiple shooting, this many LM iterations of single
+                            shooting from its result (0: none) */
   int fit_y0;          /**< -1: when the data are noisy or read from a file; 0 no; 1 yes */
   int collocation;     /**< -1: for noise-free generated data when the slopes outnumber the
                             parameters (noisy slopes mislead); 0 no; 1 yes */
