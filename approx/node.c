@@ -404,13 +404,13 @@ static void lm_work_free(lm_work *w) {
 }
 
 static int lm_work_alloc(lm_work *w, size_t n, size_t m) {
-  w->A = malloc(n * n * sizeof *w->A);
-  w->g = malloc(n * sizeof *w->g);
+  w->A = calloc(n * n, sizeof *w->A);
+  w->g = calloc(n, sizeof *w->g);
   w->D = calloc(n, sizeof *w->D);
-  w->M = malloc(n * n * sizeof *w->M);
-  w->d = malloc(n * sizeof *w->d);
-  w->xn = malloc(n * sizeof *w->xn);
-  w->rn = malloc(m * sizeof *w->rn);
+  w->M = calloc(n * n, sizeof *w->M);
+  w->d = calloc(n, sizeof *w->d);
+  w->xn = calloc(n, sizeof *w->xn);
+  w->rn = calloc(m, sizeof *w->rn);
   const size_t pk = uat_gemm_pack_size(n, n, m);
   w->pack = pk ? malloc(pk * sizeof *w->pack) : NULL;
   return w->A && w->g && w->D && w->M && w->d && w->xn && w->rn && (w->pack || pk == 0) ? 0 : -1;
@@ -449,12 +449,14 @@ static int fit_lm(uat_node *nd, double *x, uat_node_result *res, uat_error *err)
   const size_t n = nd->nx, m = nd->nres;
   lm_work w = {0};
   double F = 0.0, mu = 1e-3, nu = 2.0; /* mu relative to the scaling D ~ diag(J^T J) */
-  int st = lm_work_alloc(&w, n, m) == 0 ? UAT_OK : uat_error_set(err, UAT_ENOMEM, "out of memory");
-  if (st == UAT_OK) st = lm_linearise(nd, x, &w, &F, err);
+  if (lm_work_alloc(&w, n, m) != 0) {
+    lm_work_free(&w);
+    return uat_error_set(err, UAT_ENOMEM, "out of memory");
+  }
+  int st = lm_linearise(nd, x, &w, &F, err);
   for (size_t it = 0; st == UAT_OK && it < nd->par.iterations && F > 0; it++) {
     res->iterations++;
     int accepted = 0;
-    double Fn = F;
     for (int tries = 0; tries < 40 && !accepted; tries++) {
       if (lm_step(n, &w, mu) != 0) {
         mu *= nu;
@@ -467,7 +469,7 @@ static int fit_lm(uat_node *nd, double *x, uat_node_result *res, uat_error *err)
         pred += 0.5 * w.d[j] * (mu * fmax(w.D[j], 1e-300) * w.d[j] - w.g[j]);
       }
       uat_error trial;
-      Fn = INFINITY;
+      double Fn = INFINITY;
       if (uat_node_residuals(nd, w.xn, w.rn, NULL, &trial) == UAT_OK) {
         Fn = 0.0;
         for (size_t i = 0; i < m; i++) Fn += 0.5 * w.rn[i] * w.rn[i];
@@ -498,10 +500,16 @@ static int fit_adam(uat_node *nd, double *x, uat_node_result *res, uat_error *er
   op.lr = nd->par.adam_lr;
   uat_optimizer *opt = uat_optimizer_alloc(&op, nd->nx);
   double *g = malloc(nd->nx * sizeof *g), *best = malloc(nd->nx * sizeof *best);
-  int st = opt && g && best ? UAT_OK : uat_error_set(err, UAT_ENOMEM, "out of memory");
+  if (opt == NULL || g == NULL || best == NULL) {
+    uat_optimizer_free(opt);
+    free(g);
+    free(best);
+    return uat_error_set(err, UAT_ENOMEM, "out of memory");
+  }
+  int st = UAT_OK;
   double fbest = INFINITY;
   for (size_t it = 0; st == UAT_OK && it < nd->par.adam_steps; it++) {
-    double f;
+    double f = NAN;
     st = uat_node_loss(nd, x, nd->par.gradient, &f, g, err);
     if (st == UAT_OK && !isfinite(f))
       st = uat_error_set(err, UAT_EDIVERGED, "the loss is not finite at Adam step %zu", it + 1);

@@ -119,8 +119,8 @@ static int load_csv(const char *path, uat_node_data **out, uat_error *err) {
   if (st != UAT_OK) return st;
   long col[2 * UAT_MLP_SYSTEM_MAX_DIM + 64];
   size_t dim = 0;
-  const int truth =
-      tb->cols >= 2 && tb->cols - 1 <= UAT_MLP_SYSTEM_MAX_DIM * 2 && csv_columns(tb, &dim, col);
+  const int truth = tb->cols >= 2 && tb->cols - 1 <= (size_t)UAT_MLP_SYSTEM_MAX_DIM * 2 &&
+                    csv_columns(tb, &dim, col);
   if (dim == 0 || dim > UAT_MLP_SYSTEM_MAX_DIM || tb->rows < 3) {
     st = uat_error_set(err, UAT_EINVAL,
                        "%s: expected a time column and 1 to %d state columns, 3 rows or more; "
@@ -333,7 +333,7 @@ static int predict(const uat_mlp *m, const uat_node_data *d, const uat_ode_syste
   uat_ode_trajectory *tr = NULL;
   if (st == UAT_OK)
     st = uat_ode_solve(uat_mlp_system_get(s), NULL, y0, n, times, &prm, &tr, NULL, err);
-  if (st == UAT_OK) memcpy(y, tr->y, n * d->dim * sizeof *y);
+  if (st == UAT_OK && tr) memcpy(y, tr->y, n * d->dim * sizeof *y);
   uat_ode_trajectory_free(tr);
   uat_mlp_system_free(s);
   return st;
@@ -428,8 +428,14 @@ static int measure(const run_ctx *c, const uat_node_spec *s, uat_node_report *re
   double *times = malloc((nm + FIELD_TIMES) * sizeof *times);
   double *a = malloc((nm + FIELD_TIMES) * dim * sizeof *a);
   double *b = malloc((nm + FIELD_TIMES) * dim * sizeof *b);
-  int st = times && a && b ? UAT_OK : uat_error_set(err, UAT_ENOMEM, "out of memory");
-  if (st == UAT_OK) { /* held out: the midpoints */
+  if (times == NULL || a == NULL || b == NULL) {
+    free(times);
+    free(a);
+    free(b);
+    return uat_error_set(err, UAT_ENOMEM, "out of memory");
+  }
+  int st = UAT_OK;
+  { /* held out: the midpoints */
     times[0] = t0;
     for (size_t k = 0; k + 1 < n; k++) times[k + 1] = 0.5 * (d->t[k] + d->t[k + 1]);
     st = compare_at(c, n, times, 1, &rep->heldout_error, a, b, err);
@@ -521,7 +527,12 @@ int uat_node_run(const uat_node_spec *s, const uat_node_data *d, uat_mlp **model
   if (st != UAT_OK) return st;
   const uat_ode_system *known = kx ? uat_ode_expr_system_get(kx) : NULL;
   uat_mlp *m = build(s, d, err);
-  st = m ? start(s, d, &m, known, kp, rep, err) : err->status;
+  if (m == NULL) {
+    uat_ode_expr_system_free(kx);
+    free(kp);
+    return err ? err->status : UAT_ENOMEM;
+  }
+  st = start(s, d, &m, known, kp, rep, err);
   uat_node_problem pb = {.like = &d->like,
                          .known = known,
                          .known_params = kp,
@@ -543,10 +554,10 @@ int uat_node_run(const uat_node_spec *s, const uat_node_data *d, uat_mlp **model
     if (d->truth && d->system) {
       st = measure(&c, s, rep, err);
     } else { /* against the file's truth columns, or the data themselves */
-      double *y = malloc(d->n * d->dim * sizeof *y);
-      st = y ? predict(m, d, known, kp, rep->y0, d->n, d->t, y, err)
-             : uat_error_set(err, UAT_ENOMEM, "out of memory");
-      if (st == UAT_OK)
+      double *y = calloc(d->n * d->dim, sizeof *y);
+      if (y == NULL) st = uat_error_set(err, UAT_ENOMEM, "out of memory");
+      if (y) st = predict(m, d, known, kp, rep->y0, d->n, d->t, y, err);
+      if (y && st == UAT_OK)
         rep->trajectory_error = rel_rms(0, d->n, d->dim, y, d->truth ? d->truth : d->obs);
       free(y);
     }

@@ -334,8 +334,14 @@ static int plot(const node_options *o, const uat_node_data *d, const uat_mlp *m,
   double *t = malloc(NT * sizeof *t), *y = malloc(NT * d->dim * sizeof *y);
   double *truth = d->system ? malloc(NT * d->dim * sizeof *truth) : NULL;
   uat_ode_trajectory *tr = NULL;
-  int st = t && y && (truth || !d->system) ? UAT_OK : uat_error_set(err, UAT_ENOMEM, "no memory");
-  for (size_t k = 0; st == UAT_OK && k < NT; k++) t[k] = t0 + (t1 - t0) * (double)k / (NT - 1);
+  if (t == NULL || y == NULL || (truth == NULL && d->system)) {
+    free(t);
+    free(y);
+    free(truth);
+    return uat_error_set(err, UAT_ENOMEM, "out of memory");
+  }
+  int st = UAT_OK;
+  for (size_t k = 0; k < NT; k++) t[k] = t0 + (t1 - t0) * (double)k / (NT - 1);
   if (st == UAT_OK) st = uat_node_predict(m, &o->s, d, r->y0, NT, t, y, err);
   if (st == UAT_OK && d->system) {
     uat_ode_params prm = uat_ode_default_params();

@@ -227,8 +227,8 @@ int uat_ode_adjoint_gradient(const uat_ode_system *sys, const double *p, const d
     st = uat_error_set(err, UAT_ENOMEM, "out of memory");
   else if (setup_forward(&o, &c, y0, times[0], &prm) != 0)
     st = uat_error_set(err, UAT_ESOLVER, "CVODES setup failed%s%s", c.msg[0] ? ": " : "", c.msg);
-  if (st == UAT_OK) st = forward(&o, &c, loss, n_times, times, Y, D, value, err);
-  if (st == UAT_OK) st = backward(&o, &c, n_times, times, D, &prm, err);
+  if (st == UAT_OK && Y && D) st = forward(&o, &c, loss, n_times, times, Y, D, value, err);
+  if (st == UAT_OK && D) st = backward(&o, &c, n_times, times, D, &prm, err);
   if (st == UAT_OK) {
     const double *q = N_VGetArrayPointer(o.qB);
     for (size_t j = 0; j < P; j++) grad_q[j] = -q[j];
