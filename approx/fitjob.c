@@ -10,6 +10,7 @@
 #include "uat/fitjob.h"
 #include "uat/io.h"
 #include "uat/limits.h"
+#include "uat/node.h"
 #include "uat/util.h"
 
 #define MAX_TUNE 32
@@ -24,6 +25,7 @@ struct uat_fit_job {
   int max_iter_set, has_target, has_domain, ran;
   uat_target *t;
   uat_run_result result;
+  uat_node_job *node; /* an ode-data: target: a neural-ODE fit takes every option */
 };
 
 uat_fit_job *uat_fit_job_alloc(void) {
@@ -36,6 +38,7 @@ uat_fit_job *uat_fit_job_alloc(void) {
 
 void uat_fit_job_free(uat_fit_job *j) {
   if (j == NULL) return;
+  uat_node_job_free(j->node);
   uat_target_free(j->t);
   free(j);
 }
@@ -114,6 +117,10 @@ int uat_fit_job_set(uat_fit_job *j, const char *key, const char *value, uat_erro
   uat_error_clear(err);
   if (key == NULL || value == NULL) return uat_error_set(err, UAT_EINVAL, "no key or value");
   j->ran = 0;
+  if (strcmp(key, "target") == 0 && strncmp(value, "ode-data:", 9) == 0 && j->node == NULL &&
+      (j->node = uat_node_job_alloc()) == NULL)
+    return uat_error_set(err, UAT_ENOMEM, "out of memory");
+  if (j->node) return uat_node_job_set(j->node, key, value, err);
   if (strcmp(key, "target") == 0)
     return (j->has_target = 1), copy(j->target, MAX_TEXT, key, value, err);
   if (strcmp(key, "domain") == 0)
@@ -189,6 +196,7 @@ int uat_fit_job_run(uat_fit_job *j, uat_mlp **model, uat_error *err) {
   uat_error_clear(err);
   if (model) *model = NULL;
   j->ran = 0;
+  if (j->node) return uat_node_job_run(j->node, model, err);
   int st = prepare(j, err);
   if (st != UAT_OK) return st;
   st = uat_run(&j->spec, model, &j->result, err);
@@ -217,6 +225,7 @@ void uat_run_print(FILE *fp, const uat_run_spec *s, const uat_target *t, const u
 }
 
 size_t uat_fit_job_report(const uat_fit_job *j, char *buf, size_t len) {
+  if (j->node) return uat_node_job_report(j->node, buf, len);
   if (!j->ran) {
     if (len > 0) buf[0] = '\0';
     return 0;
@@ -234,6 +243,7 @@ size_t uat_fit_job_report(const uat_fit_job *j, char *buf, size_t len) {
 }
 
 int uat_fit_job_save(const uat_fit_job *j, const uat_mlp *m, const char *path, uat_error *err) {
+  if (j->node) return uat_node_job_save(j->node, m, path, err);
   uat_model_info info;
   int st = uat_run_model_info(&j->spec, &info, err);
   if (st == UAT_OK) st = uat_mlp_save_info(path, m, &info, err);

@@ -28,7 +28,8 @@ void uat_fit_job_free(uat_fit_job *j);
  *  test-rows, layers, hidden, act, out-act, loss, no-bias (value ignored), trainer, boost,
  *  target-rmse, max-iter, max-seconds, plateau, lr, batch, tune (KEY=VALUE, repeatable), points,
  *  train, test, init, seed, max-memory. UAT_EINVAL with `--NAME: ...` in err for an unknown
- *  key or a bad value. */
+ *  key or a bad value. A target ode-data:... set first makes the job a neural-ODE fit: every
+ *  later option, the run, the report and the saved model are uat_node_job's (uat/node.h). */
 int uat_fit_job_set(uat_fit_job *j, const char *key, const char *value, uat_error *err);
 
 /** Train. *model (may be NULL) receives the network, owned by the caller. The job keeps the

@@ -228,6 +228,46 @@ int uat_node_run(const uat_node_spec *s, const uat_node_data *d, uat_mlp **model
 int uat_node_predict(const uat_mlp *m, const uat_node_spec *s, const uat_node_data *d,
                      const double *y0, size_t n, const double *times, double *y, uat_error *err);
 
+/* ---- the experiment from string options (the command's and the bindings' interface) -------- */
+
+/** A neural-ODE fit described by `uat fit --target ode-data:...`'s long options as strings
+ *  (values are copied). uat_fit_job hands ode-data: targets to one of these, so bindings get
+ *  the command's semantics, report and files. */
+typedef struct uat_node_job uat_node_job;
+uat_node_job *uat_node_job_alloc(void);
+void uat_node_job_free(uat_node_job *j);
+
+/** Keys: target (ode-data:SYSTEM or ode-data:FILE.csv), times (A:B:N), noise, param, y0, known,
+ *  hidden, act, seed, collocation and fit-y0 (yes, no, auto), trainer, max-iter, adam-steps,
+ *  lr, gradient, method, segments, continuity, polish, ridge, rtol, horizon. UAT_EINVAL with
+ *  `--KEY: expected ...` for an unknown key or a bad value. */
+int uat_node_job_set(uat_node_job *j, const char *key, const char *value, uat_error *err);
+
+/** Read or generate the observations (run does it when not done). */
+int uat_node_job_load(uat_node_job *j, uat_error *err);
+
+/** Fit and measure; *model (may be NULL) receives the network, owned by the caller. */
+int uat_node_job_run(uat_node_job *j, uat_mlp **model, uat_error *err);
+
+/** The report the command prints (`key = value` lines), as snprintf: the full length is
+ *  returned; 0 before a successful run. */
+size_t uat_node_job_report(const uat_node_job *j, char *buf, size_t len);
+
+/** Save m with the job's provenance (target, the observations' box as the domain, trainer,
+ *  seed, version), as `-o` does. */
+int uat_node_job_save(const uat_node_job *j, const uat_mlp *m, const char *path, uat_error *err);
+
+/** The observations (and the truth, as STATE_true columns) as CSV, as --data-out writes them. */
+int uat_node_job_write_data(const uat_node_job *j, const char *path, uat_error *err);
+
+/** Data, truth and m's solution to the horizon (uat_plot_trajectory_fit; base: a path without
+ *  .png), as --plot draws them. */
+int uat_node_job_plot(const uat_node_job *j, const uat_mlp *m, const char *base, uat_error *err);
+
+const uat_node_spec *uat_node_job_spec(const uat_node_job *j);
+const uat_node_data *uat_node_job_data(const uat_node_job *j); /**< NULL before loading */
+const uat_node_report *uat_node_job_result(const uat_node_job *j);
+
 #ifdef __cplusplus
 }
 #endif

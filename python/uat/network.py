@@ -249,8 +249,11 @@ def fit(target, domain=None, **options):
     """Train as `uat fit` does, with its long options as keywords (dashes as underscores):
     layers=[1, 32, 1] or hidden=32, trainer="varpro", seed=1, act, out_act, loss, no_bias=True,
     boost, target_rmse, max_iter, plateau="K:REL", lr, batch, tune={"cmaes_sigma0": 1},
-    points, train, test, init, x, y, test_rows. Returns (Network, report dict): the same model
-    file bytes (Network.save) and report as the command."""
+    points, train, test, init, x, y, test_rows. A target "ode-data:SYSTEM" or
+    "ode-data:FILE.csv" fits a neural ODE with that command's options (times="0:3:31", noise,
+    param, y0, known, segments, polish, gradient, method, ...: docs/neural-ode.md). Returns
+    (Network, report dict): the same model file bytes (Network.save) and report as the
+    command."""
     job = _job_alloc()
     err = Error()
     try:
