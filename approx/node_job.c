@@ -17,7 +17,7 @@ enum { JOB_TEXT = 2048 };
 
 struct uat_node_job {
   uat_node_spec s;
-  char target[JOB_TEXT], params[JOB_TEXT], y0[JOB_TEXT], known[JOB_TEXT];
+  char target[JOB_TEXT], params[JOB_TEXT], y0[JOB_TEXT], known[JOB_TEXT], sindy[JOB_TEXT];
   uat_node_data *d;
   uat_node_report rep;
   int ran;
@@ -124,8 +124,13 @@ static int number(uat_node_spec *s, const char *key, const char *value, uat_erro
   struct {
     const char *key;
     double *v;
-  } const reals[] = {{"noise", &s->noise}, {"lr", &s->fit.adam_lr}, {"continuity", &s->continuity},
-                     {"ridge", &s->ridge}, {"rtol", &s->fit.rtol},  {"horizon", &s->horizon}};
+  } const reals[] = {{"noise", &s->noise},
+                     {"lr", &s->fit.adam_lr},
+                     {"continuity", &s->continuity},
+                     {"ridge", &s->ridge},
+                     {"rtol", &s->fit.rtol},
+                     {"horizon", &s->horizon},
+                     {"sindy-threshold", &s->sindy_threshold}};
   struct {
     const char *key;
     size_t *v;
@@ -155,6 +160,7 @@ int uat_node_job_set(uat_node_job *j, const char *key, const char *value, uat_er
   if (strcmp(key, "param") == 0) return text(j->params, key, value, &s->params, err);
   if (strcmp(key, "y0") == 0) return text(j->y0, key, value, &s->y0, err);
   if (strcmp(key, "known") == 0) return text(j->known, key, value, &s->known, err);
+  if (strcmp(key, "sindy") == 0) return text(j->sindy, key, value, &s->sindy, err);
   if (strcmp(key, "times") == 0) return times(s, value, err);
   return number(s, key, value, err);
 }
@@ -226,6 +232,8 @@ static void print_result(FILE *fp, const uat_node_job *j) {
   fprintf(fp, "y0 = ");
   for (size_t i = 0; i < j->d->dim; i++) fprintf(fp, "%s%.17g", i ? "," : "", r->y0[i]);
   fprintf(fp, "\n");
+  for (size_t i = 0; j->s.sindy && i < j->d->dim; i++)
+    fprintf(fp, "sindy.%s = %s\n", j->d->names[i], r->sindy[i]);
 }
 
 size_t uat_node_job_report(const uat_node_job *j, char *buf, size_t len) {

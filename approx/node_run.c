@@ -11,6 +11,7 @@
 #include "uat/init.h"
 #include "uat/io.h"
 #include "uat/node.h"
+#include "uat/sindy.h"
 #include "uat/util.h"
 
 enum { HELD_OUT_EXTRA = 101, FIELD_TIMES = 201 };
@@ -516,6 +517,50 @@ static int polish(const uat_node_spec *s, uat_node_problem *pb, uat_mlp *m, uat_
   return st;
 }
 
+/* SINDy on the network's part along the learned solution over the data's span: the states at
+ * 201 times, the network's outputs there (the known part is not the network's to explain). */
+static int extract(const uat_node_spec *s, const uat_node_data *d, const uat_mlp *m,
+                   const uat_ode_system *known, const double *kp, uat_node_report *rep,
+                   uat_error *err) {
+  enum { NS = 201 };
+  const size_t dim = d->dim;
+  double *t = malloc(NS * sizeof *t), *X = calloc(NS * dim, sizeof *X);
+  double *F = calloc(NS * dim, sizeof *F);
+  uat_mlp_workspace *w = uat_mlp_workspace_alloc(m, NS);
+  uat_sindy_library *lib = NULL;
+  uat_sindy_result res = {0};
+  if (t == NULL || X == NULL || F == NULL || w == NULL) {
+    free(t);
+    free(X);
+    free(F);
+    uat_mlp_workspace_free(w);
+    return uat_error_set(err, UAT_ENOMEM, "out of memory");
+  }
+  for (size_t k = 0; k < NS; k++)
+    t[k] = d->t[0] + (d->t[d->n - 1] - d->t[0]) * (double)k / (NS - 1);
+  int st = predict(m, d, known, kp, rep->y0, NS, t, X, err);
+  if (st == UAT_OK && uat_mlp_predict(m, w, NS, X, F) != UAT_OK)
+    st = uat_error_set(err, UAT_EDOMAIN, "the network failed on the learned solution");
+  if (st == UAT_OK)
+    st = uat_sindy_library_alloc(dim, d->like.state_names, s->sindy, 0, NULL, &lib, err);
+  uat_sindy_params par = uat_sindy_default_params();
+  if (s->sindy_threshold > 0) par.threshold = s->sindy_threshold;
+  if (st == UAT_OK) st = uat_sindy_fit(lib, NS, X, F, &par, &res, err);
+  for (size_t i = 0; st == UAT_OK && i < dim; i++) { /* the right-hand side of "x = ..." */
+    char *e = rep->sindy[i];
+    uat_sindy_equation(&res, lib, d->names[i], i, 6, e, sizeof rep->sindy[i]);
+    const char *rhs = strstr(e, " = ");
+    if (rhs) memmove(e, rhs + 3, strlen(rhs + 3) + 1);
+  }
+  uat_sindy_result_free(&res);
+  uat_sindy_library_free(lib);
+  uat_mlp_workspace_free(w);
+  free(t);
+  free(X);
+  free(F);
+  return st;
+}
+
 int uat_node_run(const uat_node_spec *s, const uat_node_data *d, uat_mlp **model,
                  uat_node_report *rep, uat_error *err) {
   report_init(rep);
@@ -562,6 +607,7 @@ int uat_node_run(const uat_node_spec *s, const uat_node_data *d, uat_mlp **model
       free(y);
     }
   }
+  if (st == UAT_OK && s->sindy) st = extract(s, d, m, known, kp, rep, err);
   rep->seconds = uat_seconds() - t_start;
   uat_node_free(nd);
   uat_ode_expr_system_free(kx);

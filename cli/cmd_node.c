@@ -53,6 +53,9 @@ static void help(FILE *fp) {
       "                      (stiff systems: CVODES' staggered sensitivities)\n"
       "Output:\n"
       "      --horizon T     extrapolate to T (default: twice the data's span)\n"
+      "      --sindy LIB     equations of the network's part along the learned solution by\n"
+      "                      SINDy (LIB as uat extract sindy --library: poly:2, ...);\n"
+      "                      --sindy-threshold T (default 0.05)\n"
       "  -o, --output MODEL  save the network\n"
       "      --plot BASE.png data, truth and the learned solution to the horizon\n"
       "  -h, --help          this text\n");
@@ -84,6 +87,8 @@ static const struct option node_opts[] = {{"target", required_argument, NULL, O_
                                           {"ridge", required_argument, NULL, O_JOB},
                                           {"rtol", required_argument, NULL, O_JOB},
                                           {"horizon", required_argument, NULL, O_JOB},
+                                          {"sindy", required_argument, NULL, O_JOB},
+                                          {"sindy-threshold", required_argument, NULL, O_JOB},
                                           {"output", required_argument, NULL, O_OUTPUT},
                                           {"plot", required_argument, NULL, O_PLOT},
                                           {"data-out", required_argument, NULL, O_DATAOUT},

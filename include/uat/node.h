@@ -172,17 +172,20 @@ typedef struct {
                            states' names and parameters; NULL: none */
   size_t hidden[8];   /**< hidden widths (n_hidden 0: 8) */
   size_t n_hidden;
-  uat_activation act;  /**< hidden activation (tanh) */
-  uat_node_params fit; /**< trainer and its settings */
-  size_t segments;     /**< multiple shooting (0, 1: single) */
-  double ridge;        /**< penalty on theta (0: 1e-10, enough to keep LM well posed) */
-  double continuity;   /**< weight of the continuity residuals (0: 1) */
-  size_t polish;       /**< after multiple shooting, this many LM iterations of single
-                            shooting from its result (0: none) */
-  int fit_y0;          /**< -1: when the data are noisy or read from a file; 0 no; 1 yes */
-  int collocation;     /**< -1: for noise-free generated data when the slopes outnumber the
-                            parameters (noisy slopes mislead); 0 no; 1 yes */
-  double horizon;      /**< extrapolation to this time (0: t1 + (t1 - t0)) */
+  uat_activation act;     /**< hidden activation (tanh) */
+  uat_node_params fit;    /**< trainer and its settings */
+  size_t segments;        /**< multiple shooting (0, 1: single) */
+  double ridge;           /**< penalty on theta (0: 1e-10, enough to keep LM well posed) */
+  double continuity;      /**< weight of the continuity residuals (0: 1) */
+  size_t polish;          /**< after multiple shooting, this many LM iterations of single
+                               shooting from its result (0: none) */
+  int fit_y0;             /**< -1: when the data are noisy or read from a file; 0 no; 1 yes */
+  int collocation;        /**< -1: for noise-free generated data when the slopes outnumber the
+                               parameters (noisy slopes mislead); 0 no; 1 yes */
+  double horizon;         /**< extrapolation to this time (0: t1 + (t1 - t0)) */
+  const char *sindy;      /**< a SINDy library (uat/sindy.h, e.g. "poly:2"): extract equations of
+                               the network's part along the learned solution (NULL: none) */
+  double sindy_threshold; /**< SINDy's threshold (0: 0.05) */
 } uat_node_spec;
 
 void uat_node_spec_defaults(uat_node_spec *s);
@@ -205,6 +208,8 @@ typedef struct {
   double true_invariant_drift;
   double y0[UAT_MLP_SYSTEM_MAX_DIM]; /**< the model's initial state */
   double horizon;
+  char sindy[UAT_MLP_SYSTEM_MAX_DIM][512]; /**< with spec->sindy: the network's part of each
+                                                state's derivative, "-0.9*x*y" */
 } uat_node_report;
 
 /** The observations the spec names (generated or read). Errors name the file, line and column
@@ -239,7 +244,8 @@ void uat_node_job_free(uat_node_job *j);
 
 /** Keys: target (ode-data:SYSTEM or ode-data:FILE.csv), times (A:B:N), noise, param, y0, known,
  *  hidden, act, seed, collocation and fit-y0 (yes, no, auto), trainer, max-iter, adam-steps,
- *  lr, gradient, method, segments, continuity, polish, ridge, rtol, horizon. UAT_EINVAL with
+ *  lr, gradient, method, segments, continuity, polish, ridge, rtol, horizon, sindy,
+ *  sindy-threshold. UAT_EINVAL with
  *  `--KEY: expected ...` for an unknown key or a bad value. */
 int uat_node_job_set(uat_node_job *j, const char *key, const char *value, uat_error *err);
 

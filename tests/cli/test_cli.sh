@@ -422,6 +422,8 @@ cut -d, -f1-3 "$tmp/lv-obs.csv" >"$tmp/lv-obs-only.csv"
 expect 0 'against the data: no truth' -- fit --target "ode-data:$tmp/lv-obs-only.csv" --max-iter 2
 expect 0 '^learned_part_error = [0-9.]+e-0[3-9]' -- fit --target ode-data:lotka-volterra -p "$lvp" --y0 2,1.5 --times 0:3:31 --known 'alpha*x; -gamma*y' --max-iter 40 --seed 1
 expect 0 '^segments = 3$' -- fit --target ode-data:lotka-volterra --times 0:3:16 --segments 3 --max-iter 2
+expect 0 '^sindy.y = -0\.8000[0-9]*\*y \+ 1\.800[0-9]*\*x\*y$' -- fit --target ode-data:lotka-volterra -p "$lvp" --y0 2,1.5 --times 0:3:31 --seed 1 --sindy poly:2
+expect 2 "--sindy-threshold: expected a number >= 0" -- fit --target ode-data:lotka-volterra --sindy poly:2 --sindy-threshold x
 expect 0 '^polish = 3$' -- fit --target ode-data:lotka-volterra --times 0:3:16 --segments 3 --max-iter 2 --polish 3
 expect 0 '^method = bdf$' -- fit --target ode-data:lotka-volterra --times 0:3:16 --method bdf --max-iter 2
 expect 2 "--method: expected adams or bdf" -- fit --target ode-data:lotka-volterra --method rk4
