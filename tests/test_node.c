@@ -453,5 +453,8 @@ int main(void) {
       cmocka_unit_test(test_hybrid_noise_free),
       cmocka_unit_test(test_long_horizon),
   };
+  /* under valgrind (scripts/test --valgrind) the 300-iteration fit would take many minutes;
+   * its code paths are the shooting tests' and the valgrind run's ode-data: commands' */
+  if (getenv("UAT_VALGRIND")) cmocka_set_skip_filter("test_long_horizon");
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
