@@ -14,6 +14,7 @@
 #include "uat/node.h"
 #include "uat/optim.h"
 #include "uat/trainers.h"
+#include "uat/util.h"
 
 /* Above this many parameters, AUTO computes single shooting's gradient by the adjoint. */
 enum { NODE_ADJOINT_ABOVE = 1000 };
@@ -688,9 +689,20 @@ int uat_node_trajectory_error(const uat_mlp *m, const uat_ode_system *like,
   return st;
 }
 
+static const char *const noise_names[] = {"mean", "relative"};
+
+int uat_node_noise_parse(const char *name, uat_node_noise *kind) {
+  int k = 0;
+  if (uat_enum_parse(noise_names, 2, name, &k) != UAT_OK) return UAT_ENOTFOUND;
+  *kind = (uat_node_noise)k;
+  return UAT_OK;
+}
+
+const char *uat_node_noise_name(uat_node_noise kind) { return uat_enum_name(noise_names, 2, kind); }
+
 int uat_node_observe(const uat_ode_system *sys, const double *p, const double *y0, size_t n,
-                     const double *times, double noise, unsigned long seed, double *truth,
-                     double *obs, uat_error *err) {
+                     const double *times, double noise, uat_node_noise kind, unsigned long seed,
+                     double *truth, double *obs, uat_error *err) {
   const size_t dim = sys->dim;
   if (!(noise >= 0)) return uat_error_set(err, UAT_EINVAL, "the noise must be >= 0");
   uat_ode_params prm = uat_ode_default_params();
@@ -708,8 +720,10 @@ int uat_node_observe(const uat_ode_system *sys, const double *p, const double *y
   for (size_t i = 0; i < dim; i++) {
     double mean = 0.0; /* the state's mean magnitude, as in the UDE paper's data */
     for (size_t k = 0; k < n; k++) mean += fabs(truth[k * dim + i]) / (double)n;
-    const double sigma = noise * mean;
-    for (size_t k = 0; k < n; k++) obs[k * dim + i] += sigma * gsl_ran_gaussian(r, 1.0);
+    for (size_t k = 0; k < n; k++) {
+      const double sigma = noise * (kind == UAT_NODE_NOISE_RELATIVE ? truth[k * dim + i] : mean);
+      obs[k * dim + i] += sigma * gsl_ran_gaussian(r, 1.0);
+    }
   }
   gsl_rng_free(r);
   return UAT_OK;

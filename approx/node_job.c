@@ -115,6 +115,10 @@ static int choice(uat_node_spec *s, const char *key, const char *value, uat_erro
                ? UAT_OK
                : expected(err, key, "1 to 8 widths above 0, e.g. 5,5,5", value);
   if (strcmp(key, "collocation") == 0) return tri(key, value, &s->collocation, err);
+  if (strcmp(key, "noise-kind") == 0)
+    return uat_node_noise_parse(value, &s->noise_kind) == UAT_OK
+               ? UAT_OK
+               : expected(err, key, "mean or relative", value);
   if (strcmp(key, "fit-y0") == 0) return tri(key, value, &s->fit_y0, err);
   return uat_error_set(err, UAT_EINVAL, "--%s: not an option of ode-data: fits", key);
 }
@@ -199,7 +203,9 @@ static void print_head(FILE *fp, const uat_node_job *j) {
   fprintf(fp, "target = %s (%zu observations of ", j->target, d->n);
   for (size_t i = 0; i < d->dim; i++) fprintf(fp, "%s%s", i ? ", " : "", d->names[i]);
   fprintf(fp, " on [%.17g, %.17g]", d->t[0], d->t[d->n - 1]);
-  if (d->system) fprintf(fp, ", noise %g, seed %lu", s->noise, s->seed);
+  if (d->system)
+    fprintf(fp, ", noise %g%s, seed %lu", s->noise,
+            s->noise > 0 && s->noise_kind == UAT_NODE_NOISE_RELATIVE ? " relative" : "", s->seed);
   fprintf(fp, ")\n");
   if (s->known) fprintf(fp, "known = %s\n", s->known);
   fprintf(fp, "layers = %zu", d->dim);

@@ -202,7 +202,8 @@ static int generate(const uat_node_spec *s, uat_node_data **out, uat_error *err)
         uat_error_set(err, UAT_EINVAL, "--y0: expected %zu numbers separated by commas, found '%s'",
                       sys->dim, s->y0);
   if (st == UAT_OK)
-    st = uat_node_observe(sys, d->p, d->y0_true, n, d->t, s->noise, s->seed, d->truth, d->obs, err);
+    st = uat_node_observe(sys, d->p, d->y0_true, n, d->t, s->noise, s->noise_kind, s->seed,
+                          d->truth, d->obs, err);
   if (st != UAT_OK) {
     uat_node_data_free(d);
     return st;

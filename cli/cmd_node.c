@@ -28,6 +28,7 @@ static void help(FILE *fp) {
       "                      as --data-out writes them, are the truth)\n"
       "      --times A:B:N   N observation times from A to B (default 31 over the system's span)\n"
       "      --noise S       Gaussian noise of S times each state's mean magnitude (default 0)\n"
+      "      --noise-kind K  mean (default: the UDE paper's) or relative: S times each value\n"
       "  -p, --param N=V,... the system's parameters, and values for the known part's names\n"
       "      --y0 V,...      the initial state of the generated data\n"
       "      --data-out F    write the observations (and the truth) to F (CSV)\n"
@@ -67,6 +68,7 @@ enum { O_OUTPUT = 'o', O_PLOT = 256, O_DATAOUT, O_JOB };
 static const struct option node_opts[] = {{"target", required_argument, NULL, O_JOB},
                                           {"times", required_argument, NULL, O_JOB},
                                           {"noise", required_argument, NULL, O_JOB},
+                                          {"noise-kind", required_argument, NULL, O_JOB},
                                           {"param", required_argument, NULL, O_JOB},
                                           {"y0", required_argument, NULL, O_JOB},
                                           {"known", required_argument, NULL, O_JOB},

@@ -202,7 +202,8 @@ static void grad_case_init(grad_case *g, size_t segments, double rtol, uat_ode_m
   g->lv = lv_anchor();
   uat_error err;
   for (int k = 0; k < 11; k++) g->t[k] = 0.3 * k;
-  assert_int_equal(uat_node_observe(&g->lv, NULL, NULL, 11, g->t, 0.05, 3, g->truth, g->obs, &err),
+  assert_int_equal(uat_node_observe(&g->lv, NULL, NULL, 11, g->t, 0.05, UAT_NODE_NOISE_MEAN, 3,
+                                    g->truth, g->obs, &err),
                    UAT_OK);
   const size_t sizes[] = {2, 5, 5, 5, 2};
   const uat_activation act[] = {UAT_ACT_TANH, UAT_ACT_TANH, UAT_ACT_TANH, UAT_ACT_IDENTITY};

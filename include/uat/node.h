@@ -132,13 +132,22 @@ int uat_node_trajectory_error(const uat_mlp *m, const uat_ode_system *like,
                               const double *y0, size_t n, const double *times, const double *truth,
                               double *error, uat_error *err);
 
+/** How observation noise scales. */
+typedef enum {
+  UAT_NODE_NOISE_MEAN = 0, /**< sigma = noise x the state's mean magnitude over the times, the
+                                same for every observation of it (the UDE paper's data) */
+  UAT_NODE_NOISE_RELATIVE  /**< each observation y (1 + noise eps): proportional to its value */
+} uat_node_noise;
+
+int uat_node_noise_parse(const char *name, uat_node_noise *kind);
+const char *uat_node_noise_name(uat_node_noise kind);
+
 /** Observations of a system: the solution from y0 (NULL: its default) at the n times
- *  (CVODE, rtol 1e-12) into truth (n x dim), and obs = truth plus Gaussian noise of noise
- *  times each state's mean magnitude over the times, as in the universal-differential-equation
- *  paper's data (seeded; noise 0: obs = truth). */
+ *  (CVODE, rtol 1e-12) into truth (n x dim), and obs = truth plus Gaussian noise of the kind
+ *  (seeded; noise 0: obs = truth). */
 int uat_node_observe(const uat_ode_system *sys, const double *p, const double *y0, size_t n,
-                     const double *times, double noise, unsigned long seed, double *truth,
-                     double *obs, uat_error *err);
+                     const double *times, double noise, uat_node_noise kind, unsigned long seed,
+                     double *truth, double *obs, uat_error *err);
 
 /* ---- the whole experiment: data, model, fit, reports (uat fit --target ode-data:...) ------- */
 
@@ -166,11 +175,12 @@ typedef struct {
   const char *y0;     /**< "V,V,...": generated data's initial state (default the system's) */
   double t0, t1;      /**< generated data's times: n_times from t0 to t1 */
   size_t n_times;     /**< 0: 31 over the system's default span */
-  double noise;       /**< Gaussian noise, times each state's mean magnitude */
-  unsigned long seed; /**< the noise's and the initialisation's seed */
-  const char *known;  /**< "EXPR;EXPR;...": a known part, one expression per state, in the
-                           states' names and parameters; NULL: none */
-  size_t hidden[8];   /**< hidden widths (n_hidden 0: 8) */
+  double noise;       /**< Gaussian noise, scaled as noise_kind says */
+  uat_node_noise noise_kind; /**< its scale: each state's mean (default) or each value */
+  unsigned long seed;        /**< the noise's and the initialisation's seed */
+  const char *known;         /**< "EXPR;EXPR;...": a known part, one expression per state, in the
+                                  states' names and parameters; NULL: none */
+  size_t hidden[8];          /**< hidden widths (n_hidden 0: 8) */
   size_t n_hidden;
   uat_activation act;     /**< hidden activation (tanh) */
   uat_node_params fit;    /**< trainer and its settings */
@@ -243,7 +253,8 @@ uat_node_job *uat_node_job_alloc(void);
 void uat_node_job_free(uat_node_job *j);
 
 /** Keys: target (ode-data:SYSTEM or ode-data:FILE.csv), times (A:B:N), noise, param, y0, known,
- *  hidden, act, seed, collocation and fit-y0 (yes, no, auto), trainer, max-iter, adam-steps,
+ *  noise-kind (mean, relative), hidden, act, seed, collocation and fit-y0 (yes, no, auto),
+ *  trainer, max-iter, adam-steps,
  *  lr, gradient, method, segments, continuity, polish, ridge, rtol, horizon, sindy,
  *  sindy-threshold. UAT_EINVAL with
  *  `--KEY: expected ...` for an unknown key or a bad value. */

@@ -424,6 +424,8 @@ expect 0 '^learned_part_error = [0-9.]+e-0[3-9]' -- fit --target ode-data:lotka-
 expect 0 '^segments = 3$' -- fit --target ode-data:lotka-volterra --times 0:3:16 --segments 3 --max-iter 2
 expect 0 '^sindy.y = -0\.8000[0-9]*\*y \+ 1\.800[0-9]*\*x\*y$' -- fit --target ode-data:lotka-volterra -p "$lvp" --y0 2,1.5 --times 0:3:31 --seed 1 --sindy poly:2
 expect 2 "--sindy-threshold: expected a number >= 0" -- fit --target ode-data:lotka-volterra --sindy poly:2 --sindy-threshold x
+expect 0 'noise 0.05 relative, seed 2' -- fit --target ode-data:lotka-volterra --times 0:3:11 --noise 0.05 --noise-kind relative --seed 2 --max-iter 2
+expect 2 "--noise-kind: expected mean or relative" -- fit --target ode-data:lotka-volterra --noise-kind proportional
 expect 0 '^polish = 3$' -- fit --target ode-data:lotka-volterra --times 0:3:16 --segments 3 --max-iter 2 --polish 3
 expect 0 '^method = bdf$' -- fit --target ode-data:lotka-volterra --times 0:3:16 --method bdf --max-iter 2
 expect 2 "--method: expected adams or bdf" -- fit --target ode-data:lotka-volterra --method rk4
