@@ -52,10 +52,14 @@ int main(void) {
   uat_node_params par = uat_node_default_params();
   par.rtol = 1e-12;
   uat_node *nd = uat_node_alloc(m, &pb, &par, &err);
-  const size_t nx = nd ? uat_node_size(nd) : 0;
+  if (nd == NULL) {
+    fprintf(stderr, "neural_ode: %s\n", err.msg);
+    return 1;
+  }
+  const size_t nx = uat_node_size(nd);
   double *x = malloc(nx * sizeof *x), *gf = malloc(nx * sizeof *gf), *ga = malloc(nx * sizeof *ga);
   double lf = 0.0, la = 0.0, worst = 0.0, scale = 0.0;
-  int st = nd && x && gf && ga ? UAT_OK : UAT_ENOMEM;
+  int st = x && gf && ga ? UAT_OK : UAT_ENOMEM;
   if (st == UAT_OK) {
     uat_node_get(nd, x);
     /* 1% away from the fit: at the minimum itself the gradient is a difference of solver-sized
