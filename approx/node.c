@@ -662,12 +662,11 @@ void uat_node_scale_init(uat_mlp *m, size_t n, const double *times, const double
   free(slopes);
 }
 
-int uat_node_trajectory_error(const uat_mlp *m, const uat_ode_system *like,
-                              const uat_ode_system *known, const double *known_params,
-                              const double *y0, size_t n, const double *times, const double *truth,
-                              double *error, uat_error *err) {
+int uat_node_solve(const uat_mlp *m, const uat_ode_system *like, const uat_ode_system *known,
+                   const double *known_params, const double *y0, size_t n, const double *times,
+                   double *y, uat_error *err) {
   uat_mlp_system *s = uat_mlp_system_alloc(m, like, err);
-  if (s == NULL) return err ? err->status : UAT_EINVAL;
+  if (s == NULL) return err && err->status ? err->status : UAT_EINVAL;
   int st = uat_mlp_system_set_known(s, known, known_params, err);
   uat_ode_params prm = uat_ode_default_params();
   prm.method = UAT_ODE_BDF;
@@ -676,16 +675,28 @@ int uat_node_trajectory_error(const uat_mlp *m, const uat_ode_system *like,
   uat_ode_trajectory *tr = NULL;
   if (st == UAT_OK)
     st = uat_ode_solve(uat_mlp_system_get(s), NULL, y0, n, times, &prm, &tr, NULL, err);
+  if (st == UAT_OK && tr) memcpy(y, tr->y, n * like->dim * sizeof *y);
+  uat_ode_trajectory_free(tr);
+  uat_mlp_system_free(s);
+  return st;
+}
+
+int uat_node_trajectory_error(const uat_mlp *m, const uat_ode_system *like,
+                              const uat_ode_system *known, const double *known_params,
+                              const double *y0, size_t n, const double *times, const double *truth,
+                              double *error, uat_error *err) {
+  double *y = calloc(n * like->dim, sizeof *y);
+  if (y == NULL) return uat_error_set(err, UAT_ENOMEM, "out of memory");
+  const int st = uat_node_solve(m, like, known, known_params, y0, n, times, y, err);
   if (st == UAT_OK) {
     double num = 0.0, den = 0.0;
     for (size_t k = 0; k < n * like->dim; k++) {
-      num += (tr->y[k] - truth[k]) * (tr->y[k] - truth[k]);
+      num += (y[k] - truth[k]) * (y[k] - truth[k]);
       den += truth[k] * truth[k];
     }
     *error = sqrt(num / den);
   }
-  uat_ode_trajectory_free(tr);
-  uat_mlp_system_free(s);
+  free(y);
   return st;
 }
 

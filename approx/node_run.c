@@ -325,20 +325,7 @@ static uat_mlp *build(const uat_node_spec *s, const uat_node_data *d, uat_error 
 static int predict(const uat_mlp *m, const uat_node_data *d, const uat_ode_system *known,
                    const double *kp, const double *y0, size_t n, const double *times, double *y,
                    uat_error *err) {
-  uat_mlp_system *s = uat_mlp_system_alloc(m, &d->like, err);
-  if (s == NULL) return err ? err->status : UAT_EINVAL;
-  int st = uat_mlp_system_set_known(s, known, kp, err);
-  uat_ode_params prm = uat_ode_default_params();
-  prm.method = UAT_ODE_BDF;
-  prm.rtol = 1e-12;
-  prm.atol = 1e-14;
-  uat_ode_trajectory *tr = NULL;
-  if (st == UAT_OK)
-    st = uat_ode_solve(uat_mlp_system_get(s), NULL, y0, n, times, &prm, &tr, NULL, err);
-  if (st == UAT_OK && tr) memcpy(y, tr->y, n * d->dim * sizeof *y);
-  uat_ode_trajectory_free(tr);
-  uat_mlp_system_free(s);
-  return st;
+  return uat_node_solve(m, &d->like, known, kp, y0, n, times, y, err);
 }
 
 /* Relative RMS of a - b over rows from..n-1. */

@@ -38,18 +38,23 @@ static int a_rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *user) {
   return st;
 }
 
+/* The system's Jacobian J at (t, y) into M, or -J^T for the backward problem. */
+static int jacobian(adj_ctx *c, sunrealtype t, N_Vector y, SUNMatrix M, int backward) {
+  const size_t n = c->sys->dim;
+  const int st = c->sys->jac(t, N_VGetArrayPointer(y), c->jac, c->p, c->sys->ctx);
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < n; j++)
+      SM_ELEMENT_D(M, i, j) = backward ? -c->jac[j * n + i] : c->jac[i * n + j];
+  return st;
+}
+
 static int a_jac(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *user, N_Vector t1,
                  N_Vector t2, N_Vector t3) {
   (void)fy;
   (void)t1;
   (void)t2;
   (void)t3;
-  adj_ctx *c = user;
-  const size_t n = c->sys->dim;
-  const int st = c->sys->jac(t, N_VGetArrayPointer(y), c->jac, c->p, c->sys->ctx);
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < n; j++) SM_ELEMENT_D(J, i, j) = c->jac[i * n + j];
-  return st;
+  return jacobian(user, t, y, J, 0);
 }
 
 /* lambda' = -J^T lambda */
@@ -68,12 +73,7 @@ static int b_jac(sunrealtype t, N_Vector y, N_Vector yB, N_Vector fyB, SUNMatrix
   (void)t1;
   (void)t2;
   (void)t3;
-  adj_ctx *c = user;
-  const size_t n = c->sys->dim;
-  const int st = c->sys->jac(t, N_VGetArrayPointer(y), c->jac, c->p, c->sys->ctx);
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < n; j++) SM_ELEMENT_D(JB, i, j) = -c->jac[j * n + i];
-  return st;
+  return jacobian(user, t, y, JB, 1);
 }
 
 /* q' = lambda^T df/dq; integrated backwards from 0, q(t_0) = -dg/dq */

@@ -124,6 +124,12 @@ int uat_node_init_collocation(uat_mlp **m, size_t n, size_t dim, const double *t
  *  slopes (so a tanh network starts in its working range whatever the units). */
 void uat_node_scale_init(uat_mlp *m, size_t n, const double *times, const double *obs);
 
+/** The learned system's solution (known part included, may be NULL) from y0 at the n times
+ *  (BDF, rtol 1e-12) into y (n x dim). */
+int uat_node_solve(const uat_mlp *m, const uat_ode_system *like, const uat_ode_system *known,
+                   const double *known_params, const double *y0, size_t n, const double *times,
+                   double *y, uat_error *err);
+
 /** sqrt(sum |y - truth|^2 / sum |truth|^2) of the learned system's solution (known part
  *  included, may be NULL) from y0 (CVODE, rtol 1e-12) at the n times, against truth
  *  (n x dim). */
