@@ -539,6 +539,7 @@ static int rollout(const char *spec, const char *plot, uat_mlp *m, uat_target *t
 static int ode_data_target(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = NULL;
+    if (a == NULL) break;
     if ((strcmp(a, "--target") == 0 || strcmp(a, "-t") == 0) && i + 1 < argc)
       v = argv[i + 1];
     else if (strncmp(a, "--target=", 9) == 0)
