@@ -228,6 +228,9 @@ static void print_result(FILE *fp, const uat_node_job *j) {
   fprintf(fp, "rmse = %.6e\n", r->fit.rmse);
   fprintf(fp, "trajectory_error = %.6e%s\n", r->trajectory_error,
           j->d->truth ? "" : "  (against the data: no truth)");
+  if (!isnan(r->oracle_error))
+    fprintf(fp, "oracle_error = %.6e  (the true model refitted to the same data)\n",
+            r->oracle_error);
   print_g(fp, "heldout_error", r->heldout_error);
   if (!isnan(r->extrapolation_error))
     fprintf(fp, "extrapolation_error = %.6e  (to t = %.17g)\n", r->extrapolation_error, r->horizon);

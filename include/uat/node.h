@@ -220,6 +220,10 @@ typedef struct {
                                    of [t0, t1], relative RMS (NaN: no truth) */
   double learned_part_error;  /**< hybrid: the network against the true field minus the known
                                    part, relative RMS (NaN otherwise) */
+  double oracle_error;        /**< noisy generated data: the trajectory error of the true
+                                   system with its parameters and initial state refitted to
+                                   the same observations (LM from the true values): how close
+                                   the data let any model come (NaN otherwise) */
   double invariant_drift;     /**< of the learned solution over [t0, horizon] (NaN: none) */
   double true_invariant_drift;
   double y0[UAT_MLP_SYSTEM_MAX_DIM]; /**< the model's initial state */
