@@ -19,6 +19,58 @@ static int bench_fjq(double t, const double *y, double *f, double *J, double *q,
   return uat_mlp_system_fjq(s, y, f, J, q, 87);
 }
 
+/* Forward sensitivities against the adjoint for the loss gradient of 2-H-H-2 fields over
+ * [0, 3] (31 observations: the network's own path scaled by 1.01): where the adjoint starts to
+ * pay, the threshold of UAT_NODE_GRAD_AUTO. */
+static void gradient_crossover(void) {
+  enum { N = 31, REPS = 3 };
+  const size_t widths[] = {5, 16, 32, 64, 128};
+  const uat_ode_system *lv = uat_ode_catalogue_find("lotka-volterra");
+  double t[N], obs[N * 2];
+  for (int k = 0; k < N; k++) t[k] = 3.0 * k / (N - 1.0);
+  printf("\nloss gradient of 2-H-H-2 fields, forward sensitivities against the adjoint:\n");
+  for (size_t w = 0; w < sizeof widths / sizeof *widths; w++) {
+    const size_t sizes[] = {2, widths[w], widths[w], 2};
+    const uat_activation act[] = {UAT_ACT_TANH, UAT_ACT_TANH, UAT_ACT_IDENTITY};
+    uat_mlp *m = uat_mlp_alloc(4, sizes, act);
+    gsl_rng *r = uat_rng_alloc(1);
+    const uat_init_spec spec = uat_init_spec_torch();
+    uat_mlp_init(m, &spec, r);
+    gsl_rng_free(r);
+    uat_error err;
+    const double y0[2] = {1.0, 0.5};
+    uat_ode_params prm = uat_ode_default_params();
+    uat_ode_trajectory *tr = NULL;
+    uat_mlp_system *s = uat_mlp_system_alloc(m, lv, &err);
+    if (s && uat_ode_solve(uat_mlp_system_get(s), NULL, y0, N, t, &prm, &tr, NULL, &err) == UAT_OK)
+      for (int k = 0; k < N * 2; k++) obs[k] = 1.01 * tr->y[k];
+    uat_ode_trajectory_free(tr);
+    uat_mlp_system_free(s);
+    const uat_node_problem pb = {.like = lv, .n = N, .times = t, .obs = obs, .ridge = 1e-3};
+    uat_node *nd = uat_node_alloc(m, &pb, NULL, &err);
+    const size_t nx = nd ? uat_node_size(nd) : 0;
+    double *x = malloc((nx + 1) * sizeof *x), *g = malloc((nx + 1) * sizeof *g), f, fw[REPS],
+           ad[REPS];
+    for (int rep = 0; nd && x && g && rep < REPS; rep++) {
+      uat_node_get(nd, x);
+      double t0 = bench_now();
+      uat_node_loss(nd, x, UAT_NODE_GRAD_FORWARD, &f, g, &err);
+      fw[rep] = bench_now() - t0;
+      t0 = bench_now();
+      uat_node_loss(nd, x, UAT_NODE_GRAD_ADJOINT, &f, g, &err);
+      ad[rep] = bench_now() - t0;
+    }
+    if (nd && x && g)
+      printf("  H = %3zu, %6zu weights: forward %9.1f us, adjoint %9.1f us, forward/adjoint %.2f\n",
+             widths[w], m->n_params, bench_median(fw, REPS) * 1e6, bench_median(ad, REPS) * 1e6,
+             bench_median(fw, REPS) / bench_median(ad, REPS));
+    free(x);
+    free(g);
+    uat_node_free(nd);
+    uat_mlp_free(m);
+  }
+}
+
 int main(void) {
   bench_print_machine(UAT_BUILD_TYPE);
   const size_t sizes[] = {2, 5, 5, 5, 2};
@@ -155,6 +207,7 @@ int main(void) {
   uat_node_free(nd);
   free(x);
   free(g);
+  gradient_crossover();
   uat_mlp_free(fitted);
   uat_node_data_free(d);
   free(S);

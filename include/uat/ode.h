@@ -205,7 +205,8 @@ int uat_ode_sens_aug_solve(uat_ode_sens_aug *s, const double *y0, const double *
  *  observation times and the quadrature of lambda^T df/dq): the cost of a few solves, whatever
  *  P. loss receives y(t_k) and writes dg_k/dy (dim values), returning g_k; vjp writes
  *  J^T lambda (dim) and (df/dq)^T lambda (P) at (t, y). grad_q (P) and grad_y0 (dim, may be
- *  NULL) receive the gradient; *value the loss. Tolerances from params (BDF both ways). */
+ *  NULL) receive the gradient; *value the loss. Method and tolerances from params, both
+ *  ways (Adams for non-stiff systems: fewer steps); the quadrature is not in the error test. */
 typedef double (*uat_ode_obs_loss)(size_t k, const double *y, double *dgdy, void *ctx);
 typedef int (*uat_ode_vjp)(double t, const double *y, const double *lambda, double *jt_lambda,
                            double *ft_lambda, void *ctx);
