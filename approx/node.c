@@ -17,7 +17,7 @@
 #include "uat/util.h"
 
 /* Above this many parameters, AUTO computes single shooting's gradient by the adjoint. */
-enum { NODE_ADJOINT_ABOVE = 4000 };
+enum { NODE_ADJOINT_ABOVE = 5000 };
 
 struct uat_node {
   uat_mlp *m;

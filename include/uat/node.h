@@ -39,7 +39,7 @@ typedef enum {
 
 /** How the loss gradient is computed for Adam and L-BFGS (LM always uses the sensitivities). */
 typedef enum {
-  UAT_NODE_GRAD_AUTO = 0, /**< adjoint for single shooting above 4000 parameters, else forward */
+  UAT_NODE_GRAD_AUTO = 0, /**< adjoint for single shooting above 5000 parameters, else forward */
   UAT_NODE_GRAD_FORWARD,  /**< J^T r from the forward sensitivities */
   UAT_NODE_GRAD_ADJOINT   /**< the adjoint method (single shooting only) */
 } uat_node_gradient;
