@@ -472,7 +472,12 @@ int uat_target_alloc(const char *spec, const char *domain, uat_target **out, uat
   uat_target *t = calloc(1, sizeof *t);
   if (t == NULL) return uat_error_set(err, UAT_ENOMEM, "out of memory");
   int st;
-  if (strncmp(spec, "ode:", 4) == 0)
+  if (strncmp(spec, "ode-data:", 9) == 0) /* not a function to sample: a neural ODE's data */
+    st = uat_error_set(err, UAT_EINVAL,
+                       "'%s': ode-data: targets are fitted by `uat fit` alone (uat/node.h); a "
+                       "model learned from them integrates with `uat ode SYSTEM --model M`",
+                       spec);
+  else if (strncmp(spec, "ode:", 4) == 0)
     st = setup_ode(t, spec, domain, err);
   else if (strncmp(spec, "bool:", 5) == 0)
     st = setup_bool(t, spec, err);

@@ -417,6 +417,8 @@ expect 2 "--out-act: expected one of identity" -- fit --target x --out-act swish
 lvp='alpha=1.3,beta=0.9,delta=1.8,gamma=0.8'
 expect 0 '^trajectory_error = [0-9.]+e-0[4-9]' -- fit --target ode-data:lotka-volterra -p "$lvp" --y0 2,1.5 --times 0:3:31 --max-iter 30 --data-out "$tmp/lv-obs.csv" -o "$tmp/lv-node.model"
 expect 0 '^params = 42$' -- fit --target "ode-data:$tmp/lv-obs.csv" --max-iter 2
+expect 1 "ode-data: targets are fitted by .uat fit. alone" -- eval --model "$tmp/lv-node.model"
+expect 0 '^3,' -- ode lotka-volterra --model "$tmp/lv-node.model" --t 0:3:4
 expect 0 'observations of x, y on' -- fit --target "ode-data:$tmp/lv-obs.csv" --max-iter 2
 cut -d, -f1-3 "$tmp/lv-obs.csv" >"$tmp/lv-obs-only.csv"
 expect 0 'against the data: no truth' -- fit --target "ode-data:$tmp/lv-obs-only.csv" --max-iter 2
