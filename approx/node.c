@@ -67,12 +67,17 @@ uat_node_params uat_node_default_params(void) {
   return (uat_node_params){UAT_NODE_LM, 100, 300, 0.01, UAT_NODE_GRAD_AUTO, 1e-10, UAT_ODE_ADAMS};
 }
 
+/* f does not depend on the initial state: its columns of df/dq (dim rows of q) are zero. */
+static void zero_state_columns(const uat_node *nd, double *dfdq) {
+  for (size_t i = 0; i < nd->dim; i++) memset(dfdq + i * nd->q + nd->P, 0, nd->dim * sizeof *dfdq);
+}
+
 /* df/dq for the sensitivity solves: the network's df/dtheta, zero for the initial state. */
 static int node_dfdq(double t, const double *y, double *out, void *ctx) {
   (void)t;
   const uat_node *nd = ctx;
   if (uat_mlp_system_dfdtheta(nd->sys, y, out, nd->q) != 0) return -1;
-  for (size_t i = 0; i < nd->dim; i++) memset(out + i * nd->q + nd->P, 0, nd->dim * sizeof *out);
+  zero_state_columns(nd, out);
   return 0;
 }
 
@@ -81,7 +86,7 @@ static int node_fjq(double t, const double *y, double *f, double *J, double *dfd
   (void)t;
   const uat_node *nd = ctx;
   if (uat_mlp_system_fjq(nd->sys, y, f, J, dfdq, nd->q) != 0) return -1;
-  for (size_t i = 0; i < nd->dim; i++) memset(dfdq + i * nd->q + nd->P, 0, nd->dim * sizeof *dfdq);
+  zero_state_columns(nd, dfdq);
   return 0;
 }
 

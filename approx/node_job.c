@@ -311,19 +311,6 @@ int uat_node_job_write_data(const uat_node_job *j, const char *path, uat_error *
   return st;
 }
 
-/* The true solution at the NT times into truth (generated data). */
-static int truth_at(const uat_node_data *d, size_t n, const double *t, double *truth,
-                    uat_error *err) {
-  uat_ode_params prm = uat_ode_default_params();
-  prm.rtol = 1e-12;
-  prm.atol = 1e-14;
-  uat_ode_trajectory *tr = NULL;
-  const int st = uat_ode_solve(d->system, d->p, d->y0_true, n, t, &prm, &tr, NULL, err);
-  if (st == UAT_OK && tr) memcpy(truth, tr->y, n * d->dim * sizeof *truth);
-  uat_ode_trajectory_free(tr);
-  return st;
-}
-
 int uat_node_job_plot(const uat_node_job *j, const uat_mlp *m, const char *base, uat_error *err) {
   enum { NT = 401 };
   const uat_node_data *d = j->d;
@@ -339,7 +326,7 @@ int uat_node_job_plot(const uat_node_job *j, const uat_mlp *m, const char *base,
   }
   for (size_t k = 0; k < NT; k++) t[k] = t0 + (t1 - t0) * (double)k / (NT - 1);
   int st = uat_node_predict(m, &j->s, d, j->rep.y0, NT, t, y, err);
-  if (st == UAT_OK && truth) st = truth_at(d, NT, t, truth, err);
+  if (st == UAT_OK && truth) st = uat_node_truth(d, NT, t, truth, err);
   char title[256];
   snprintf(title, sizeof title, "%.180s: learned (dashed) and true, %zu observations", j->target,
            d->n);

@@ -350,16 +350,21 @@ typedef struct {
 /* Learned against true solutions at times (times[0] = t0; rows from `from` count). */
 static int compare_at(const run_ctx *c, size_t n, const double *times, size_t from, double *e,
                       double *learned, double *truth, uat_error *err) {
+  int st = uat_node_truth(c->d, n, times, truth, err);
+  if (st == UAT_OK) st = predict(c->m, c->d, c->known, c->kp, c->y0, n, times, learned, err);
+  if (st == UAT_OK) *e = rel_rms(from, n, c->d->dim, learned, truth);
+  return st;
+}
+
+int uat_node_truth(const uat_node_data *d, size_t n, const double *times, double *truth,
+                   uat_error *err) {
+  if (d->system == NULL) return uat_error_set(err, UAT_EINVAL, "the data have no true system");
   uat_ode_params prm = uat_ode_default_params();
   prm.rtol = 1e-12;
   prm.atol = 1e-14;
   uat_ode_trajectory *tr = NULL;
-  int st = uat_ode_solve(c->d->system, c->d->p, c->d->y0_true, n, times, &prm, &tr, NULL, err);
-  if (st == UAT_OK) st = predict(c->m, c->d, c->known, c->kp, c->y0, n, times, learned, err);
-  if (st == UAT_OK) {
-    memcpy(truth, tr->y, n * c->d->dim * sizeof *truth);
-    *e = rel_rms(from, n, c->d->dim, learned, truth);
-  }
+  const int st = uat_ode_solve(d->system, d->p, d->y0_true, n, times, &prm, &tr, NULL, err);
+  if (st == UAT_OK && tr) memcpy(truth, tr->y, n * d->dim * sizeof *truth);
   uat_ode_trajectory_free(tr);
   return st;
 }
@@ -495,7 +500,7 @@ static int measure(const run_ctx *c, const uat_node_spec *s, uat_node_report *re
   if (st == UAT_OK) { /* the field at true states over [t0, t1]; the invariant to the horizon */
     for (size_t k = 0; k < FIELD_TIMES; k++)
       times[k] = t0 + (t1 - t0) * (double)k / (FIELD_TIMES - 1);
-    st = compare_at(c, FIELD_TIMES, times, 0, &scratch, a, b, err);
+    st = uat_node_truth(d, FIELD_TIMES, times, b, err);
     if (st == UAT_OK) st = field_errors(c, FIELD_TIMES, b, rep, err);
   }
   if (st == UAT_OK) {

@@ -336,6 +336,17 @@ static void test_shooting_jacobian(void **st) {
   grad_case_free(&g);
 }
 
+/* Load the spec's data and run it: the data (the caller frees them) and the report. */
+static uat_node_data *run_spec(const uat_node_spec *s, uat_node_report *r) {
+  uat_node_data *d = NULL;
+  uat_mlp *m = NULL;
+  uat_error err;
+  assert_int_equal(uat_node_data_load(s, &d, &err), UAT_OK);
+  assert_int_equal(uat_node_run(s, d, &m, r, &err), UAT_OK);
+  uat_mlp_free(m);
+  return d;
+}
+
 /* The experiment of `uat fit --target ode-data:lotka-volterra` from a spec. */
 static void anchor_spec(uat_node_spec *s) {
   uat_node_spec_defaults(s);
@@ -361,17 +372,13 @@ static void test_noisy_anchor(void **st) {
   s.hidden[0] = s.hidden[1] = s.hidden[2] = 5;
   s.n_hidden = 3;
   s.ridge = 1e-2;
-  uat_node_data *d = NULL;
-  uat_error err;
-  assert_int_equal(uat_node_data_load(&s, &d, &err), UAT_OK);
+  uat_node_report r;
+  uat_node_data *d = run_spec(&s, &r);
   double noise = 0.0, norm = 0.0;
   for (size_t k = 0; k < d->n * d->dim; k++) {
     noise += (d->obs[k] - d->truth[k]) * (d->obs[k] - d->truth[k]);
     norm += d->truth[k] * d->truth[k];
   }
-  uat_mlp *m = NULL;
-  uat_node_report r;
-  assert_int_equal(uat_node_run(&s, d, &m, &r, &err), UAT_OK);
   printf("5%% noise (relative RMS %.2e): trajectory error %.3e, held out %.3e, field %.3e; "
          "the true model refitted: %.4e\n",
          sqrt(noise / norm), r.trajectory_error, r.heldout_error, r.field_error, r.oracle_error);
@@ -382,7 +389,6 @@ static void test_noisy_anchor(void **st) {
    * the network within 1.3 times of it */
   uat_assert_close(r.oracle_error, 1.626e-2, 0, 1e-3);
   assert_true(r.trajectory_error < 1.3 * r.oracle_error);
-  uat_mlp_free(m);
   uat_node_data_free(d);
 }
 
@@ -395,12 +401,8 @@ static void test_hybrid_noise_free(void **st) {
   anchor_spec(&s);
   s.known = "alpha*x; -gamma*y";
   s.sindy = "poly:2";
-  uat_node_data *d = NULL;
-  uat_error err;
-  assert_int_equal(uat_node_data_load(&s, &d, &err), UAT_OK);
-  uat_mlp *m = NULL;
   uat_node_report r;
-  assert_int_equal(uat_node_run(&s, d, &m, &r, &err), UAT_OK);
+  uat_node_data *d = run_spec(&s, &r);
   printf("hybrid: learned part error %.3e, trajectory error %.3e\n", r.learned_part_error,
          r.trajectory_error);
   assert_true(r.learned_part_error < 5e-3);
@@ -415,7 +417,6 @@ static void test_hybrid_noise_free(void **st) {
   assert_null(strchr(r.sindy[1], '+'));
   uat_assert_close(b, -0.9, 0, 1e-4);
   uat_assert_close(dl, 1.8, 0, 1e-4);
-  uat_mlp_free(m);
   uat_node_data_free(d);
 }
 
@@ -434,17 +435,12 @@ static void test_long_horizon(void **st) {
   s.segments = 10;
   s.fit.iterations = 250;
   s.polish = 50;
-  uat_node_data *d = NULL;
-  uat_error err;
-  assert_int_equal(uat_node_data_load(&s, &d, &err), UAT_OK);
-  uat_mlp *m = NULL;
   uat_node_report r;
-  assert_int_equal(uat_node_run(&s, d, &m, &r, &err), UAT_OK);
+  uat_node_data *d = run_spec(&s, &r);
   printf("[0, 15]: trajectory error %.3e, held out %.3e after %zu iterations\n", r.trajectory_error,
          r.heldout_error, r.fit.iterations);
   assert_true(r.trajectory_error <= 1e-6);
   assert_true(r.heldout_error <= 3e-5);
-  uat_mlp_free(m);
   uat_node_data_free(d);
 }
 

@@ -249,6 +249,12 @@ int uat_node_known_alloc(const uat_node_spec *s, const uat_node_data *d,
 int uat_node_run(const uat_node_spec *s, const uat_node_data *d, uat_mlp **model,
                  uat_node_report *rep, uat_error *err);
 
+/** The true solution of generated data (its system, parameters and initial state; CVODE, rtol
+ *  1e-12) at n times from the data's first time into truth (n x dim). UAT_EINVAL for data
+ *  without a system. */
+int uat_node_truth(const uat_node_data *d, size_t n, const double *times, double *truth,
+                   uat_error *err);
+
 /** The learned solution from the model's initial state at n times (n x dim into y). */
 int uat_node_predict(const uat_mlp *m, const uat_node_spec *s, const uat_node_data *d,
                      const double *y0, size_t n, const double *times, double *y, uat_error *err);
