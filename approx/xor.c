@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clones.h"
 #include "uat/data.h"
 #include "uat/lanes.h"
 #include "uat/status.h"
@@ -299,14 +300,15 @@ static void lanes_outputs(const uat_xor_config *c, const uat_mlp_lanes *l,
 /* The first epochs at which each lane was solved and strictly solved (0: not yet), judged on
  * identity outputs with comparisons only and lanes innermost: a branch-free loop that
  * vectorises (judge() lane by lane cost as much as the training). */
-static void judge_lanes(const double *y, size_t stride, size_t lanes, const unsigned char *done,
-                        size_t epoch, size_t *solved_at, size_t *strict_at) {
+UAT_CLONES static void judge_lanes(const double *y, size_t stride, size_t lanes,
+                                   const unsigned char *done, size_t epoch, size_t *solved_at,
+                                   size_t *strict_at) {
   for (size_t k = 0; k < lanes; k++) {
-    int solved = !done[k], strict = !done[k];
-    for (int i = 0; i < 4; i++) {
-      const double v = y[(size_t)i * stride + k];
-      solved &= (v > 0.5) == (xor_y[i] > 0.5);
-      strict &= fabs(v - xor_y[i]) < 0.1;
+    size_t solved = !done[k], strict = !done[k];
+    for (size_t i = 0; i < 4; i++) {
+      const double v = y[i * stride + k];
+      solved &= (size_t)((v > 0.5) == (xor_y[i] > 0.5));
+      strict &= (size_t)(fabs(v - xor_y[i]) < 0.1);
     }
     solved_at[k] = solved_at[k] == 0 && solved ? epoch : solved_at[k];
     strict_at[k] = strict_at[k] == 0 && strict ? epoch : strict_at[k];

@@ -62,6 +62,12 @@ typedef struct {
                     double *v);
   void (*lanes_mse)(size_t count, size_t S, double scale, const double *y, const double *t,
                     double *dy, double *loss);
+  void (*thin_forward)(int sigmoid, size_t n, size_t H, const double *x, const double *w1,
+                       const double *b1, const double *w2, double b2, double *z, double *a,
+                       double *zo);
+  void (*thin_backward)(int sigmoid, size_t n, size_t H, const double *x, const double *a,
+                        const double *d, const double *w2, double *dw1, double *db1, double *dw2,
+                        double *db2);
 } uat_kernel_set;
 
 /* ---- generic: one lane, the C library's correctly rounded fma() --------------------------- */
@@ -94,10 +100,44 @@ static inline double uat_scale_scalar(double t) {
 #define VSEL_GT(a, b, x, y) ((a) > (b) ? (x) : (y))
 #define VSEL_GE(a, b, x, y) ((a) >= (b) ? (x) : (y))
 #define VSCALE(t) uat_scale_scalar(t)
+#define VTRANSPOSE(v) ((void)(v))
+#define VANY_NLE(a, b) (!((a) <= (b)))
 #include "kernels_impl.h"
 #include "kernels_undef.h"
 
 #if UAT_HAVE_X86
+/* W x W transposes in registers: v[c] holds column c (lanes = rows) on entry, row r on exit. */
+static inline __attribute__((target("avx2,fma"))) void uat_transpose4(__m256d v[4]) {
+  const __m256d t0 = _mm256_unpacklo_pd(v[0], v[1]), t1 = _mm256_unpackhi_pd(v[0], v[1]);
+  const __m256d t2 = _mm256_unpacklo_pd(v[2], v[3]), t3 = _mm256_unpackhi_pd(v[2], v[3]);
+  v[0] = _mm256_permute2f128_pd(t0, t2, 0x20);
+  v[1] = _mm256_permute2f128_pd(t1, t3, 0x20);
+  v[2] = _mm256_permute2f128_pd(t0, t2, 0x31);
+  v[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
+}
+
+static inline __attribute__((target("avx512f,avx512dq,fma"))) void uat_transpose8(__m512d v[8]) {
+  __m512d t[8], u[8];
+  for (int k = 0; k < 8; k += 2) { /* pairs of rows interleaved within 128-bit lanes */
+    t[k] = _mm512_unpacklo_pd(v[k], v[k + 1]);
+    t[k + 1] = _mm512_unpackhi_pd(v[k], v[k + 1]);
+  }
+  for (int k = 0; k < 8; k += 4) { /* then 128-bit lanes of row pairs (0,1)+(2,3), (4,5)+(6,7) */
+    u[k] = _mm512_shuffle_f64x2(t[k], t[k + 2], 0x88);
+    u[k + 1] = _mm512_shuffle_f64x2(t[k], t[k + 2], 0xdd);
+    u[k + 2] = _mm512_shuffle_f64x2(t[k + 1], t[k + 3], 0x88);
+    u[k + 3] = _mm512_shuffle_f64x2(t[k + 1], t[k + 3], 0xdd);
+  }
+  v[0] = _mm512_shuffle_f64x2(u[0], u[4], 0x88);
+  v[4] = _mm512_shuffle_f64x2(u[0], u[4], 0xdd);
+  v[2] = _mm512_shuffle_f64x2(u[1], u[5], 0x88);
+  v[6] = _mm512_shuffle_f64x2(u[1], u[5], 0xdd);
+  v[1] = _mm512_shuffle_f64x2(u[2], u[6], 0x88);
+  v[5] = _mm512_shuffle_f64x2(u[2], u[6], 0xdd);
+  v[3] = _mm512_shuffle_f64x2(u[3], u[7], 0x88);
+  v[7] = _mm512_shuffle_f64x2(u[3], u[7], 0xdd);
+}
+
 /* ---- AVX2 + FMA: 4 lanes ------------------------------------------------------------------ */
 #define SUF(name) name##_avx2
 #define TGT __attribute__((target("avx2,fma")))
@@ -124,6 +164,8 @@ static inline double uat_scale_scalar(double t) {
 #define VSCALE(t)                                                                                  \
   _mm256_castsi256_pd(                                                                             \
       _mm256_slli_epi64(_mm256_add_epi64(_mm256_castpd_si256(t), _mm256_set1_epi64x(1023)), 52))
+#define VTRANSPOSE(v) uat_transpose4(v)
+#define VANY_NLE(a, b) (_mm256_movemask_pd(_mm256_cmp_pd((a), (b), _CMP_NLE_UQ)) != 0)
 #include "kernels_impl.h"
 #include "kernels_undef.h"
 
@@ -153,6 +195,8 @@ static inline double uat_scale_scalar(double t) {
 #define VSCALE(t)                                                                                  \
   _mm512_castsi512_pd(                                                                             \
       _mm512_slli_epi64(_mm512_add_epi64(_mm512_castpd_si512(t), _mm512_set1_epi64(1023)), 52))
+#define VTRANSPOSE(v) uat_transpose8(v)
+#define VANY_NLE(a, b) (_mm512_cmp_pd_mask((a), (b), _CMP_NLE_UQ) != 0)
 #include "kernels_impl.h"
 #include "kernels_undef.h"
 #endif
@@ -469,6 +513,17 @@ void uat_step_adam(size_t n, const double *c, double *theta, const double *g, do
 void uat_lanes_mse(size_t count, size_t S, double scale, const double *y, const double *t,
                    double *dy, double *loss) {
   kernels()->lanes_mse(count, S, scale, y, t, dy, loss);
+}
+
+void uat_thin_forward(int sigmoid, size_t n, size_t H, const double *x, const double *w1,
+                      const double *b1, const double *w2, double b2, double *z, double *a,
+                      double *zo) {
+  kernels()->thin_forward(sigmoid, n, H, x, w1, b1, w2, b2, z, a, zo);
+}
+void uat_thin_backward(int sigmoid, size_t n, size_t H, const double *x, const double *a,
+                       const double *d, const double *w2, double *dw1, double *db1, double *dw2,
+                       double *db2) {
+  kernels()->thin_backward(sigmoid, n, H, x, a, d, w2, dw1, db1, dw2, db2);
 }
 
 double uat_tanh(double x) { return tanh_v_generic(x); }

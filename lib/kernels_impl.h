@@ -4,7 +4,8 @@
  *   V, W       vector type and its width        MR, NV   micro-tile rows, vectors per row
  *   VLD, VST, VSET, VFMA(a, b, c) = a*b + c (one rounding), VADD, VSUB, VMUL, VDIV
  *   VABS, VCOPYSIGN(mag, sgn), VSEL_GT(a, b, x, y) = a > b ? x : y (false for NaN),
- *   VSEL_GE(a, b, x, y), VSCALE(t) = 2^k for t = k + UAT_K_MAGIC (|k| <= 1022)
+ *   VSEL_GE(a, b, x, y), VSCALE(t) = 2^k for t = k + UAT_K_MAGIC (|k| <= 1022),
+ *   VTRANSPOSE(v) transposes the W x W block v[W] in place, VANY_NLE(a, b) = any !(a <= b)
  * Each function computes lane by lane exactly what the generic (W = 1) instance computes:
  * the same operations on the same values in the same order. */
 
@@ -321,9 +322,20 @@ static inline TGT V SUF(tanh_v)(V x) {
   return VCOPYSIGN(VDIV(e, VADD(e, VSET(2.0))), x);
 }
 
-/* 1 / (1 + e) for x >= 0 and e / (1 + e) below, with e = exp(-|x|) <= 1. */
+/* exp(x) for |x| <= 700 with 2^k in one step: while the result is normal, scaling by a
+ * power of two is exact, so this is exp_v's value with fewer operations. */
+static inline TGT V SUF(exp_normal_v)(V x) {
+  V t;
+  const V p = SUF(expm1_core)(SUF(reduce)(x, &t));
+  const V s = VSCALE(t);
+  return VFMA(s, p, s);
+}
+
+/* 1 / (1 + e) for x >= 0 and e / (1 + e) below, with e = exp(-|x|) <= 1 (exp_v only when a
+ * lane is beyond 700 or NaN). */
 static inline TGT V SUF(sigmoid_v)(V x) {
-  const V e = SUF(exp_v)(VSUB(VSET(0.0), VABS(x)));
+  const V nx = VSUB(VSET(0.0), VABS(x));
+  const V e = VANY_NLE(VABS(x), VSET(700.0)) ? SUF(exp_v)(nx) : SUF(exp_normal_v)(nx);
   const V d = VADD(VSET(1.0), e);
   return VDIV(VSEL_GE(x, VSET(0.0), VSET(1.0), e), d);
 }
@@ -377,6 +389,135 @@ UAT_VBACK(dsigmoid, SUF_DSIGMOID)
 #undef UAT_VBACK
 #undef UAT_NR
 
+/* ---- the 1-H-1 network in one pass each way (uat_thin_forward / uat_thin_backward) ------- */
+/* v[0..k) to p: a whole vector, or its first k lanes. */
+static inline TGT void SUF(store_part)(double *p, V v, size_t k) {
+  if (k == W) {
+    VST(p, v);
+    return;
+  }
+  double b[W];
+  VST(b, v);
+  memcpy(p, b, k * sizeof *p);
+}
+
+/* Forward with W rows in a vector: each column j of the hidden layer is one vector, so the
+ * output's chain over j runs in registers as the columns are made; z and a go back to rows
+ * through an in-register W x W transpose. Every element is the chain of uat_outer, the
+ * activation and uat_dot_rows; padded rows and columns are computed and never stored. */
+#define UAT_THIN_FWD(fname, f)                                                                     \
+  static TGT void SUF(fname)(size_t n, size_t H, const double *x, const double *w1,                \
+                             const double *b1, const double *w2, double b2, double *z, double *a,  \
+                             double *zo) {                                                         \
+    for (size_t i = 0; i < n; i += W) {                                                            \
+      const size_t rows = n - i < W ? n - i : W;                                                   \
+      double xb[W] = {0};                                                                          \
+      memcpy(xb, x + i, rows * sizeof *xb);                                                        \
+      const V xv = VLD(xb);                                                                        \
+      V acc = VSET(b2);                                                                            \
+      for (size_t j = 0; j < H; j += W) {                                                          \
+        const size_t cols = H - j < W ? H - j : W;                                                 \
+        V zc[W], ac[W];                                                                            \
+        _Pragma("GCC unroll 8") for (size_t c = 0; c < W; c++) {                                   \
+          const size_t jc = c < cols ? j + c : j;                                                  \
+          zc[c] = VFMA(xv, VSET(w1[jc]), VSET(b1[jc]));                                            \
+          ac[c] = f(zc[c]);                                                                        \
+        }                                                                                          \
+        _Pragma("GCC unroll 8") for (size_t c = 0; c < cols; c++) acc =                            \
+            VFMA(ac[c], VSET(w2[j + c]), acc);                                                     \
+        VTRANSPOSE(zc);                                                                            \
+        VTRANSPOSE(ac);                                                                            \
+        for (size_t r = 0; r < rows; r++) {                                                        \
+          SUF(store_part)(z + (i + r) * H + j, zc[r], cols);                                       \
+          SUF(store_part)(a + (i + r) * H + j, ac[r], cols);                                       \
+        }                                                                                          \
+      }                                                                                            \
+      SUF(store_part)(zo + i, acc, rows);                                                          \
+    }                                                                                              \
+  }
+UAT_THIN_FWD(thin_fwd_tanh, SUF(tanh_v))
+UAT_THIN_FWD(thin_fwd_sigmoid, SUF(sigmoid_v))
+#undef UAT_THIN_FWD
+
+static TGT void SUF(thin_forward)(int sigmoid, size_t n, size_t H, const double *x,
+                                  const double *w1, const double *b1, const double *w2, double b2,
+                                  double *z, double *a, double *zo) {
+  if (sigmoid)
+    SUF(thin_fwd_sigmoid)(n, H, x, w1, b1, w2, b2, z, a, zo);
+  else
+    SUF(thin_fwd_tanh)(n, H, x, w1, b1, w2, b2, z, a, zo);
+}
+
+/* Backward over NB vectors of columns from j, rows in order: g = fma(d, w2, 0) act'(a) (the
+ * input gradient of the output layer, then the activation's), and the chains of uat_gemm's
+ * parameter gradients: dw1 += g x, db1 += 1 g, dw2 += d a. */
+#define UAT_THIN_BWD(NB, DF, name)                                                                 \
+  static inline TGT void SUF(name)(size_t n, size_t H, size_t j, const double *x, const double *a, \
+                                   const double *d, const double *w2, double *dw1, double *db1,    \
+                                   double *dw2) {                                                  \
+    V gw1[NB], gb1[NB], gw2[NB], w2v[NB];                                                          \
+    for (int v = 0; v < (NB); v++) {                                                               \
+      gw1[v] = gb1[v] = gw2[v] = VSET(0.0);                                                        \
+      w2v[v] = VLD(w2 + j + (size_t)v * W);                                                        \
+    }                                                                                              \
+    for (size_t i = 0; i < n; i++) {                                                               \
+      const V dv = VSET(d[i]), xv = VSET(x[i]);                                                    \
+      for (int v = 0; v < (NB); v++) {                                                             \
+        const V av = VLD(a + i * H + j + (size_t)v * W);                                           \
+        gw2[v] = VFMA(dv, av, gw2[v]);                                                             \
+        const V g = VMUL(VFMA(dv, w2v[v], VSET(0.0)), DF(av));                                     \
+        gw1[v] = VFMA(g, xv, gw1[v]);                                                              \
+        gb1[v] = VFMA(VSET(1.0), g, gb1[v]);                                                       \
+      }                                                                                            \
+    }                                                                                              \
+    for (int v = 0; v < (NB); v++) {                                                               \
+      VST(dw1 + j + (size_t)v * W, gw1[v]);                                                        \
+      VST(db1 + j + (size_t)v * W, gb1[v]);                                                        \
+      VST(dw2 + j + (size_t)v * W, gw2[v]);                                                        \
+    }                                                                                              \
+  }
+#define SUF_DTANH(x) VSUB(VSET(1.0), VMUL((x), (x)))
+#define SUF_DSIGMOID(x) VMUL((x), VSUB(VSET(1.0), (x)))
+UAT_THIN_BWD(4, SUF_DTANH, thin_bwd_tanh_4)
+UAT_THIN_BWD(1, SUF_DTANH, thin_bwd_tanh_1)
+UAT_THIN_BWD(4, SUF_DSIGMOID, thin_bwd_sigmoid_4)
+UAT_THIN_BWD(1, SUF_DSIGMOID, thin_bwd_sigmoid_1)
+#undef SUF_DTANH
+#undef SUF_DSIGMOID
+#undef UAT_THIN_BWD
+
+static TGT void SUF(thin_backward)(int sigmoid, size_t n, size_t H, const double *x,
+                                   const double *a, const double *d, const double *w2, double *dw1,
+                                   double *db1, double *dw2, double *db2) {
+  double s = 0.0;
+  for (size_t i = 0; i < n; i++) s = fma(1.0, d[i], s);
+  *db2 = s;
+  size_t j = 0;
+  for (; j + 4 * W <= H; j += 4 * W)
+    if (sigmoid)
+      SUF(thin_bwd_sigmoid_4)(n, H, j, x, a, d, w2, dw1, db1, dw2);
+    else
+      SUF(thin_bwd_tanh_4)(n, H, j, x, a, d, w2, dw1, db1, dw2);
+  for (; j + W <= H; j += W)
+    if (sigmoid)
+      SUF(thin_bwd_sigmoid_1)(n, H, j, x, a, d, w2, dw1, db1, dw2);
+    else
+      SUF(thin_bwd_tanh_1)(n, H, j, x, a, d, w2, dw1, db1, dw2);
+  for (; j < H; j++) { /* the last H mod W columns: the same chains, one at a time */
+    double gw1 = 0.0, gb1 = 0.0, gw2 = 0.0;
+    for (size_t i = 0; i < n; i++) {
+      const double ai = a[i * H + j];
+      gw2 = fma(d[i], ai, gw2);
+      const double g = fma(d[i], w2[j], 0.0) * (sigmoid ? ai * (1.0 - ai) : 1.0 - ai * ai);
+      gw1 = fma(g, x[i], gw1);
+      gb1 = fma(1.0, g, gb1);
+    }
+    dw1[j] = gw1;
+    db1[j] = gb1;
+    dw2[j] = gw2;
+  }
+}
+
 static const uat_kernel_set SUF(kernel_set) = {
     .mr = MR,
     .nr = NV * W,
@@ -400,4 +541,6 @@ static const uat_kernel_set SUF(kernel_set) = {
     .step_momentum = SUF(step_momentum),
     .step_adam = SUF(step_adam),
     .lanes_mse = SUF(lanes_mse),
+    .thin_forward = SUF(thin_forward),
+    .thin_backward = SUF(thin_backward),
 };

@@ -20,3 +20,5 @@
 #undef VSEL_GT
 #undef VSEL_GE
 #undef VSCALE
+#undef VTRANSPOSE
+#undef VANY_NLE

@@ -269,10 +269,24 @@ static void affine(uat_mlp_workspace *w, size_t n, size_t in, size_t out, const 
   uat_gemm(0, 1, n, out, in, x, in, W, in, 1, z, out, w->pack);
 }
 
+/* The 1-H-1 network with a tanh or sigmoid hidden layer, the seed post's approximator: its
+ * passes run as one kernel each way (uat_thin_forward/backward, the same bits). */
+static int thin(const uat_mlp *m) {
+  return m->n_layers == 2 && m->sizes[0] == 1 && m->sizes[2] == 1 &&
+         (m->act[0] == UAT_ACT_TANH || m->act[0] == UAT_ACT_SIGMOID);
+}
+
 const double *uat_mlp_forward(const uat_mlp *m, uat_mlp_workspace *w, size_t n, const double *x) {
   if (n == 0 || n > w->max_batch || w->n_layers != m->n_layers) return NULL;
   w->n = n;
   w->x = x;
+  if (thin(m)) {
+    uat_thin_forward(m->act[0] == UAT_ACT_SIGMOID, n, m->sizes[1], x, uat_mlp_weights(m, 0),
+                     uat_mlp_bias(m, 0), uat_mlp_weights(m, 1), uat_mlp_bias(m, 1)[0], w->z[0],
+                     w->a[0], w->z[1]);
+    uat_activation_apply_rows(m->act[1], n, 1, w->z[1], w->a[1]);
+    return w->a[1];
+  }
   const double *prev = x;
   for (size_t l = 0; l < m->n_layers; l++) {
     const size_t in = m->sizes[l], out = m->sizes[l + 1];
@@ -314,6 +328,15 @@ int uat_mlp_backward_flags(const uat_mlp *m, uat_mlp_workspace *w, const double 
   const size_t n = w->n, L = m->n_layers;
   double *D = w->g0, *G = w->g1;
   memcpy(D, dy, n * m->sizes[L] * sizeof *D);
+  if (thin(m) && grad != NULL && dx == NULL) {
+    if (!(flags & UAT_BACKWARD_OUTPUT_AS_IDENTITY))
+      uat_activation_backprop_rows(m->act[1], n, 1, w->z[1], w->a[1], D);
+    const size_t H = m->sizes[1];
+    double *g0 = grad + m->offset[0], *g1 = grad + m->offset[1];
+    uat_thin_backward(m->act[0] == UAT_ACT_SIGMOID, n, H, w->x, w->a[0], D, uat_mlp_weights(m, 1),
+                      g0, g0 + H, g1, g1 + H);
+    return UAT_OK;
+  }
   for (size_t l = L; l-- > 0;) {
     const size_t in = m->sizes[l], out = m->sizes[l + 1];
     const double *A = l > 0 ? w->a[l - 1] : w->x;

@@ -125,6 +125,74 @@ static void test_thin_products_match_definition(void **state) {
   gsl_rng_free(r);
 }
 
+/* uat_thin_forward/backward (the 1-H-1 network in one pass each way) against the layers
+ * written out here: the definition's chains, the scalar activation, and the activation's
+ * derivative as written; bit for bit on every kernel set, for widths and batches that leave
+ * partial vectors and partial transposes. */
+static void thin_reference(int sigmoid, size_t n, size_t H, const double *x, const double *th,
+                           const double *d, double *z, double *a, double *zo, double *g,
+                           double *grad) {
+  const double *w1 = th, *b1 = th + H, *w2 = th + 2 * H, b2 = th[3 * H];
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < H; j++) z[i * H + j] = b1[j];
+  gemm_definition(0, 0, n, H, 1, x, 1, w1, H, 1, z, H);
+  for (size_t i = 0; i < n * H; i++) a[i] = sigmoid ? uat_sigmoid(z[i]) : uat_tanh(z[i]);
+  for (size_t i = 0; i < n; i++) zo[i] = b2;
+  gemm_definition(0, 1, n, 1, H, a, H, w2, H, 1, zo, 1);
+  for (size_t i = 0; i < n * H; i++) g[i] = 0.0;
+  gemm_definition(0, 0, n, H, 1, d, 1, w2, H, 1, g, H);
+  for (size_t i = 0; i < n * H; i++) g[i] *= sigmoid ? a[i] * (1.0 - a[i]) : 1.0 - a[i] * a[i];
+  const double one = 1.0;
+  gemm_definition(1, 0, H, 1, n, g, H, x, 1, 0, grad, 1);            /* dw1 = g^T x */
+  gemm_definition(1, 0, 1, H, n, &one, 0, g, H, 0, grad + H, H);     /* db1 = 1^T g */
+  gemm_definition(1, 0, 1, H, n, d, 1, a, H, 0, grad + 2 * H, H);    /* dw2 = d^T a */
+  gemm_definition(1, 0, 1, 1, n, &one, 0, d, 1, 0, grad + 3 * H, 1); /* db2 = 1^T d */
+}
+
+static void test_thin_network_matches_layers(void **state) {
+  (void)state;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 7);
+  const uat_isa isa0 = uat_kernel_isa();
+  const size_t sizes[][2] = {{1, 1}, {5, 3}, {8, 8}, {19, 13}, {256, 32}, {37, 70}, {3, 41}};
+  for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+    const size_t n = sizes[s][0], H = sizes[s][1], P = 3 * H + 1;
+    double *x = malloc(n * sizeof *x), *d = malloc(n * sizeof *d), *th = malloc(P * sizeof *th);
+    double *buf[2][5];
+    for (int k = 0; k < 2; k++) {
+      for (int b = 0; b < 4; b++) buf[k][b] = malloc(n * H * sizeof(double));
+      buf[k][4] = malloc(P * sizeof(double));
+    }
+    for (size_t i = 0; i < n; i++) x[i] = i % 7 == 0 ? 0.0 : gsl_ran_gaussian(r, 2.0);
+    for (size_t i = 0; i < n; i++) d[i] = i % 5 == 1 ? -0.0 : gsl_ran_gaussian(r, 1.0);
+    for (size_t p = 0; p < P; p++) th[p] = p % 6 == 0 ? 0.0 : gsl_ran_gaussian(r, 3.0);
+    for (int sig = 0; sig < 2; sig++) {
+      double **ref = buf[0], **got = buf[1];
+      thin_reference(sig, n, H, x, th, d, ref[0], ref[1], ref[2], ref[3], ref[4]);
+      for (int k = 0; k < UAT_ISA_COUNT; k++) {
+        if (uat_kernel_select((uat_isa)k) != UAT_OK) continue;
+        uat_thin_forward(sig, n, H, x, th, th + H, th + 2 * H, th[3 * H], got[0], got[1], got[2]);
+        uat_thin_backward(sig, n, H, x, got[1], d, th + 2 * H, got[4], got[4] + H, got[4] + 2 * H,
+                          got[4] + 3 * H);
+        const int same = memcmp(got[0], ref[0], n * H * sizeof(double)) == 0 &&
+                         memcmp(got[1], ref[1], n * H * sizeof(double)) == 0 &&
+                         memcmp(got[2], ref[2], n * sizeof(double)) == 0 &&
+                         memcmp(got[4], ref[4], P * sizeof(double)) == 0;
+        if (!same)
+          fail_msg("%s: 1-%zu-1 on %zu points (%s) differs from the layers",
+                   uat_kernel_isa_name((uat_isa)k), H, n, sig ? "sigmoid" : "tanh");
+      }
+    }
+    for (int k = 0; k < 2; k++)
+      for (int b = 0; b < 5; b++) free(buf[k][b]);
+    free(x);
+    free(d);
+    free(th);
+  }
+  uat_kernel_select(isa0);
+  gsl_rng_free(r);
+}
+
 /* Against long double: |C - C_exact| <= K eps sum |a||b| (the classical bound; fma halves the
  * roundings, so this is loose by about 2). */
 static void test_gemm_error_bound(void **state) {
@@ -217,6 +285,37 @@ static void test_functions_accuracy_and_identity(void **state) {
 }
 
 /* Exact values at the edges: signs, saturation, overflow, underflow, NaN. */
+/* The sigmoid scales exp(-|x|) by 2^k in one step while |x| <= 700 and in two beyond (where
+ * the result may be subnormal): both must give the value written with uat_exp, the two-step
+ * form, 1 / (1 + e) or e / (1 + e). Vectors mix lanes on both sides of 700, NaN included. */
+static void test_sigmoid_scaling(void **state) {
+  (void)state;
+  const uat_isa isa0 = uat_kernel_isa();
+  enum { N = 4003 };
+  double *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
+  for (size_t i = 0; i < N; i++)
+    x[i] = -760.0 + 1520.0 * (double)i / (N - 1) + 1e-3 * (double)(i % 7);
+  x[5] = NAN;
+  x[17] = 700.0;
+  x[18] = -700.0;
+  x[19] = nextafter(700.0, 800.0);
+  for (int k = 0; k < UAT_ISA_COUNT; k++) {
+    if (uat_kernel_select((uat_isa)k) != UAT_OK) continue;
+    uat_vsigmoid(N, x, y);
+    for (size_t i = 0; i < N; i++) {
+      const double e = uat_exp(-fabs(x[i])), ref = x[i] >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+      if (!(y[i] == ref || (isnan(y[i]) && isnan(ref))) || uat_sigmoid(x[i]) != y[i])
+        if (!isnan(x[i]))
+          fail_msg("%s: sigmoid(%.17g) = %.17g, from exp %.17g", uat_kernel_isa_name((uat_isa)k),
+                   x[i], y[i], ref);
+    }
+    assert_true(isnan(y[5]));
+  }
+  uat_kernel_select(isa0);
+  free(x);
+  free(y);
+}
+
 static void test_special_values(void **state) {
   (void)state;
   assert_true(uat_tanh(0.0) == 0.0 && !signbit(uat_tanh(0.0)));
@@ -248,9 +347,11 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_gemm_matches_definition_on_every_isa),
       cmocka_unit_test(test_thin_products_match_definition),
+      cmocka_unit_test(test_thin_network_matches_layers),
       cmocka_unit_test(test_gemm_error_bound),
       cmocka_unit_test(test_functions_accuracy_and_identity),
       cmocka_unit_test(test_special_values),
+      cmocka_unit_test(test_sigmoid_scaling),
       cmocka_unit_test(test_select),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -116,7 +116,22 @@ void uat_step_adam(size_t n, const double *c, double *theta, const double *g, do
 void uat_lanes_mse(size_t count, size_t S, double scale, const double *y, const double *t,
                    double *dy, double *loss);
 
-/** Scalar forms of the three functions above (same bits as the vector forms). */
+/** The network 1-H-1 (one input, H hidden units, one output), its hidden activation tanh
+ *  (sigmoid == 0) or the logistic sigmoid (sigmoid == 1), in one pass each way, with the
+ *  bits of the layer-by-layer path (uat_outer, the activation, uat_dot_rows, and uat_gemm's
+ *  chains for the gradients). Forward over n inputs x: z[i][j] = fma(x[i], w1[j], b1[j]),
+ *  a = act(z) (both n x H), zo[i] = b2 + the chain over j of a[i][j] w2[j]. Backward from
+ *  the output gradient d (n), with a from the forward pass: g[i][j] = fma(d[i], w2[j], 0)
+ *  act'(a[i][j]); dw1[j] and db1[j] the chains over i of g[i][j] x[i] and g[i][j]; dw2[j] the
+ *  chain of d[i] a[i][j]; db2 the sum of d[i]. */
+void uat_thin_forward(int sigmoid, size_t n, size_t H, const double *x, const double *w1,
+                      const double *b1, const double *w2, double b2, double *z, double *a,
+                      double *zo);
+void uat_thin_backward(int sigmoid, size_t n, size_t H, const double *x, const double *a,
+                       const double *d, const double *w2, double *dw1, double *db1, double *dw2,
+                       double *db2);
+
+/** Scalar forms of uat_vtanh, uat_vsigmoid and uat_vexp (the same bits). */
 double uat_tanh(double x);
 double uat_sigmoid(double x);
 double uat_exp(double x);
