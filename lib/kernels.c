@@ -97,10 +97,11 @@ static inline double uat_scale_scalar(double t) {
 #define VABS(a) fabs(a)
 #define VSQRT(a) sqrt(a)
 #define VCOPYSIGN(m, s) copysign((m), (s))
-#define VSEL_GT(a, b, x, y) ((a) > (b) ? (x) : (y))
 #define VSEL_GE(a, b, x, y) ((a) >= (b) ? (x) : (y))
 #define VSCALE(t) uat_scale_scalar(t)
 #define VTRANSPOSE(v) ((void)(v))
+#define VMIN(c, x) ((c) < (x) ? (c) : (x))
+#define VMAX(c, x) ((c) > (x) ? (c) : (x))
 #define VANY_NLE(a, b) (!((a) <= (b)))
 #include "kernels_impl.h"
 #include "kernels_undef.h"
@@ -159,12 +160,13 @@ static inline __attribute__((target("avx512f,avx512dq,fma"))) void uat_transpose
 #define VCOPYSIGN(m, s)                                                                            \
   _mm256_or_pd(_mm256_andnot_pd(_mm256_set1_pd(-0.0), (m)),                                        \
                _mm256_and_pd(_mm256_set1_pd(-0.0), (s)))
-#define VSEL_GT(a, b, x, y) _mm256_blendv_pd((y), (x), _mm256_cmp_pd((a), (b), _CMP_GT_OQ))
 #define VSEL_GE(a, b, x, y) _mm256_blendv_pd((y), (x), _mm256_cmp_pd((a), (b), _CMP_GE_OQ))
 #define VSCALE(t)                                                                                  \
   _mm256_castsi256_pd(                                                                             \
       _mm256_slli_epi64(_mm256_add_epi64(_mm256_castpd_si256(t), _mm256_set1_epi64x(1023)), 52))
 #define VTRANSPOSE(v) uat_transpose4(v)
+#define VMIN(c, x) _mm256_min_pd((c), (x)) /* c < x ? c : x, x when either is NaN */
+#define VMAX(c, x) _mm256_max_pd((c), (x))
 #define VANY_NLE(a, b) (_mm256_movemask_pd(_mm256_cmp_pd((a), (b), _CMP_NLE_UQ)) != 0)
 #include "kernels_impl.h"
 #include "kernels_undef.h"
@@ -190,12 +192,13 @@ static inline __attribute__((target("avx512f,avx512dq,fma"))) void uat_transpose
 #define VCOPYSIGN(m, s)                                                                            \
   _mm512_or_pd(_mm512_andnot_pd(_mm512_set1_pd(-0.0), (m)),                                        \
                _mm512_and_pd(_mm512_set1_pd(-0.0), (s)))
-#define VSEL_GT(a, b, x, y) _mm512_mask_blend_pd(_mm512_cmp_pd_mask((a), (b), _CMP_GT_OQ), (y), (x))
 #define VSEL_GE(a, b, x, y) _mm512_mask_blend_pd(_mm512_cmp_pd_mask((a), (b), _CMP_GE_OQ), (y), (x))
 #define VSCALE(t)                                                                                  \
   _mm512_castsi512_pd(                                                                             \
       _mm512_slli_epi64(_mm512_add_epi64(_mm512_castpd_si512(t), _mm512_set1_epi64(1023)), 52))
 #define VTRANSPOSE(v) uat_transpose8(v)
+#define VMIN(c, x) _mm512_min_pd((c), (x))
+#define VMAX(c, x) _mm512_max_pd((c), (x))
 #define VANY_NLE(a, b) (_mm512_cmp_pd_mask((a), (b), _CMP_NLE_UQ) != 0)
 #include "kernels_impl.h"
 #include "kernels_undef.h"

@@ -3,8 +3,9 @@
  *   SUF(name)  name with the ISA's suffix       TGT      the function attribute for the ISA
  *   V, W       vector type and its width        MR, NV   micro-tile rows, vectors per row
  *   VLD, VST, VSET, VFMA(a, b, c) = a*b + c (one rounding), VADD, VSUB, VMUL, VDIV
- *   VABS, VCOPYSIGN(mag, sgn), VSEL_GT(a, b, x, y) = a > b ? x : y (false for NaN),
- *   VSEL_GE(a, b, x, y), VSCALE(t) = 2^k for t = k + UAT_K_MAGIC (|k| <= 1022),
+ *   VABS, VCOPYSIGN(mag, sgn), VSEL_GE(a, b, x, y) = a >= b ? x : y (false for NaN),
+ *   VMIN(c, x) = c < x ? c : x, VMAX(c, x) = c > x ? c : x (x for NaN),
+ *   VSCALE(t) = 2^k for t = k + UAT_K_MAGIC (|k| <= 1022),
  *   VTRANSPOSE(v) transposes the W x W block v[W] in place, VANY_NLE(a, b) = any !(a <= b)
  * Each function computes lane by lane exactly what the generic (W = 1) instance computes:
  * the same operations on the same values in the same order. */
@@ -290,21 +291,21 @@ static inline TGT V SUF(expm1_core)(V r) {
 }
 
 /* x = k ln2 + r with k = nearest integer to x / ln2 (Cody-Waite, ln2 split in two); returns
- * r and t = k + UAT_K_MAGIC. */
-static inline TGT V SUF(reduce)(V x, V *t) {
+ * r, k and t = k + UAT_K_MAGIC. */
+static inline TGT V SUF(reduce)(V x, V *t, V *k) {
   *t = VFMA(x, VSET(UAT_INV_LN2), VSET(UAT_K_MAGIC));
-  const V k = VSUB(*t, VSET(UAT_K_MAGIC));
-  const V r = VFMA(k, VSET(-UAT_LN2_HI), x);
-  return VFMA(k, VSET(-UAT_LN2_LO), r);
+  *k = VSUB(*t, VSET(UAT_K_MAGIC));
+  const V r = VFMA(*k, VSET(-UAT_LN2_HI), x);
+  return VFMA(*k, VSET(-UAT_LN2_LO), r);
 }
 
 /* exp(x), with 2^k applied in two halves so that results down to the subnormals are right. */
 static inline TGT V SUF(exp_v)(V x) {
-  x = VSEL_GT(x, VSET(710.0), VSET(710.0), x);
-  x = VSEL_GT(VSET(-746.0), x, VSET(-746.0), x);
+  x = VMIN(VSET(710.0), x);
+  x = VMAX(VSET(-746.0), x);
   V t;
-  const V p = SUF(expm1_core)(SUF(reduce)(x, &t));
-  const V k = VSUB(t, VSET(UAT_K_MAGIC));
+  V k;
+  const V p = SUF(expm1_core)(SUF(reduce)(x, &t, &k));
   const V t1 = VFMA(k, VSET(0.5), VSET(UAT_K_MAGIC));
   const V k2 = VSUB(k, VSUB(t1, VSET(UAT_K_MAGIC)));
   const V s1 = VSCALE(t1), s2 = VSCALE(VADD(k2, VSET(UAT_K_MAGIC)));
@@ -314,9 +315,9 @@ static inline TGT V SUF(exp_v)(V x) {
 /* tanh(x) = e / (e + 2) with e = expm1(2|x|), sign restored; 1 beyond |x| = 20. */
 static inline TGT V SUF(tanh_v)(V x) {
   V a = VABS(x);
-  a = VSEL_GT(a, VSET(20.0), VSET(20.0), a);
-  V t;
-  const V p = SUF(expm1_core)(SUF(reduce)(VADD(a, a), &t));
+  a = VMIN(VSET(20.0), a);
+  V t, k;
+  const V p = SUF(expm1_core)(SUF(reduce)(VADD(a, a), &t, &k));
   const V s = VSCALE(t);
   const V e = VFMA(s, p, VSUB(s, VSET(1.0)));
   return VCOPYSIGN(VDIV(e, VADD(e, VSET(2.0))), x);
@@ -325,8 +326,8 @@ static inline TGT V SUF(tanh_v)(V x) {
 /* exp(x) for |x| <= 700 with 2^k in one step: while the result is normal, scaling by a
  * power of two is exact, so this is exp_v's value with fewer operations. */
 static inline TGT V SUF(exp_normal_v)(V x) {
-  V t;
-  const V p = SUF(expm1_core)(SUF(reduce)(x, &t));
+  V t, k;
+  const V p = SUF(expm1_core)(SUF(reduce)(x, &t, &k));
   const V s = VSCALE(t);
   return VFMA(s, p, s);
 }

@@ -17,8 +17,9 @@
 #undef VABS
 #undef VSQRT
 #undef VCOPYSIGN
-#undef VSEL_GT
 #undef VSEL_GE
 #undef VSCALE
 #undef VTRANSPOSE
 #undef VANY_NLE
+#undef VMIN
+#undef VMAX
