@@ -167,7 +167,8 @@ typedef struct {
   uat_mlp_lanes_workspace *w;
   uat_optimizer *o;
   double *grad, *dy, *ytmp, *dytmp, *frozen, *sum, *loss, *lossv;
-  unsigned char *done, *bad;
+  unsigned char *done, *bad, *prev; /* prev: done before the callback */
+  size_t active;                    /* lanes not done */
   uat_train_result *res;
 } lanes_run;
 
@@ -184,6 +185,7 @@ static void lanes_run_free(lanes_run *r) {
   free(r->lossv);
   free(r->done);
   free(r->bad);
+  free(r->prev);
 }
 
 /* Keep lane k's parameters as they are now: it has finished. */
@@ -192,6 +194,7 @@ static void freeze(lanes_run *r, size_t k, size_t epochs, double loss, uat_stop_
   for (size_t p = 0; p < l->n_params; p++)
     r->frozen[p * l->stride + k] = l->theta[p * l->stride + k];
   r->done[k] = 1;
+  r->active--;
   r->res[k].epochs = epochs;
   r->res[k].loss = loss;
   r->res[k].reason = why;
@@ -227,6 +230,30 @@ UAT_CLONES static void grad_bad(size_t P, size_t S, size_t K, const double *grad
   }
 }
 
+/* Whether any lane still running needs a look: a batch loss that is not finite or a
+ * non-finite gradient (bad) — the rare case, so the lanes are scanned with comparisons only
+ * (x - x is 0 exactly for finite x) and walked one by one only then. */
+UAT_CLONES static int any_diverged(size_t K, const unsigned char *done, const double *loss,
+                                   const unsigned char *bad) {
+  int any = 0;
+  for (size_t k = 0; k < K; k++) {
+    const int finite = loss[k] - loss[k] == 0.0;
+    any |= (done[k] == 0) & ((finite == 0) | (bad[k] != 0));
+  }
+  return any;
+}
+
+/* Whether any lane still running has a non-finite epoch loss or one at or below target. */
+UAT_CLONES static int any_finished(size_t K, const unsigned char *done, const double *loss,
+                                   double target) {
+  int any = 0;
+  for (size_t k = 0; k < K; k++) {
+    const int running = (loss[k] - loss[k] == 0.0) & (loss[k] > target);
+    any |= (done[k] == 0) & (running == 0);
+  }
+  return any;
+}
+
 /* sum += batch loss x its rows; with the last batch, loss = sum / n (run_epoch's steps) */
 UAT_CLONES static void loss_sums(size_t K, double rows, double n, const double *batch_loss,
                                  double *sum, double *loss) {
@@ -250,9 +277,10 @@ static void lanes_epoch(lanes_run *r, const uat_train_params *tp, const uat_data
     lanes_loss(r, tp->loss, nb * d->out, y, d->y + start * d->out, batch_loss);
     uat_mlp_lanes_backward(l, r->w, r->dy, r->grad, flags);
     grad_bad(l->n_params, l->stride, K, r->grad, r->bad);
-    for (size_t k = 0; k < K; k++)
-      if (!r->done[k] && (!isfinite(batch_loss[k]) || r->bad[k]))
-        freeze(r, k, epoch - 1, NAN, UAT_STOP_DIVERGED);
+    if (any_diverged(K, r->done, batch_loss, r->bad))
+      for (size_t k = 0; k < K; k++)
+        if (!r->done[k] && (!isfinite(batch_loss[k]) || r->bad[k]))
+          freeze(r, k, epoch - 1, NAN, UAT_STOP_DIVERGED);
     uat_optimizer_step(r->o, l->theta, r->grad);
     loss_sums(K, (double)nb, (double)d->n, batch_loss, r->sum, start + nb < d->n ? NULL : r->loss);
   }
@@ -277,10 +305,12 @@ int uat_lanes_train(uat_mlp_lanes *l, const uat_optimizer_params *op, const uat_
                  .lossv = malloc(S * sizeof(double)),
                  .done = calloc(K, 1),
                  .bad = calloc(K, 1),
+                 .prev = calloc(K, 1),
+                 .active = K,
                  .res = res};
   double *batch_loss = malloc(K * sizeof *batch_loss);
   if (!r.w || !r.o || !r.grad || !r.dy || !r.ytmp || !r.dytmp || !r.frozen || !r.sum || !r.loss ||
-      !r.done || !r.bad || !batch_loss) {
+      !r.done || !r.bad || !r.prev || !batch_loss) {
     lanes_run_free(&r);
     free(batch_loss);
     return UAT_ENOMEM;
@@ -297,39 +327,40 @@ int uat_lanes_train(uat_mlp_lanes *l, const uat_optimizer_params *op, const uat_
     free(batch_loss);
     return UAT_ENOMEM;
   }
-  size_t active = K;
   int have_forward = 0;
-  for (size_t e = 1; e <= tp->max_epochs && active > 0; e++) {
+  size_t e = 0; /* epochs completed */
+  while (e < tp->max_epochs && r.active > 0) {
+    e++;
     lanes_epoch(&r, tp, d, batch, e, flags, have_forward, batch_loss);
     have_forward = 0;
-    for (size_t k = 0; k < K; k++) {
-      if (r.done[k]) continue;
-      res[k].loss = r.loss[k];
-      if (!isfinite(r.loss[k])) {
-        freeze(&r, k, e - 1, r.loss[k], UAT_STOP_DIVERGED);
-        continue;
+    if (any_finished(K, r.done, r.loss, tp->target_loss))
+      for (size_t k = 0; k < K; k++) {
+        if (r.done[k]) continue;
+        if (!isfinite(r.loss[k]))
+          freeze(&r, k, e - 1, r.loss[k], UAT_STOP_DIVERGED);
+        else if (r.loss[k] <= tp->target_loss)
+          freeze(&r, k, e, r.loss[k], UAT_STOP_TARGET);
       }
-      res[k].epochs = e;
-      if (r.loss[k] <= tp->target_loss) freeze(&r, k, e, r.loss[k], UAT_STOP_TARGET);
-    }
     if (cb != NULL) {
-      /* lanes the callback stops are the ones it marks now */
       memcpy(batch_loss, r.loss, K * sizeof *batch_loss);
-      for (size_t k = 0; k < K; k++) r.sum[k] = r.done[k]; /* sum is free until the next epoch */
+      memcpy(r.prev, r.done, K);
       const double *y =
           wy ? uat_mlp_lanes_forward(l, wy, d->n, d->x) : uat_mlp_lanes_forward(l, r.w, d->n, d->x);
       have_forward = wy == NULL;
       cb(e, batch_loss, y, l, r.done, ctx);
-    }
-    active = 0;
-    for (size_t k = 0; k < K; k++) { /* one pass: the callback's stops, then the count */
-      if (cb != NULL && r.done[k] && r.sum[k] == 0.0) {
-        r.done[k] = 0;
-        freeze(&r, k, e, r.loss[k], UAT_STOP_CALLBACK);
-      }
-      active += !r.done[k];
+      if (memcmp(r.prev, r.done, K) != 0) /* the lanes the callback stops are the ones it marks */
+        for (size_t k = 0; k < K; k++)
+          if (r.done[k] && !r.prev[k]) {
+            r.done[k] = 0;
+            freeze(&r, k, e, r.loss[k], UAT_STOP_CALLBACK);
+          }
     }
   }
+  for (size_t k = 0; k < K && e > 0; k++) /* the lanes that ran every epoch */
+    if (!r.done[k]) {
+      res[k].epochs = e;
+      res[k].loss = r.loss[k];
+    }
   /* finished lanes go back to the parameters they stopped with */
   for (size_t k = 0; k < K; k++)
     if (r.done[k])
