@@ -301,7 +301,7 @@ int uat_lanes_train(uat_mlp_lanes *l, const uat_optimizer_params *op, const uat_
                  .dytmp = malloc(batch * d->out * sizeof(double)),
                  .frozen = malloc(PS * sizeof(double)),
                  .sum = malloc(K * sizeof(double)),
-                 .loss = malloc(K * sizeof(double)),
+                 .loss = calloc(K, sizeof(double)),
                  .lossv = malloc(S * sizeof(double)),
                  .done = calloc(K, 1),
                  .bad = calloc(K, 1),
