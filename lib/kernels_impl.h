@@ -345,13 +345,10 @@ static inline TGT V SUF(sigmoid_v)(V x) {
 #define UAT_VMAP(fname, f)                                                                         \
   static TGT void SUF(fname)(size_t n, const double *x, double *y) {                               \
     size_t i = 0;                                                                                  \
-    for (; i + 4 * W <= n; i += 4 * W) { /* four independent evaluations in flight */              \
-      const V y0 = f(VLD(x + i)), y1 = f(VLD(x + i + W));                                          \
-      const V y2 = f(VLD(x + i + 2 * W)), y3 = f(VLD(x + i + 3 * W));                              \
-      VST(y + i, y0);                                                                              \
-      VST(y + i + W, y1);                                                                          \
-      VST(y + i + 2 * W, y2);                                                                      \
-      VST(y + i + 3 * W, y3);                                                                      \
+    for (; i + 8 * W <= n; i += 8 * W) { /* eight independent evaluations in flight */             \
+      V yv[8];                                                                                     \
+      _Pragma("GCC unroll 8") for (int u = 0; u < 8; u++) yv[u] = f(VLD(x + i + (size_t)u * W));   \
+      _Pragma("GCC unroll 8") for (int u = 0; u < 8; u++) VST(y + i + (size_t)u * W, yv[u]);       \
     }                                                                                              \
     for (; i + W <= n; i += W) VST(y + i, f(VLD(x + i)));                                          \
     if (i < n) {                                                                                   \
