@@ -107,36 +107,10 @@ static void list_systems(void) {
 
 /* "alpha=1.5,beta=2" into o->p; a message and -1 on error. */
 static int parse_params(ode_options *o, const char *s) {
-  char buf[512];
-  if (strlen(s) >= sizeof buf) return -1;
-  strcpy(buf, s);
-  char *save = NULL;
-  for (char *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-    char *eq = strchr(item, '=');
-    double v;
-    if (eq == NULL) {
-      uat_cli_error("ode", "--param: expected name=value, found '%s'", item);
-      return -1;
-    }
-    *eq = '\0';
-    const int k = uat_ode_param_index(o->sys, item);
-    if (k < 0) {
-      char names[256] = "";
-      for (size_t j = 0; j < o->sys->n_params; j++) {
-        strncat(names, j ? ", " : "", sizeof names - strlen(names) - 1);
-        strncat(names, o->sys->param_names[j], sizeof names - strlen(names) - 1);
-      }
-      uat_cli_error("ode", "--param: %s has no parameter '%s' (it has %s)", o->sys->name, item,
-                    names);
-      return -1;
-    }
-    if (uat_parse_double(eq + 1, &v) != 0 || !isfinite(v)) {
-      uat_cli_error("ode", "--param: expected a number for %s, found '%s'", item, eq + 1);
-      return -1;
-    }
-    o->p[k] = v;
-  }
-  return 0;
+  uat_error err;
+  if (uat_ode_params_set(o->sys, s, o->p, &err) == UAT_OK) return 0;
+  uat_cli_error("ode", "--param: %s", err.msg);
+  return -1;
 }
 
 static int parse_span(ode_options *o, const char *s) {

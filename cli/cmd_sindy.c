@@ -184,22 +184,6 @@ static int parse_box(const char *s, size_t dim, double *lo, double *hi) {
   return i == dim ? 0 : -1;
 }
 
-static int set_params(const uat_ode_system *sys, const char *s, double *p) {
-  char buf[1024];
-  if (s == NULL) return 0;
-  if (strlen(s) >= sizeof buf) return -1;
-  strcpy(buf, s);
-  char *save = NULL;
-  for (char *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-    char *eq = strchr(item, '=');
-    if (eq == NULL) return -1;
-    *eq = '\0';
-    const int k = uat_ode_param_index(sys, item);
-    if (k < 0 || uat_parse_double(eq + 1, &p[k]) != 0) return -1;
-  }
-  return 0;
-}
-
 /* The recovered equations, their coefficients and the Pareto curve. */
 static void print_model(const sindy_options *o, const uat_sindy_library *lib,
                         const uat_sindy_result *r, const char *const *states) {
@@ -273,9 +257,9 @@ static int data_from_ode(const sindy_options *o, const uat_ode_system **sys, uat
   if (*sys == NULL)
     return uat_error_set(err, UAT_ENOTFOUND, "--ode: no system '%s' (uat ode --list)", o->ode);
   memcpy(p, (*sys)->param_defaults, (*sys)->n_params * sizeof *p);
-  if (set_params(*sys, o->params, p) != 0)
-    return uat_error_set(err, UAT_EINVAL, "--param: expected name=value,... of %s, found '%s'",
-                         (*sys)->name, o->params);
+  uat_error perr;
+  if (uat_ode_params_set(*sys, o->params, p, &perr) != UAT_OK)
+    return uat_error_set(err, UAT_EINVAL, "--param: %s", perr.msg);
   double a = (*sys)->t0_default, b = (*sys)->t1_default;
   size_t n = (size_t)llround(100 * (b - a)) + 1;
   if (o->times && parse_grid(o->times, &a, &b, &n) != 0)

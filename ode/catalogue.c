@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "uat/ode.h"
+#include "uat/status.h"
+#include "uat/util.h"
 
 /* ---- lotka-volterra: x' = alpha x - beta x y, y' = delta x y - gamma y ---------------- */
 enum { LV_ALPHA, LV_BETA, LV_DELTA, LV_GAMMA };
@@ -315,6 +317,46 @@ int uat_ode_param_index(const uat_ode_system *sys, const char *name) {
   for (size_t i = 0; i < sys->n_params; i++)
     if (strcmp(sys->param_names[i], name) == 0) return (int)i;
   return -1;
+}
+
+/* sys's parameter names, comma-separated, into out (truncated to size). */
+static void param_names(const uat_ode_system *sys, char *out, size_t size) {
+  out[0] = '\0';
+  for (size_t j = 0; j < sys->n_params; j++) {
+    strncat(out, j ? ", " : "", size - strlen(out) - 1);
+    strncat(out, sys->param_names[j], size - strlen(out) - 1);
+  }
+}
+
+int uat_ode_params_set(const uat_ode_system *sys, const char *list, double *p, uat_error *err) {
+  for (const char *item = list; item && *item;) {
+    const char *end = strchr(item, ',');
+    const size_t len = end ? (size_t)(end - item) : strlen(item);
+    const char *eq = memchr(item, '=', len);
+    if (eq == NULL)
+      return uat_error_set(err, UAT_EINVAL, "expected name=value, found '%.*s'", (int)len, item);
+    const size_t nlen = (size_t)(eq - item), vlen = len - nlen - 1;
+    char name[128], value[128];
+    if (nlen >= sizeof name || vlen >= sizeof value)
+      return uat_error_set(err, UAT_EINVAL, "expected name=value, found '%.*s'", (int)len, item);
+    memcpy(name, item, nlen);
+    name[nlen] = '\0';
+    memcpy(value, eq + 1, vlen);
+    value[vlen] = '\0';
+    const int k = uat_ode_param_index(sys, name);
+    if (k < 0) {
+      char names[256];
+      param_names(sys, names, sizeof names);
+      return uat_error_set(err, UAT_EINVAL, "%s has no parameter '%s' (it has %s)", sys->name, name,
+                           names);
+    }
+    double v;
+    if (uat_parse_double(value, &v) != UAT_OK || !isfinite(v))
+      return uat_error_set(err, UAT_EINVAL, "expected a number for %s, found '%s'", name, value);
+    p[k] = v;
+    item = end ? end + 1 : NULL;
+  }
+  return UAT_OK;
 }
 
 int uat_ode_state_index(const uat_ode_system *sys, const char *name) {

@@ -417,6 +417,32 @@ static void test_grid_box(void **s) {
   uat_assert_close(g[2 * 8 + 1], 1, 0, 0);
 }
 
+/* Parameters from "name=value,...": the values land at the names' indices, the rest stay;
+ * each kind of malformed list is refused with the message that names the problem. */
+static void test_params_set(void **state) {
+  (void)state;
+  const uat_ode_system *lv = uat_ode_catalogue_find("lotka-volterra");
+  assert_non_null(lv);
+  double p[4] = {1.0, 2.0, 3.0, 4.0};
+  uat_error err;
+  assert_int_equal(uat_ode_params_set(lv, "gamma=0.25,beta=-1.5e-3", p, &err), UAT_OK);
+  const int b = uat_ode_param_index(lv, "beta"), g = uat_ode_param_index(lv, "gamma");
+  assert_true(p[b] == -1.5e-3 && p[g] == 0.25);
+  assert_true(p[uat_ode_param_index(lv, "alpha")] == 1.0 &&
+              p[uat_ode_param_index(lv, "delta")] == 3.0);
+  assert_int_equal(uat_ode_params_set(lv, NULL, p, &err), UAT_OK);
+  assert_int_equal(uat_ode_params_set(lv, "", p, &err), UAT_OK);
+  assert_int_equal(uat_ode_params_set(lv, "alpha=1,eps=3", p, &err), UAT_EINVAL);
+  assert_string_equal(err.msg,
+                      "lotka-volterra has no parameter 'eps' (it has alpha, beta, delta, gamma)");
+  assert_int_equal(uat_ode_params_set(lv, "alpha=x", p, &err), UAT_EINVAL);
+  assert_string_equal(err.msg, "expected a number for alpha, found 'x'");
+  assert_int_equal(uat_ode_params_set(lv, "alpha=inf", p, &err), UAT_EINVAL);
+  assert_int_equal(uat_ode_params_set(lv, "beta=1,alpha", p, &err), UAT_EINVAL);
+  assert_string_equal(err.msg, "expected name=value, found 'alpha'");
+  assert_int_equal(uat_ode_params_set(lv, "alpha=", p, &err), UAT_EINVAL);
+}
+
 int main(void) {
   gsl_set_error_handler_off();
   const struct CMUnitTest tests[] = {
@@ -434,6 +460,7 @@ int main(void) {
       cmocka_unit_test(test_csv_round_trip),
       cmocka_unit_test(test_fd_derivative_orders),
       cmocka_unit_test(test_grid_box),
+      cmocka_unit_test(test_params_set),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

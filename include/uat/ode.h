@@ -58,6 +58,12 @@ const uat_ode_system *uat_ode_catalogue_find(const char *name);
 int uat_ode_param_index(const uat_ode_system *sys, const char *name);
 int uat_ode_state_index(const uat_ode_system *sys, const char *name);
 
+/** Set parameters of sys from "name=value,name=value,..." (NULL or "" sets none): p[k] for
+ *  each name's index k; the rest of p is left as it is. UAT_EINVAL with a message in err (NULL
+ *  accepted) for an item without '=', a name sys does not have (the message lists the ones it
+ *  has) or a value that is not a finite number; p may then be partly set. */
+int uat_ode_params_set(const uat_ode_system *sys, const char *list, double *p, uat_error *err);
+
 /** Linear multistep method. */
 typedef enum {
   UAT_ODE_ADAMS = 0, /**< Adams–Moulton, orders 1–12: non-stiff problems */
