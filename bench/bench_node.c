@@ -22,6 +22,16 @@ static int bench_fjq(double t, const double *y, double *f, double *J, double *q,
 /* Forward sensitivities against the adjoint for the loss gradient of 2-H-H-2 fields over
  * [0, 3] (31 observations: the network's own path scaled by 1.01): where the adjoint starts to
  * pay, the threshold of UAT_NODE_GRAD_AUTO. */
+/* A network of the given widths with PyTorch's initialisation, seed 1. */
+static uat_mlp *torch_network(size_t n_sizes, const size_t *sizes, const uat_activation *act) {
+  uat_mlp *m = uat_mlp_alloc(n_sizes, sizes, act);
+  gsl_rng *r = uat_rng_alloc(1);
+  const uat_init_spec spec = uat_init_spec_torch();
+  uat_mlp_init(m, &spec, r);
+  gsl_rng_free(r);
+  return m;
+}
+
 static void gradient_crossover(void) {
   enum { N = 31, REPS = 3 };
   const size_t widths[] = {5, 16, 32, 64, 128};
@@ -32,11 +42,7 @@ static void gradient_crossover(void) {
   for (size_t w = 0; w < sizeof widths / sizeof *widths; w++) {
     const size_t sizes[] = {2, widths[w], widths[w], 2};
     const uat_activation act[] = {UAT_ACT_TANH, UAT_ACT_TANH, UAT_ACT_IDENTITY};
-    uat_mlp *m = uat_mlp_alloc(4, sizes, act);
-    gsl_rng *r = uat_rng_alloc(1);
-    const uat_init_spec spec = uat_init_spec_torch();
-    uat_mlp_init(m, &spec, r);
-    gsl_rng_free(r);
+    uat_mlp *m = torch_network(4, sizes, act);
     uat_error err;
     const double y0[2] = {1.0, 0.5};
     uat_ode_params prm = uat_ode_default_params();
@@ -75,11 +81,7 @@ int main(void) {
   bench_print_machine(UAT_BUILD_TYPE);
   const size_t sizes[] = {2, 5, 5, 5, 2};
   const uat_activation act[] = {UAT_ACT_TANH, UAT_ACT_TANH, UAT_ACT_TANH, UAT_ACT_IDENTITY};
-  uat_mlp *m = uat_mlp_alloc(5, sizes, act);
-  gsl_rng *r = uat_rng_alloc(1);
-  const uat_init_spec spec = uat_init_spec_torch();
-  uat_mlp_init(m, &spec, r);
-  gsl_rng_free(r);
+  uat_mlp *m = torch_network(5, sizes, act);
   uat_error err;
   uat_mlp_system *s = uat_mlp_system_alloc(m, uat_ode_catalogue_find("lotka-volterra"), &err);
   enum { N = 31, REPS = 7 };
